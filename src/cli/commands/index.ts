@@ -1,0 +1,5 @@
+// The command table: one file per command, each registering itself on the program.
+import type { Command } from 'commander';
+import { registerEmulator } from './emulator.ts';
+
+export const commands: Array<(program: Command) => void> = [registerEmulator];

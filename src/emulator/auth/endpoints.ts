@@ -1,0 +1,75 @@
+// The identity-platform endpoints MSAL (inside @azure/identity) calls for the client
+// credentials flow: OpenID metadata first, then the v2.0 token endpoint.
+// learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow,
+// learn.microsoft.com/entra/identity-platform/v2-protocols-oidc ("fetch the OpenID configuration").
+
+import type { App } from '../http/env.ts';
+import type { EmulatorRuntime } from '../runtime.ts';
+import { signToken } from './token.ts';
+
+function oauthError(error: string, description: string, codes: number[]) {
+  return { error, error_description: description, error_codes: codes, timestamp: new Date().toISOString() };
+}
+
+export function registerAuthEndpoints(app: App, rt: EmulatorRuntime): void {
+  const tenantMatches = (tenant: string) => tenant.toLowerCase() === rt.dir.tenantId || tenant.toLowerCase() === rt.dir.defaultDomain.toLowerCase();
+
+  app.get('/:tenant/v2.0/.well-known/openid-configuration', (c) => {
+    const tenant = c.req.param('tenant');
+    const origin = new URL(c.req.url).origin;
+    if (!tenantMatches(tenant)) return c.json(oauthError('invalid_tenant', `AADSTS90002: Tenant '${tenant}' not found.`, [90002]), 400);
+    const base = `${origin}/${rt.dir.tenantId}`;
+    return c.json({
+      token_endpoint: `${base}/oauth2/v2.0/token`,
+      token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
+      jwks_uri: `${origin}/${rt.dir.tenantId}/discovery/v2.0/keys`,
+      response_modes_supported: ['query', 'fragment', 'form_post'],
+      subject_types_supported: ['pairwise'],
+      id_token_signing_alg_values_supported: ['RS256'],
+      response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
+      scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
+      issuer: `${origin}/${rt.dir.tenantId}/v2.0`,
+      request_uri_parameter_supported: false,
+      userinfo_endpoint: `${origin}/oidc/userinfo`,
+      authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
+      device_authorization_endpoint: `${base}/oauth2/v2.0/devicecode`,
+      http_logout_supported: true,
+      frontchannel_logout_supported: true,
+      end_session_endpoint: `${base}/oauth2/v2.0/logout`,
+      claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'tid', 'roles'],
+      kerberos_endpoint: `${base}/kerberos`,
+      tenant_region_scope: 'EU',
+      cloud_instance_name: new URL(origin).host,
+      cloud_graph_host_name: new URL(origin).host,
+      msgraph_host: new URL(origin).host,
+    });
+  });
+
+  app.post('/:tenant/oauth2/v2.0/token', async (c) => {
+    const tenant = c.req.param('tenant');
+    const form = new URLSearchParams(await c.req.text());
+    if (!tenantMatches(tenant)) return c.json(oauthError('invalid_tenant', `AADSTS90002: Tenant '${tenant}' not found.`, [90002]), 400);
+    if (form.get('grant_type') !== 'client_credentials') {
+      return c.json(oauthError('unsupported_grant_type', 'AADSTS70003: The app requested an unsupported grant type.', [70003]), 400);
+    }
+    const clientId = form.get('client_id') ?? '';
+    const client = rt.clients.get(clientId);
+    if (!client) {
+      return c.json(oauthError('unauthorized_client', `AADSTS700016: Application with identifier '${clientId}' was not found in the directory.`, [700016]), 400);
+    }
+    if (form.get('client_secret') !== client.clientSecret) {
+      return c.json(oauthError('invalid_client', `AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`, [7000215]), 401);
+    }
+    const scope = form.get('scope') ?? '';
+    if (!scope.split(' ').some((s) => s.endsWith('/.default'))) {
+      return c.json(oauthError('invalid_scope', `AADSTS1002012: The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier.`, [1002012]), 400);
+    }
+    const now = Math.floor(rt.clock.now() / 1000);
+    const lifetime = rt.settings.tokenLifetimeSeconds;
+    const token = signToken(
+      { aud: 'https://graph.microsoft.com', iss: `https://sts.windows.net/${rt.dir.tenantId}/`, tid: rt.dir.tenantId, appid: client.clientId, oid: client.clientId, roles: client.permissions, iat: now, nbf: now, exp: now + lifetime },
+      rt.signingKey,
+    );
+    return c.json({ token_type: 'Bearer', expires_in: lifetime, ext_expires_in: lifetime, access_token: token });
+  });
+}

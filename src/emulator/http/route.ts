@@ -1,0 +1,53 @@
+// Registers an emulator route for each API version it exists in, with the checks every Graph
+// call goes through: the caller's permissions (403 Authorization_RequestDenied), the
+// resource-unit cost and the throttling budgets (429), and the x-ms-resource-unit header.
+// Costs: learn.microsoft.com/graph/throttling-limits ("identity and access service limits").
+
+import { forbidden } from '../errors.ts';
+import { allows, type Need } from '../auth/permissions.ts';
+import type { ApiVersion, EmulatorRuntime } from '../runtime.ts';
+import { VERSIONS } from '../runtime.ts';
+import type { App, Ctx } from './env.ts';
+
+export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
+export interface RouteOptions {
+  need: Need;
+  /** Base resource units of a read (GET users 2, GET members 3, …; 1 otherwise). */
+  cost?: number;
+  /** Conditional access policies and named locations share a 1 request/s tenant limit. */
+  conditionalAccess?: boolean;
+  versions?: readonly ApiVersion[];
+}
+
+export type Handler = (c: Ctx, version: ApiVersion) => Response | Promise<Response>;
+
+/** Resource units for one request: writes cost 1; reads their base cost, -1 with $select,
+ * +1 with $expand, -1 with $top under 20, never below 1. */
+export function resourceUnits(method: Method, baseCost: number, query: URLSearchParams): number {
+  if (method !== 'GET') return 1;
+  let ru = baseCost;
+  if (query.has('$select')) ru -= 1;
+  if (query.has('$expand')) ru += 1;
+  const top = Number(query.get('$top'));
+  if (query.has('$top') && Number.isFinite(top) && top < 20) ru -= 1;
+  return Math.max(1, ru);
+}
+
+export function route(app: App, rt: EmulatorRuntime, method: Method, path: string, options: RouteOptions, handler: Handler): void {
+  for (const version of options.versions ?? VERSIONS) {
+    app.on(method, `/${version}${path}`, async (c) => {
+      const claims = c.get('claims');
+      if (!allows(claims.roles, options.need)) throw forbidden();
+      const url = new URL(c.req.url);
+      const write = method !== 'GET';
+      const ru = resourceUnits(method, options.cost ?? 1, url.searchParams);
+      const headers = rt.throttle.charge({ appId: claims.appid, ru, write, conditionalAccess: options.conditionalAccess ?? false });
+      rt.stats.resourceUnits += ru;
+      if (write) rt.stats.writes += 1;
+      c.header('x-ms-resource-unit', String(ru));
+      for (const [name, value] of Object.entries(headers)) c.header(name, value);
+      return handler(c, version);
+    });
+  }
+}

@@ -1,0 +1,284 @@
+// The generic Graph entity set: list (paged, $select, $filter, $count), get, create, update
+// and delete for one collection, driven by a declarative spec. Each resource file declares
+// its spec and adds only what is special about it. Pure over the runtime; no I/O.
+
+import { badRequest, GraphHttpError, notFound, objectConflict, readOnlyProperty } from '../errors.ts';
+import type { Need } from '../auth/permissions.ts';
+import { declaredProperties } from '../catalogue.ts';
+import { compileFilter } from '../odata/filter.ts';
+import { decodeSkipToken, nextLink, parseQuery, type ListQuery } from '../odata/query.ts';
+import { checkSelect, shape } from '../odata/select.ts';
+import type { ApiVersion, EmulatorRuntime } from '../runtime.ts';
+import type { Entity, Stored } from '../store/collection.ts';
+import type { CollectionName } from '../store/directory.ts';
+import type { App, Ctx } from '../http/env.ts';
+import { route } from '../http/route.ts';
+
+/** One concrete type served by an entity set: the base type or a subtype reached by a cast
+ * segment (e.g. /users/microsoft.graph.agentUser). */
+export interface TypeSpec {
+  /** 'microsoft.graph.user' */
+  type: string;
+  versions: readonly ApiVersion[];
+  /** Properties returned when no $select is given; undefined returns every stored property. */
+  defaults?: readonly string[];
+  /** Properties a create must carry. */
+  required: readonly string[];
+  /** Page-size ceiling ($top): 999 for directory objects, 100 for the agent types. */
+  maxPage?: number;
+  needRead: Need;
+  needWrite: Need;
+}
+
+export interface EntitySetSpec {
+  collection: CollectionName;
+  /** URL path below the version, e.g. 'users' or 'identity/conditionalAccess/policies'. */
+  path: string;
+  base: TypeSpec;
+  subtypes?: readonly TypeSpec[];
+  /** Properties the service computes; a write that carries one is refused. */
+  readOnly: readonly string[];
+  /** Properties that may be set on create only. */
+  createOnly?: readonly string[];
+  /** Properties whose values must be unique in the collection (case-insensitive) → ObjectConflict. */
+  unique?: readonly string[];
+  deleteMode: 'soft' | 'hard' | 'caRecycle';
+  /** Base resource units of a list or get (2 for users and applications, 1 otherwise). */
+  readCost: number;
+  conditionalAccess?: boolean;
+  /** The create body must name its concrete type in @odata.type (named locations). */
+  typeRequiredOnCreate?: boolean;
+  /** The update body must carry @odata.type (named locations, method configurations). */
+  typeRequiredOnUpdate?: boolean;
+  /** Server-generated properties of a new object (id is given already). */
+  onCreate?: (rt: EmulatorRuntime, body: Record<string, unknown>, type: TypeSpec) => Record<string, unknown>;
+  /** Kind-specific checks of a create or update body; throws a GraphHttpError. */
+  validate?: (rt: EmulatorRuntime, body: Record<string, unknown>, existing: Stored | undefined) => void;
+  /** Lookups by an alternate key in the URL (a user by userPrincipalName). */
+  findByAlternateKey?: (rt: EmulatorRuntime, key: string) => Stored | undefined;
+  /** Rewrites a create or update body before it is stored (drops write-only secrets). */
+  sanitize?: (body: Record<string, unknown>) => Record<string, unknown>;
+  /** 204 for most PATCHes; 200 with the object where the service documents it. */
+  patchStatus?: 200 | 204;
+}
+
+export function typeOf(spec: EntitySetSpec, entity: Entity): TypeSpec {
+  const type = String(entity['@odata.type'] ?? '').replace(/^#/, '');
+  return spec.subtypes?.find((t) => t.type === type) ?? spec.base;
+}
+
+function castSegment(t: TypeSpec): string {
+  return t.type;
+}
+
+/** Reads an object by id (or alternate key); read-after-write lag makes a new one 404. */
+export function findVisible(rt: EmulatorRuntime, spec: EntitySetSpec, id: string): Stored {
+  const stored = rt.dir.get(spec.collection, id) ?? spec.findByAlternateKey?.(rt, id);
+  if (!stored || stored.visibleAt > rt.clock.now()) throw notFound(id);
+  return stored;
+}
+
+export async function readJson(c: Ctx): Promise<Record<string, unknown>> {
+  let body: unknown;
+  try {
+    body = await c.req.json();
+  } catch {
+    throw badRequest('Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.');
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('The request body must be a JSON object.');
+  return body as Record<string, unknown>;
+}
+
+function context(c: Ctx, version: ApiVersion, path: string, select: string[] | undefined, entity = false): string {
+  const origin = new URL(c.req.url).origin;
+  const sel = select ? `(${select.join(',')})` : '';
+  return `${origin}/${version}/$metadata#${path}${sel}${entity ? '/$entity' : ''}`;
+}
+
+/** A page of shaped objects with @odata.nextLink when more remain. */
+export function listResponse(
+  c: Ctx,
+  version: ApiVersion,
+  contextPath: string,
+  query: ListQuery,
+  page: { items: Entity[]; more: boolean; lastSeq: number; count?: number },
+  shapeOne: (e: Entity) => Record<string, unknown>,
+): Response {
+  const body: Record<string, unknown> = { '@odata.context': context(c, version, contextPath, query.select) };
+  if (query.count && page.count !== undefined) body['@odata.count'] = page.count;
+  if (page.more) body['@odata.nextLink'] = nextLink(new URL(c.req.url), page.lastSeq);
+  body.value = page.items.map(shapeOne);
+  return c.json(body);
+}
+
+/** $count and the advanced query options need ConsistencyLevel: eventual on directory objects
+ * (learn.microsoft.com/graph/aad-advanced-queries). */
+function checkAdvanced(query: ListQuery): void {
+  if ((query.count || query.search !== undefined) && !query.eventual) {
+    throw badRequest('$count and $search require the ConsistencyLevel header set to eventual.');
+  }
+}
+
+export function registerEntitySet(app: App, rt: EmulatorRuntime, spec: EntitySetSpec): void {
+  const common = { cost: spec.readCost, conditionalAccess: spec.conditionalAccess ?? false };
+
+  const list = (only: TypeSpec | undefined) => (c: Ctx, version: ApiVersion) => {
+    const t = only ?? spec.base;
+    const query = parseQuery(new URL(c.req.url), c.req.raw.headers, t.maxPage ?? 999);
+    checkAdvanced(query);
+    checkSelect(query.select, t.type, declaredProperties(t.type, version));
+    const filter = query.filter ? compileFilter(query.filter, { eventual: query.eventual }) : undefined;
+    const wanted = only ? `#${only.type}` : undefined;
+    const keep = (s: Stored) => (!wanted || s.data['@odata.type'] === wanted) && (!filter || filter(s.data));
+    const after = query.skiptoken ? decodeSkipToken(query.skiptoken) : 0;
+    const { items, more } = rt.dir.collections[spec.collection].page(after, query.top ?? 100, keep);
+    const last = items[items.length - 1];
+    const count = query.count ? rt.dir.collections[spec.collection].all().filter(keep).length : undefined;
+    return listResponse(
+      c,
+      version,
+      spec.path.split('/').pop() + (only ? `/${only.type}` : ''),
+      query,
+      { items: items.map((s) => s.data), more, lastSeq: last?.seq ?? after, ...(count !== undefined ? { count } : {}) },
+      (e) => shape(e, { select: query.select, defaults: typeOf(spec, e).defaults, declaredType: t.type }),
+    );
+  };
+
+  const count = (only: TypeSpec | undefined) => (c: Ctx) => {
+    const query = parseQuery(new URL(c.req.url), c.req.raw.headers);
+    if (!query.eventual) throw badRequest('$count is not currently supported without the ConsistencyLevel header set to eventual.');
+    const wanted = only ? `#${only.type}` : undefined;
+    const filter = query.filter ? compileFilter(query.filter, { eventual: true }) : undefined;
+    const n = rt.dir.collections[spec.collection].all().filter((s) => (!wanted || s.data['@odata.type'] === wanted) && (!filter || filter(s.data))).length;
+    return c.text(String(n), 200, { 'content-type': 'text/plain' });
+  };
+
+  const get = (c: Ctx, version: ApiVersion) => {
+    const stored = findVisible(rt, spec, c.req.param('id') ?? '');
+    const t = typeOf(spec, stored.data);
+    if (!t.versions.includes(version)) throw notFound(stored.data.id);
+    const query = parseQuery(new URL(c.req.url), c.req.raw.headers);
+    checkSelect(query.select, t.type, declaredProperties(t.type, version));
+    const body = shape(stored.data, { select: query.select, defaults: t.defaults, declaredType: spec.base.type });
+    return c.json({ '@odata.context': context(c, version, spec.path.split('/').pop() ?? '', query.select, true), ...body });
+  };
+
+  const create = (only: TypeSpec | undefined) => async (c: Ctx, version: ApiVersion) => {
+    const body = await readJson(c);
+    const t = resolveCreateType(spec, body, only, version);
+    const entity = buildNew(rt, spec, t, body, version);
+    const stored = rt.dir.insert(spec.collection, entity, rt.clock.now() + rt.settings.readAfterWriteLagMs);
+    const out = shape(stored.data, { select: undefined, defaults: undefined, declaredType: spec.base.type });
+    return c.json({ '@odata.context': context(c, version, spec.path.split('/').pop() ?? '', undefined, true), ...out }, 201, {
+      location: `${new URL(c.req.url).origin}/${version}/${spec.path}/${stored.data.id}`,
+    });
+  };
+
+  const update = async (c: Ctx, version: ApiVersion) => {
+    const stored = findVisible(rt, spec, c.req.param('id') ?? '');
+    const body = await readJson(c);
+    applyUpdate(rt, spec, stored, body, version);
+    if (spec.patchStatus === 200) return c.json(shape(stored.data, { select: undefined, defaults: undefined, declaredType: spec.base.type }));
+    return c.body(null, 204);
+  };
+
+  const remove = (c: Ctx) => {
+    const stored = findVisible(rt, spec, c.req.param('id') ?? '');
+    deleteObject(rt, spec, stored.data.id);
+    return c.body(null, 204);
+  };
+
+  for (const t of spec.subtypes ?? []) {
+    const readOpts = { ...common, need: t.needRead, versions: t.versions };
+    route(app, rt, 'GET', `/${spec.path}/${castSegment(t)}/$count`, readOpts, count(t));
+    route(app, rt, 'GET', `/${spec.path}/${castSegment(t)}`, readOpts, list(t));
+    route(app, rt, 'POST', `/${spec.path}/${castSegment(t)}`, { ...common, need: t.needWrite, versions: t.versions }, create(t));
+  }
+  const baseRead = { ...common, need: spec.base.needRead, versions: spec.base.versions };
+  const baseWrite = { ...common, need: spec.base.needWrite, versions: spec.base.versions };
+  route(app, rt, 'GET', `/${spec.path}/$count`, baseRead, count(undefined));
+  route(app, rt, 'GET', `/${spec.path}`, baseRead, list(undefined));
+  route(app, rt, 'POST', `/${spec.path}`, baseWrite, create(undefined));
+  route(app, rt, 'GET', `/${spec.path}/:id`, baseRead, get);
+  route(app, rt, 'PATCH', `/${spec.path}/:id`, baseWrite, update);
+  route(app, rt, 'DELETE', `/${spec.path}/:id`, baseWrite, remove);
+}
+
+function resolveCreateType(spec: EntitySetSpec, body: Record<string, unknown>, only: TypeSpec | undefined, version: ApiVersion): TypeSpec {
+  const named = typeof body['@odata.type'] === 'string' ? body['@odata.type'].replace(/^#/, '') : undefined;
+  if (spec.typeRequiredOnCreate && !named && !only) {
+    throw badRequest(`A type must be given in @odata.type to create an object in ${spec.path}.`);
+  }
+  let t = only ?? spec.base;
+  if (named && named !== t.type) {
+    const sub = spec.subtypes?.find((s) => s.type === named);
+    if (!sub || (only && sub !== only)) throw badRequest(`Invalid @odata.type '${named}' for ${spec.path}.`);
+    t = sub;
+  }
+  if (!t.versions.includes(version)) throw badRequest(`The type '${t.type}' is not available in ${version}.`);
+  return t;
+}
+
+function checkWritable(spec: EntitySetSpec, t: TypeSpec, body: Record<string, unknown>, version: ApiVersion, creating: boolean): void {
+  const known = declaredProperties(t.type, version);
+  for (const name of Object.keys(body)) {
+    if (name === '@odata.type' || name.includes('@odata.')) continue;
+    if (spec.readOnly.includes(name)) throw readOnlyProperty(name);
+    if (!creating && spec.createOnly?.includes(name)) throw readOnlyProperty(name);
+    if (known && !known.has(name)) {
+      throw badRequest(`Property '${name}' does not exist as a declared property or extension property.`);
+    }
+  }
+}
+
+function checkUnique(rt: EmulatorRuntime, spec: EntitySetSpec, body: Record<string, unknown>, selfId: string | undefined): void {
+  for (const prop of spec.unique ?? []) {
+    const value = body[prop];
+    if (typeof value !== 'string') continue;
+    const lower = value.toLowerCase();
+    for (const s of rt.dir.collections[spec.collection].all()) {
+      if (s.data.id === selfId) continue;
+      const other = s.data[prop];
+      if (typeof other === 'string' && other.toLowerCase() === lower) throw objectConflict(prop);
+    }
+  }
+}
+
+function buildNew(rt: EmulatorRuntime, spec: EntitySetSpec, t: TypeSpec, body: Record<string, unknown>, version: ApiVersion): Entity {
+  checkWritable(spec, t, body, version, true);
+  for (const name of t.required) {
+    if (body[name] === undefined || body[name] === null || body[name] === '') {
+      throw badRequest(`Property '${name}' is required when creating the object.`, [{ code: 'MissingRequiredProperty', message: `Property '${name}' is required.`, target: name }]);
+    }
+  }
+  spec.validate?.(rt, body, undefined);
+  checkUnique(rt, spec, body, undefined);
+  const data: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(spec.sanitize ? spec.sanitize(body) : body)) if (!k.includes('@odata.') && v !== null) data[k] = structuredClone(v);
+  const id = rt.idSource();
+  return { ...data, ...spec.onCreate?.(rt, body, t), id, '@odata.type': `#${t.type}` };
+}
+
+export function applyUpdate(rt: EmulatorRuntime, spec: EntitySetSpec, stored: Stored, body: Record<string, unknown>, version: ApiVersion): void {
+  const t = typeOf(spec, stored.data);
+  if (spec.typeRequiredOnUpdate) {
+    const named = typeof body['@odata.type'] === 'string' ? body['@odata.type'].replace(/^#/, '') : undefined;
+    if (!named) throw badRequest(`The @odata.type property is required to update an object in ${spec.path}.`);
+    if (named !== t.type) throw badRequest(`The @odata.type '${named}' does not match the object's type '${t.type}'.`);
+  }
+  checkWritable(spec, t, body, version, false);
+  spec.validate?.(rt, body, stored);
+  checkUnique(rt, spec, body, stored.data.id);
+  const patch: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(spec.sanitize ? spec.sanitize(body) : body)) if (!k.includes('@odata.')) patch[k] = structuredClone(v);
+  rt.dir.update(spec.collection, stored.data.id, patch);
+}
+
+export function deleteObject(rt: EmulatorRuntime, spec: EntitySetSpec, id: string): void {
+  const now = rt.clock.now();
+  if (spec.deleteMode === 'soft') rt.dir.softDelete(spec.collection, id, now);
+  else if (spec.deleteMode === 'caRecycle') rt.dir.caDelete(spec.collection, id, now);
+  else rt.dir.hardDelete(spec.collection, id, now);
+}
+
+export { GraphHttpError };

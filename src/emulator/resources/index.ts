@@ -1,0 +1,8 @@
+// The registry of emulated Graph resources: each file registers its own routes.
+import type { App } from '../http/env.ts';
+import type { EmulatorRuntime } from '../runtime.ts';
+import { registerUsers } from './users.ts';
+
+export function registerResources(app: App, rt: EmulatorRuntime): void {
+  registerUsers(app, rt);
+}

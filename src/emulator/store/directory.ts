@@ -105,6 +105,19 @@ export class Directory {
     return stored;
   }
 
+  /** Adds an object without a change-log entry: for generating or loading a tenant, whose
+   * contents a first delta round returns in full anyway. */
+  seed(collection: CollectionName, data: Entity): Stored {
+    const stored: Stored = { seq: this.nextSeq(), visibleAt: 0, data };
+    this.collections[collection].insert(stored);
+    return stored;
+  }
+
+  /** Adds a relation without a change-log entry (generating or loading a tenant). */
+  seedLink(name: LinkName, from: string, to: string): void {
+    this.links[name].add(from, to);
+  }
+
   /** Merges `patch` into the object; a null value removes the property (stored absent). */
   update(collection: CollectionName, id: string, patch: Record<string, unknown>): Stored | undefined {
     const stored = this.collections[collection].get(id);

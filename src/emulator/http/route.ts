@@ -3,6 +3,7 @@
 // resource-unit cost and the throttling budgets (429), and the x-ms-resource-unit header.
 // Costs: learn.microsoft.com/graph/throttling-limits ("identity and access service limits").
 
+import { resourceUnits } from '../../graph/cost.ts';
 import { forbidden } from '../errors.ts';
 import { allows, type Need } from '../auth/permissions.ts';
 import type { ApiVersion, EmulatorRuntime } from '../runtime.ts';
@@ -21,18 +22,6 @@ export interface RouteOptions {
 }
 
 export type Handler = (c: Ctx, version: ApiVersion) => Response | Promise<Response>;
-
-/** Resource units for one request: writes cost 1; reads their base cost, -1 with $select,
- * +1 with $expand, -1 with $top under 20, never below 1. */
-export function resourceUnits(method: Method, baseCost: number, query: URLSearchParams): number {
-  if (method !== 'GET') return 1;
-  let ru = baseCost;
-  if (query.has('$select')) ru -= 1;
-  if (query.has('$expand')) ru += 1;
-  const top = Number(query.get('$top'));
-  if (query.has('$top') && Number.isFinite(top) && top < 20) ru -= 1;
-  return Math.max(1, ru);
-}
 
 export function route(app: App, rt: EmulatorRuntime, method: Method, path: string, options: RouteOptions, handler: Handler): void {
   for (const version of options.versions ?? VERSIONS) {

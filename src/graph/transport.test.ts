@@ -1,0 +1,90 @@
+// The Graph transport against the emulator over HTTPS, with real @azure/identity credentials.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type Emulator } from '../emulator/index.ts';
+import { resolveCloud } from './cloud.ts';
+import { credentialFromEnv } from './credentials.ts';
+import { GraphRequestError } from './errors.ts';
+import { GraphTransport } from './transport.ts';
+
+let emu: Emulator;
+
+function envFor(e: Emulator, clientId = e.info.clientId, secret = e.info.clientSecret): NodeJS.ProcessEnv {
+  return {
+    AZURE_TENANT_ID: e.info.tenantId,
+    AZURE_CLIENT_ID: clientId,
+    AZURE_CLIENT_SECRET: secret,
+    AZURE_AUTHORITY_HOST: e.info.authorityHost,
+    ENTRA_GITOPS_GRAPH_URL: e.info.graphUrl,
+  };
+}
+
+function transportFor(env: NodeJS.ProcessEnv, fetchFn?: typeof fetch): GraphTransport {
+  const cloud = resolveCloud(env);
+  return new GraphTransport({ credential: credentialFromEnv(env, cloud).credential, graphUrl: cloud.graphUrl, maxWaitMs: 50, ...(fetchFn ? { fetch: fetchFn } : {}) });
+}
+
+beforeAll(async () => {
+  emu = await startEmulator({ seed: 11, users: 120 });
+});
+afterAll(() => emu.stop());
+
+describe('GraphTransport', () => {
+  it('picks the client-secret credential from the standard variables', () => {
+    const env = envFor(emu);
+    expect(credentialFromEnv(env, resolveCloud(env)).kind).toBe('client-secret');
+  });
+
+  it('follows @odata.nextLink through every page', async () => {
+    const t = transportFor(envFor(emu));
+    const seen: string[] = [];
+    let pages = 0;
+    for await (const page of t.pages<{ id: string }>('/users?$select=id&$top=50')) {
+      pages += 1;
+      seen.push(...page.value.map((u) => u.id));
+    }
+    expect(pages).toBe(3);
+    expect(new Set(seen).size).toBe(120);
+    expect(t.stats.requests).toBe(3);
+  });
+
+  it('names the permission to grant when Graph answers 403', async () => {
+    const narrow = emu.addClient(['Group.Read.All']);
+    const t = transportFor(envFor(emu, narrow.clientId, narrow.clientSecret));
+    const err = await t.get('/users').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GraphRequestError);
+    expect((err as GraphRequestError).status).toBe(403);
+    expect((err as Error).message).toMatch(/Could not GET \/v1\.0\/users because .*403.*User\.Read\.All/);
+    expect((err as Error).message).not.toContain(narrow.clientSecret);
+  });
+
+  it('retries 503 and dropped connections on reads, honouring Retry-After', async () => {
+    let calls = 0;
+    const flaky: typeof fetch = async (input, init) => {
+      const url = String(input);
+      if (url.includes('/v1.0/users')) calls += 1;
+      if (url.includes('/v1.0/users') && calls === 1) return new Response('{"error":{"code":"serviceNotAvailable","message":"busy"}}', { status: 503, headers: { 'retry-after': '0', 'content-type': 'application/json' } });
+      if (url.includes('/v1.0/users') && calls === 2) throw new TypeError('fetch failed', { cause: new Error('read ECONNRESET') });
+      return fetch(input, init);
+    };
+    const t = transportFor(envFor(emu), flaky);
+    const page = await t.get<{ value: unknown[] }>('/users?$top=5');
+    expect(page.value).toHaveLength(5);
+    expect(t.stats.retries).toBe(2);
+  });
+
+  it('does not resend a POST whose connection dropped (it may have been applied)', async () => {
+    let posts = 0;
+    const dropping: typeof fetch = async (input, init) => {
+      if (init?.method === 'POST' && String(input).includes('/v1.0/users')) {
+        posts += 1;
+        throw new TypeError('fetch failed', { cause: new Error('read ECONNRESET') });
+      }
+      return fetch(input, init);
+    };
+    const t = transportFor(envFor(emu), dropping);
+    const err = await t.write('POST', '/users', { displayName: 'x' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GraphRequestError);
+    expect((err as Error).message).toMatch(/no response.*ECONNRESET/);
+    expect(posts).toBe(1);
+  });
+});

@@ -7,7 +7,6 @@ export function buildProgram(): Command {
   const program = new Command('entra-gitops')
     .description('Back up and recover a Microsoft Entra ID tenant as git.')
     .version(VERSION)
-    .option('--repo <dir>', 'the backup repository (default: the current directory)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   for (const register of commands) register(program);

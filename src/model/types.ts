@@ -1,0 +1,107 @@
+// The shared vocabulary of the pipeline: what a snapshot holds, what changed, what to do about
+// it, and the diagnostics every stage collects. Types only; no code, no I/O.
+
+/** Every kind of tenant object the tool backs up (one file per kind under src/kinds/). */
+export type KindName =
+  | 'user'
+  | 'agentUser'
+  | 'group'
+  | 'application'
+  | 'agentIdentityBlueprint'
+  | 'servicePrincipal'
+  | 'agentIdentityBlueprintPrincipal'
+  | 'agentIdentity'
+  | 'oauth2PermissionGrant'
+  | 'conditionalAccessPolicy'
+  | 'namedLocation'
+  | 'authenticationMethodsPolicy'
+  | 'authorizationPolicy';
+
+/** Points at one object: its kind and its id (for singletons, the kind name). */
+export interface ObjectRef {
+  kind: KindName;
+  id: string;
+}
+
+/** A reference from one object to another, kept as the target's id. App role assignments
+ * carry the role too, so they are objects rather than bare ids. */
+export type LinkTarget = string | { id: string; [attribute: string]: unknown };
+
+/** One backed-up object, as it stands in its YAML file. */
+export interface SnapshotObject {
+  kind: KindName;
+  id: string;
+  /** A reader's name for it (display name, UPN): so no one meets a bare GUID. */
+  name: string;
+  /** Writable properties: what recovery sets back. Absent, null and empty are all absent. */
+  properties: Record<string, unknown>;
+  /** Read-only properties worth keeping (appId, onPremisesSyncEnabled, createdDateTime…). */
+  readOnly: Record<string, unknown>;
+  /** Relationships by name (members, owners, manager, sponsors, appRoleAssignedTo…). */
+  links: Record<string, LinkTarget[]>;
+}
+
+export type Severity = 'error' | 'warning' | 'info';
+
+/** A problem found on the way that does not stop the stage, reported at the end. */
+export interface Diagnostic {
+  severity: Severity;
+  code: string;
+  message: string;
+  ref?: ObjectRef;
+  file?: string;
+}
+
+export type ChangeType = 'added' | 'removed' | 'modified' | 'restored';
+
+export interface PropertyChange {
+  path: string;
+  before: unknown;
+  after: unknown;
+}
+
+export interface LinkChange {
+  link: string;
+  added: LinkTarget[];
+  removed: LinkTarget[];
+}
+
+/** One object's difference between two snapshots. */
+export interface Change {
+  ref: ObjectRef;
+  name: string;
+  type: ChangeType;
+  properties: PropertyChange[];
+  links: LinkChange[];
+  /** Set when the change matters for security (listed first, with why). */
+  security?: string[];
+  /** The object is synced from on-premises: reported, never written. */
+  synced?: boolean;
+}
+
+export type Action = 'create' | 'restore' | 'update' | 'delete' | 'link' | 'unlink' | 'recreate' | 'noop';
+
+/** One step of a recovery plan, with the reason it is there. */
+export interface Operation {
+  seq: number;
+  action: Action;
+  ref: ObjectRef;
+  name: string;
+  reason: string;
+  /** For update: the properties to set (null clears). */
+  set?: Record<string, unknown>;
+  /** For link/unlink: which relationship and which targets. */
+  link?: { name: string; targets: LinkTarget[] };
+  /** Operations that must succeed first. */
+  dependsOn?: number[];
+}
+
+export interface Plan {
+  version: 1;
+  tenantId: string;
+  target: string;
+  operations: Operation[];
+  /** Operations a safety rule held back, with the rule's reason: reported, never silent. */
+  skipped: Array<{ operation: Operation; rule: string; reason: string }>;
+  diagnostics: Diagnostic[];
+}

@@ -1,0 +1,57 @@
+// What a kind declares (DESIGN convention 1): one KindSpec per file in this folder, collected
+// in index.ts. Everything kind-specific lives in the spec; the reader, the snapshot writer,
+// diff, plan and apply are generic over it. Types and small pure helpers only.
+
+import type { KindName, LinkTarget } from '../model/types.ts';
+
+export type ApiVersion = 'v1.0' | 'beta';
+
+/** A relationship read per object (members, owners, manager, sponsors, appRoleAssignedTo). */
+export interface RelationshipSpec {
+  /** The name under `links:` in the snapshot file. */
+  name: string;
+  /** Path, relative to the version root, of one object's relationship collection. */
+  path: (id: string) => string;
+  /** The target as stored: a bare id, or an object for links with attributes. */
+  target: (item: Record<string, unknown>) => LinkTarget;
+  /** Delta queries report changes of this relationship inline (groups: members@delta). */
+  deltaProperty?: string;
+}
+
+export interface KindSpec {
+  name: KindName;
+  /** The Graph type, e.g. 'microsoft.graph.user' (schemas are generated from it). */
+  graphType: string;
+  version: ApiVersion;
+  /** One object per tenant (policies): stored as snapshots/<tenant>/<kind>.yaml. */
+  singleton: boolean;
+  /** Path of the collection (or of the singleton), relative to the version root. */
+  path: string;
+  /** $top for the collection: 999 for directory objects, 100 for the agent types. */
+  pageSize: number;
+  /** Always sent explicitly: many properties come back only when named. */
+  select: readonly string[];
+  /** Writable properties: kept, diffed, and set back by recovery. */
+  restorable: readonly string[];
+  /** Read-only properties kept for the reader and the report (appId, onPremisesSyncEnabled…). */
+  informational: readonly string[];
+  /** Returned by Graph but dropped: they change without anyone changing the object. */
+  volatile: readonly string[];
+  /** Whether a listed object belongs to this kind (a user that is not an agentUser). */
+  belongs?: (raw: Record<string, unknown>) => boolean;
+  /** A reader's name: display name, plus UPN or appId where that tells more. */
+  label: (raw: Record<string, unknown>) => string;
+  relationships: readonly RelationshipSpec[];
+  /** Delta query path, for the kinds Graph tracks (users, groups, applications, servicePrincipals). */
+  delta?: string;
+  /** Conditional access objects: the 1 request/s lane. */
+  conditionalAccess?: boolean;
+  /** Owned by on-premises AD DS: reported, never written. */
+  synced?: (raw: Record<string, unknown>) => boolean;
+}
+
+/** The odata type of a raw object, without the leading '#'. */
+export function odataType(raw: Record<string, unknown>): string | undefined {
+  const t = raw['@odata.type'];
+  return typeof t === 'string' ? t.replace(/^#/, '') : undefined;
+}

@@ -4,8 +4,9 @@ import { generateTenant } from './generator.ts';
 import { EmulatorRuntime, type ClientApp } from './runtime.ts';
 import { serveEmulator, type EmulatorInfo } from './server.ts';
 import type { Permission } from './auth/permissions.ts';
+import { configureTraffic, type Traffic, type TrafficOptions } from './traffic/configure.ts';
 
-export interface StartOptions {
+export interface StartOptions extends TrafficOptions {
   port?: number;
   host?: string;
   seed?: number;
@@ -15,13 +16,13 @@ export interface StartOptions {
   policies?: number;
   permissions?: Permission[];
   caDir?: string;
-  throttling?: boolean;
-  latency?: boolean;
 }
 
 export interface Emulator {
   info: EmulatorInfo;
   rt: EmulatorRuntime;
+  /** The traffic models switched on (throttling, latency, faults); tests script faults here. */
+  traffic: Traffic;
   /** Registers another client, e.g. one with fewer permissions for a least-privilege test. */
   addClient(permissions: Permission[]): ClientApp;
   stop(): Promise<void>;
@@ -37,6 +38,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
     ...(options.policies !== undefined ? { policies: options.policies } : {}),
   });
   const rt = new EmulatorRuntime(dir, { seed });
+  const traffic = configureTraffic(rt, options);
   const client = rt.addClient(options.permissions);
   const running = await serveEmulator(rt, {
     client,
@@ -47,6 +49,7 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
   return {
     info: running.info,
     rt,
+    traffic,
     addClient: (permissions) => rt.addClient(permissions),
     stop: () => running.close(),
   };

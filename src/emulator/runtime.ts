@@ -27,10 +27,11 @@ export interface ChargeInput {
   conditionalAccess: boolean;
 }
 
-/** Decides whether a request fits the budgets; throws a 429 GraphHttpError when it does not,
- * otherwise returns response headers to add (x-ms-throttle-limit-percentage above 80%). */
+/** Decides whether a request fits the budgets; throws (or rejects with) a 429 GraphHttpError
+ * when it does not, otherwise returns response headers to add (x-ms-throttle-limit-percentage
+ * above 80%). May answer asynchronously: the counters of traffic/throttle.ts do. */
 export interface Throttle {
-  charge(input: ChargeInput): Record<string, string>;
+  charge(input: ChargeInput): Record<string, string> | Promise<Record<string, string>>;
 }
 
 export type FaultDecision =

@@ -2,6 +2,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { startEmulator, type StartOptions } from '../../emulator/index.ts';
 import { PERMISSIONS, type Permission } from '../../emulator/auth/permissions.ts';
+import { parseFaultSpec, type FaultOptions } from '../../emulator/traffic/faults.ts';
 
 function count(value: string): number {
   const n = Number(value);
@@ -15,6 +16,14 @@ function permissionList(value: string): Permission[] {
     if (!(PERMISSIONS as readonly string[]).includes(p)) throw new InvalidArgumentError(`unknown permission '${p}'; known: ${PERMISSIONS.join(', ')}.`);
   }
   return wanted as Permission[];
+}
+
+function faultSpec(value: string): Omit<FaultOptions, 'seed'> {
+  try {
+    return parseFaultSpec(value);
+  } catch (err) {
+    throw new InvalidArgumentError(err instanceof Error ? err.message : String(err));
+  }
 }
 
 export function registerEmulator(program: Command): void {
@@ -33,7 +42,14 @@ export function registerEmulator(program: Command): void {
     .option('--save-state <file>', 'save the tenant to this file on SIGINT/SIGTERM before exiting')
     .option('--ca-dir <dir>', 'where the local CA lives (reused across runs)')
     .option('--throttling', 'enforce the Graph throttling budgets (resource units, writes, conditional access 1/s)', false)
-    .option('--latency', 'add the latency model to every response', false)
+    .option('--latency', 'add the latency model to every response (seeded base + jitter; longer for writes and $batch)', false)
+    .option(
+      '--faults <spec>',
+      'inject seeded faults, comma-separated: 5xx=P, reset=P, storm=P, storm-length=N, storm-retry-after=S|none, ' +
+        'next=K:STATUS[:METHOD][:/path] (STATUS a code, reset, or 429/S); e.g. 5xx=0.02,next=3:503:/users',
+      faultSpec,
+    )
+    .option('--read-after-write-lag-ms <ms>', 'for this long after a create, reading the object by id answers 404', count)
     .option('--json', 'print one JSON line with the connection details once ready', false)
     .action(async (opts: StartOptions & { json: boolean }) => {
       const running = await startEmulator(opts);

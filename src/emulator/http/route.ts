@@ -31,7 +31,7 @@ export function route(app: App, rt: EmulatorRuntime, method: Method, path: strin
       const url = new URL(c.req.url);
       const write = method !== 'GET';
       const ru = resourceUnits(method, options.cost ?? 1, url.searchParams);
-      const headers = rt.throttle.charge({ appId: claims.appid, ru, write, conditionalAccess: options.conditionalAccess ?? false });
+      const headers = await rt.throttle.charge({ appId: claims.appid, ru, write, conditionalAccess: options.conditionalAccess ?? false });
       rt.stats.resourceUnits += ru;
       if (write) rt.stats.writes += 1;
       c.header('x-ms-resource-unit', String(ru));

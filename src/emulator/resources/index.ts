@@ -1,8 +1,10 @@
 // The registry of emulated Graph resources: each file registers its own routes.
 import type { App } from '../http/env.ts';
 import type { EmulatorRuntime } from '../runtime.ts';
+import { registerBatch } from './batch.ts';
 import { registerUsers } from './users.ts';
 
 export function registerResources(app: App, rt: EmulatorRuntime): void {
   registerUsers(app, rt);
+  registerBatch(app, rt);
 }

@@ -1,0 +1,47 @@
+// The seeded latency model: repeatable for a seed, longer for writes and $batch, off by default.
+// No Graph page states response times; the model follows concepts/json-batching.md and
+// concepts/throttling.md only in treating writes and batches as the heavier requests.
+import { describe, expect, it } from 'vitest';
+import { testTenant } from '../testing.ts';
+import { configureTraffic } from './configure.ts';
+import { DEFAULT_LATENCY, SeededLatency } from './latency.ts';
+
+const draws = (m: SeededLatency, method: string, path: string, n: number) => Array.from({ length: n }, () => m.delayMs(method, path));
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+describe('latency model (emulator assumption; see README Assumptions)', () => {
+  it('gives the same delays for the same seed and different ones for another seed', () => {
+    const a = draws(new SeededLatency({ seed: 5 }), 'GET', '/v1.0/users', 50);
+    const b = draws(new SeededLatency({ seed: 5 }), 'GET', '/v1.0/users', 50);
+    const c = draws(new SeededLatency({ seed: 6 }), 'GET', '/v1.0/users', 50);
+    expect(a).toEqual(b);
+    expect(a).not.toEqual(c);
+  });
+
+  it('keeps every delay between its base and the cap, and varies them', () => {
+    const m = new SeededLatency({ seed: 1, maxMs: 100 });
+    const reads = draws(m, 'GET', '/v1.0/users', 500);
+    expect(Math.min(...reads)).toBeGreaterThanOrEqual(DEFAULT_LATENCY.readMs);
+    expect(Math.max(...reads)).toBeLessThanOrEqual(100);
+    expect(new Set(reads).size).toBeGreaterThan(10);
+  });
+
+  it('makes writes slower than reads, and a $batch slower than a write (concepts/json-batching.md: one call carrying many)', () => {
+    const m = new SeededLatency({ seed: 2 });
+    const reads = mean(draws(m, 'GET', '/v1.0/users', 300));
+    const writes = mean(draws(m, 'PATCH', '/v1.0/users/x', 300));
+    const batches = mean(draws(m, 'POST', '/v1.0/$batch', 300));
+    expect(writes).toBeGreaterThan(reads);
+    expect(batches).toBeGreaterThan(writes);
+  });
+
+  it('is off by default and, when on, delays the response by the drawn amount', async () => {
+    const t = testTenant();
+    configureTraffic(t.rt, {});
+    expect(t.rt.latency).toBeUndefined();
+    configureTraffic(t.rt, { latency: { readMs: 60, jitter: 0 } });
+    const started = performance.now();
+    expect((await t.call('GET', '/v1.0/users')).status).toBe(200);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(55);
+  });
+});

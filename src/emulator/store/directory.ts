@@ -50,6 +50,9 @@ export interface Change {
    * purged: hard-deleted or permanently deleted; link: a relation of `id` changed. */
   kind: 'upsert' | 'removed' | 'purged' | 'link';
   link?: { name: LinkName; target: string; removed: boolean };
+  /** On an upsert from `update`: the properties the patch wrote. Absent on a create or restore,
+   * so a delta query can tell an update of untracked properties from a new object. */
+  properties?: string[];
 }
 
 export class Directory {
@@ -126,7 +129,7 @@ export class Directory {
       if (value === null || value === undefined) delete stored.data[key];
       else stored.data[key] = value;
     }
-    this.log(collection, stored.data.id, 'upsert');
+    this.log(collection, stored.data.id, 'upsert', Object.keys(patch));
     return stored;
   }
 
@@ -213,8 +216,8 @@ export class Directory {
     return removed;
   }
 
-  private log(collection: CollectionName, id: string, kind: Change['kind']): void {
-    this.changes.push({ seq: this.nextSeq(), collection, id, kind });
+  private log(collection: CollectionName, id: string, kind: Change['kind'], properties?: string[]): void {
+    this.changes.push({ seq: this.nextSeq(), collection, id, kind, ...(properties ? { properties } : {}) });
   }
 
   private logLink(name: LinkName, from: string, to: string, removed: boolean): void {

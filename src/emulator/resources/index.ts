@@ -2,7 +2,15 @@
 import type { App } from '../http/env.ts';
 import type { EmulatorRuntime } from '../runtime.ts';
 import { registerUsers } from './users.ts';
+import { registerGroups } from './groups.ts';
+import { registerAppOwners } from './relationships.ts';
+import { registerDirectoryObjects } from './directory-objects.ts';
+import { registerDeletedItems } from './deleted-items.ts';
 
 export function registerResources(app: App, rt: EmulatorRuntime): void {
   registerUsers(app, rt);
+  registerGroups(app, rt);
+  registerAppOwners(app, rt);
+  registerDirectoryObjects(app, rt);
+  registerDeletedItems(app, rt);
 }

@@ -63,6 +63,9 @@ export interface EntitySetSpec {
   /** Runs once a create or update is stored, e.g. to add the links named by `x@odata.bind`
    * (checked beforehand in `validate`, so the write stays all-or-nothing). */
   afterWrite?: (rt: EmulatorRuntime, stored: Stored, body: Record<string, unknown>, created: boolean) => void;
+  /** The create response holds the type's default properties only (group-post-groups.md:
+   * "The response includes only the default properties of the group."). */
+  createReturnsDefaults?: boolean;
   /** Where the delete mode depends on the object (groups: soft or hard by group type). */
   deleteModeOf?: (stored: Stored) => EntitySetSpec['deleteMode'];
 }
@@ -174,7 +177,7 @@ export function registerEntitySet(app: App, rt: EmulatorRuntime, spec: EntitySet
     const entity = buildNew(rt, spec, t, body, version);
     const stored = rt.dir.insert(spec.collection, entity, rt.clock.now() + rt.settings.readAfterWriteLagMs);
     spec.afterWrite?.(rt, stored, body, true);
-    const out = shape(stored.data, { select: undefined, defaults: undefined, declaredType: spec.base.type });
+    const out = shape(stored.data, { select: undefined, defaults: spec.createReturnsDefaults ? t.defaults : undefined, declaredType: spec.base.type });
     return c.json({ '@odata.context': context(c, version, spec.path.split('/').pop() ?? '', undefined, true), ...out }, 201, {
       location: `${new URL(c.req.url).origin}/${version}/${spec.path}/${stored.data.id}`,
     });

@@ -26,7 +26,9 @@ describe('create group (api-reference/v1.0/api/group-post-groups.md)', () => {
     expect(res.body).toMatchObject({ displayName: 'Group a', groupTypes: [], proxyAddresses: [], securityEnabled: true });
     expect(String(res.body.securityIdentifier)).toMatch(/^S-1-12-1-/);
     expect(res.body.createdDateTime).toBe(res.body.renewedDateTime);
-    expect(res.body).not.toHaveProperty('mail');
+    // "The response includes only the default properties of the group", null where unset.
+    expect(res.body).toMatchObject({ mail: null, classification: null, expirationDateTime: null, onPremisesSyncEnabled: null });
+    expect(res.body).not.toHaveProperty('hideFromOutlookClients');
   });
 
   it('refuses a create missing one of displayName, mailEnabled, mailNickname, securityEnabled', async () => {

@@ -212,6 +212,7 @@ export function groupsSpec(): EntitySetSpec {
     // group.md: isAssignableToRole "can only be set while creating the group and is immutable";
     // resourceBehaviorOptions / resourceProvisioningOptions "can be set only as part of creation".
     createOnly: ['isAssignableToRole', 'resourceBehaviorOptions', 'resourceProvisioningOptions'],
+    createReturnsDefaults: true,
     deleteMode: 'soft',
     deleteModeOf: groupDeleteMode,
     readCost: 1,

@@ -61,6 +61,10 @@ export const NEEDS = {
   agentUserWrite: ['AgentIdUser.ReadWrite.All', 'User.ReadWrite.All', ...DIR_WRITE],
   tapWrite: ['UserAuthenticationMethod.ReadWrite.All'],
   directoryObjectRead: [...DIR_READ, 'User.Read.All', 'Group.Read.All', 'Application.Read.All'],
+  /** /directory/deletedItems/{id}: any type's permission passes the route; the handler then
+   * checks the one for the deleted object's own type (directory-deleteditems-*.md). */
+  deletedItemRead: ['User.Read.All', 'User.ReadWrite.All', 'Group.Read.All', 'Group.ReadWrite.All', 'Application.Read.All', 'Application.ReadWrite.All', ...DIR_READ],
+  deletedItemWrite: ['User.ReadWrite.All', 'Group.ReadWrite.All', 'Application.ReadWrite.All', ...DIR_WRITE],
 } satisfies Record<string, Permission[]>;
 
 export type Need = keyof typeof NEEDS;

@@ -19,6 +19,9 @@ export interface RouteOptions {
   /** Conditional access policies and named locations share a 1 request/s tenant limit. */
   conditionalAccess?: boolean;
   versions?: readonly ApiVersion[];
+  /** A POST that only reads (directoryObjects/getByIds): charged its base cost like a GET,
+   * and not counted as a write. */
+  readOnly?: boolean;
 }
 
 export type Handler = (c: Ctx, version: ApiVersion) => Response | Promise<Response>;
@@ -29,8 +32,8 @@ export function route(app: App, rt: EmulatorRuntime, method: Method, path: strin
       const claims = c.get('claims');
       if (!allows(claims.roles, options.need)) throw forbidden();
       const url = new URL(c.req.url);
-      const write = method !== 'GET';
-      const ru = resourceUnits(method, options.cost ?? 1, url.searchParams);
+      const write = method !== 'GET' && !options.readOnly;
+      const ru = resourceUnits(write ? method : 'GET', options.cost ?? 1, url.searchParams);
       const headers = await rt.throttle.charge({ appId: claims.appid, ru, write, conditionalAccess: options.conditionalAccess ?? false });
       rt.stats.resourceUnits += ru;
       if (write) rt.stats.writes += 1;

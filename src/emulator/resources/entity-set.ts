@@ -60,6 +60,14 @@ export interface EntitySetSpec {
   sanitize?: (body: Record<string, unknown>) => Record<string, unknown>;
   /** 204 for most PATCHes; 200 with the object where the service documents it. */
   patchStatus?: 200 | 204;
+  /** Runs once a create or update is stored, e.g. to add the links named by `x@odata.bind`
+   * (checked beforehand in `validate`, so the write stays all-or-nothing). */
+  afterWrite?: (rt: EmulatorRuntime, stored: Stored, body: Record<string, unknown>, created: boolean) => void;
+  /** The create response holds the type's default properties only (group-post-groups.md:
+   * "The response includes only the default properties of the group."). */
+  createReturnsDefaults?: boolean;
+  /** Where the delete mode depends on the object (groups: soft or hard by group type). */
+  deleteModeOf?: (stored: Stored) => EntitySetSpec['deleteMode'];
 }
 
 export function typeOf(spec: EntitySetSpec, entity: Entity): TypeSpec {
@@ -168,7 +176,8 @@ export function registerEntitySet(app: App, rt: EmulatorRuntime, spec: EntitySet
     const t = resolveCreateType(spec, body, only, version);
     const entity = buildNew(rt, spec, t, body, version);
     const stored = rt.dir.insert(spec.collection, entity, rt.clock.now() + rt.settings.readAfterWriteLagMs);
-    const out = shape(stored.data, { select: undefined, defaults: undefined, declaredType: spec.base.type });
+    spec.afterWrite?.(rt, stored, body, true);
+    const out = shape(stored.data, { select: undefined, defaults: spec.createReturnsDefaults ? t.defaults : undefined, declaredType: spec.base.type });
     return c.json({ '@odata.context': context(c, version, spec.path.split('/').pop() ?? '', undefined, true), ...out }, 201, {
       location: `${new URL(c.req.url).origin}/${version}/${spec.path}/${stored.data.id}`,
     });
@@ -272,12 +281,15 @@ export function applyUpdate(rt: EmulatorRuntime, spec: EntitySetSpec, stored: St
   const patch: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(spec.sanitize ? spec.sanitize(body) : body)) if (!k.includes('@odata.')) patch[k] = structuredClone(v);
   rt.dir.update(spec.collection, stored.data.id, patch);
+  spec.afterWrite?.(rt, stored, body, false);
 }
 
 export function deleteObject(rt: EmulatorRuntime, spec: EntitySetSpec, id: string): void {
   const now = rt.clock.now();
-  if (spec.deleteMode === 'soft') rt.dir.softDelete(spec.collection, id, now);
-  else if (spec.deleteMode === 'caRecycle') rt.dir.caDelete(spec.collection, id, now);
+  const stored = rt.dir.get(spec.collection, id);
+  const mode = (stored && spec.deleteModeOf?.(stored)) ?? spec.deleteMode;
+  if (mode === 'soft') rt.dir.softDelete(spec.collection, id, now);
+  else if (mode === 'caRecycle') rt.dir.caDelete(spec.collection, id, now);
   else rt.dir.hardDelete(spec.collection, id, now);
 }
 

@@ -4,10 +4,18 @@ import type { EmulatorRuntime } from '../runtime.ts';
 import { registerBatch } from './batch.ts';
 import { registerDelta } from './delta.ts';
 import { registerUsers } from './users.ts';
+import { registerGroups } from './groups.ts';
+import { registerAppOwners } from './relationships.ts';
+import { registerDirectoryObjects } from './directory-objects.ts';
+import { registerDeletedItems } from './deleted-items.ts';
 
 export function registerResources(app: App, rt: EmulatorRuntime): void {
   // Delta first: the entity sets' /{path}/:id would otherwise answer /{path}/delta.
   registerDelta(app, rt);
   registerUsers(app, rt);
+  registerGroups(app, rt);
+  registerAppOwners(app, rt);
+  registerDirectoryObjects(app, rt);
+  registerDeletedItems(app, rt);
   registerBatch(app, rt);
 }

@@ -1,4 +1,5 @@
 // Users: create, read, update, soft delete, and the documented errors.
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { testTenant } from '../testing.ts';
 
@@ -83,5 +84,61 @@ describe('users (api-reference/v1.0/api/user-post-users.md, user-get.md, user-up
     expect(denied.status).toBe(403);
     expect(denied.body.error.code).toBe('Authorization_RequestDenied');
     expect((await t.json('GET', '/v1.0/users', { permissions: ['User.Read.All'] })).status).toBe(200);
+  });
+});
+
+describe('manager, directReports, memberOf and sponsors (api-reference/v1.0/api/user-post-manager.md, user-list-manager.md, user-delete-manager.md, user-list-directreports.md, user-list-memberof.md, user-post-sponsors.md)', () => {
+  const create = async (t: ReturnType<typeof testTenant>, n: string) => (await t.json<{ id: string }>('POST', '/v1.0/users', { body: newUser(n) })).body.id;
+  const ref = (id: string) => ({ '@odata.id': `https://graph.microsoft.com/v1.0/users/${id}` });
+
+  it('assigns a manager with PUT $ref (204), reads it with @odata.type, replaces it, and removes it', async () => {
+    const t = testTenant();
+    const [emp, boss, boss2] = [await create(t, 'm1'), await create(t, 'm2'), await create(t, 'm3')];
+    const none = await t.json<{ error: { code: string } }>('GET', `/v1.0/users/${emp}/manager`);
+    expect(none.status).toBe(404);
+    expect(none.body.error.code).toBe('Request_ResourceNotFound');
+    expect((await t.call('PUT', `/v1.0/users/${emp}/manager/$ref`, { body: ref(boss) })).status).toBe(204);
+    const got = await t.json('GET', `/v1.0/users/${emp}/manager`);
+    expect(got.body).toMatchObject({ '@odata.type': '#microsoft.graph.user', id: boss, displayName: 'User m2' });
+    expect((await t.call('PUT', `/v1.0/users/usermm1@contoso.onmicrosoft.com/manager/$ref`, { body: ref(boss2) })).status).toBe(404);
+    expect((await t.call('PUT', `/v1.0/users/userm1@contoso.onmicrosoft.com/manager/$ref`, { body: ref(boss2) })).status).toBe(204);
+    expect([...t.rt.dir.links.manager.targets(emp)]).toEqual([boss2]);
+    expect((await t.call('PUT', `/v1.0/users/${emp}/manager/$ref`, { body: ref(randomUUID()) })).status).toBe(404);
+    expect((await t.call('DELETE', `/v1.0/users/${emp}/manager/$ref`)).status).toBe(204);
+    expect((await t.call('GET', `/v1.0/users/${emp}/manager`)).status).toBe(404);
+  });
+
+  it('lists direct reports as the reverse of manager', async () => {
+    const t = testTenant();
+    const [boss, a, b] = [await create(t, 'd1'), await create(t, 'd2'), await create(t, 'd3')];
+    for (const id of [a, b]) await t.call('PUT', `/v1.0/users/${id}/manager/$ref`, { body: ref(boss) });
+    const res = await t.json<{ value: Array<{ id: string; '@odata.type': string }> }>('GET', `/v1.0/users/${boss}/directReports`);
+    expect(res.body.value.map((u) => u.id)).toEqual([a, b]);
+    expect(res.body.value[0]?.['@odata.type']).toBe('#microsoft.graph.user');
+  });
+
+  it('lists the groups a user is a direct member of', async () => {
+    const t = testTenant();
+    const u = await create(t, 'g1');
+    const g = (await t.json<{ id: string }>('POST', '/v1.0/groups', { body: { displayName: 'G', mailEnabled: false, mailNickname: 'g', securityEnabled: true } })).body.id;
+    await t.call('POST', `/v1.0/groups/${g}/members/$ref`, { body: ref(u) });
+    const res = await t.json<{ value: Array<Record<string, unknown>> }>('GET', `/v1.0/users/${u}/memberOf`);
+    expect(res.body.value).toHaveLength(1);
+    expect(res.body.value[0]).toMatchObject({ '@odata.type': '#microsoft.graph.group', id: g, displayName: 'G' });
+    const cast = await t.json<{ value: Array<Record<string, unknown>> }>('GET', `/v1.0/users/${u}/memberOf/microsoft.graph.group`);
+    expect(cast.body.value[0]).not.toHaveProperty('@odata.type');
+  });
+
+  it('adds users and groups as sponsors with POST $ref, lists and removes them', async () => {
+    const t = testTenant();
+    const [guest, sponsor] = [await create(t, 's1'), await create(t, 's2')];
+    const g = (await t.json<{ id: string }>('POST', '/v1.0/groups', { body: { displayName: 'S', mailEnabled: false, mailNickname: 's', securityEnabled: true } })).body.id;
+    expect((await t.call('POST', `/v1.0/users/${guest}/sponsors/$ref`, { body: ref(sponsor) })).status).toBe(204);
+    expect((await t.call('POST', `/v1.0/users/${guest}/sponsors/$ref`, { body: { '@odata.id': `https://graph.microsoft.com/v1.0/groups/${g}` } })).status).toBe(204);
+    expect((await t.call('POST', `/v1.0/users/${guest}/sponsors/$ref`, { body: ref(sponsor) })).status).toBe(400);
+    const list = await t.json<{ value: Array<{ id: string }> }>('GET', `/v1.0/users/${guest}/sponsors`);
+    expect(list.body.value.map((s) => s.id)).toEqual([sponsor, g]);
+    expect((await t.call('DELETE', `/v1.0/users/${guest}/sponsors/${sponsor}/$ref`)).status).toBe(204);
+    expect([...t.rt.dir.links.sponsors.targets(guest)]).toEqual([g]);
   });
 });

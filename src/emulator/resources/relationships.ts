@@ -1,0 +1,169 @@
+// The $ref and @odata.bind machinery for links between directory objects (group members and
+// owners, application and service principal owners, user sponsors): one declarative spec per
+// navigation property registers list, $count, casts, add ($ref) and remove ($ref). Pure over the
+// runtime; no I/O.
+// group-list-members.md, group-post-members.md, group-delete-members.md, group-list-owners.md,
+// group-post-owners.md, group-delete-owners.md, user-post-sponsors.md (api-reference/v1.0/api).
+
+import { badRequest, notFound } from '../errors.ts';
+import type { Need } from '../auth/permissions.ts';
+import type { ApiVersion, EmulatorRuntime } from '../runtime.ts';
+import type { Stored } from '../store/collection.ts';
+import type { CollectionName, LinkName } from '../store/directory.ts';
+import type { App, Ctx } from '../http/env.ts';
+import { route } from '../http/route.ts';
+import { readJson } from './entity-set.ts';
+import { CAST_COLLECTIONS, countDirectoryObjects, findDirectoryObject, listDirectoryObjects } from './directory-objects.ts';
+
+/** A directory object a reference resolved to. */
+export interface Target {
+  collection: CollectionName;
+  stored: Stored;
+}
+
+export interface RelationSpec {
+  /** Collection holding the source objects, e.g. 'groups'. */
+  source: CollectionName;
+  /** URL path of that collection below the version, e.g. 'groups'. */
+  path: string;
+  /** The navigation property in the URL and in error messages: 'members', 'owners', 'sponsors'. */
+  property: string;
+  link: LinkName;
+  /** Collections a target may live in. */
+  targets: readonly CollectionName[];
+  needRead: Need;
+  needWrite: Need;
+  /** Base resource units of a list (3 for group members; learn.microsoft.com/graph/throttling-limits). */
+  readCost?: number;
+  versions?: readonly ApiVersion[];
+  /** A source by an alternate key (a user by userPrincipalName). */
+  findByAlternateKey?: (rt: EmulatorRuntime, key: string) => Stored | undefined;
+  /** Rules of the source kind about new links (dynamic groups, Microsoft 365 groups); throws. */
+  beforeAdd?: (rt: EmulatorRuntime, source: Stored, targets: readonly Target[]) => void;
+  /** Rules about removing a link (the last owner of a group); throws. */
+  beforeRemove?: (rt: EmulatorRuntime, source: Stored, targetId: string) => void;
+}
+
+/** "One or more added object references already exist for the following modified properties:
+ * 'members'." (graph-notes.md "Links"; seen for owners in microsoft-graph-docs issue 8636). */
+export const referenceExists = (property: string) =>
+  badRequest(`One or more added object references already exist for the following modified properties: '${property}'.`);
+
+/** The id an @odata.id or @odata.bind URL names: …/directoryObjects/{id}, …/users/{id},
+ * …/users('{id}'), absolute or relative; with the collection it restricts the lookup to. */
+export function parseReference(value: unknown): { id: string; collection: CollectionName | undefined } {
+  if (typeof value !== 'string' || value.trim() === '') throw badRequest('The reference must be a URL string naming a directory object.');
+  let path = value.trim();
+  try {
+    path = new URL(path).pathname;
+  } catch {
+    // a relative reference: keep it as a path
+  }
+  const segments = path.split('/').filter(Boolean).map(decodeURIComponent);
+  let last = segments[segments.length - 1] ?? '';
+  let owner = segments[segments.length - 2];
+  const keyed = /^(\w+)\('?([^')]+)'?\)$/.exec(last);
+  if (keyed) {
+    owner = keyed[1];
+    last = keyed[2] ?? '';
+  }
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(last)) {
+    throw badRequest(`Invalid object identifier '${last}'.`);
+  }
+  const byPath: Record<string, CollectionName> = { users: 'users', groups: 'groups', applications: 'applications', servicePrincipals: 'servicePrincipals' };
+  return { id: last.toLowerCase(), collection: owner ? byPath[owner] : undefined };
+}
+
+/** Resolves a reference to a live object among `allowed`; 404 when there is none
+ * (group-post-members.md: "404 Not Found … when the object being added doesn't exist"). */
+export function resolveReference(rt: EmulatorRuntime, value: unknown, allowed: readonly CollectionName[]): Target {
+  const ref = parseReference(value);
+  const within = ref.collection ? allowed.filter((c) => c === ref.collection) : allowed;
+  const found = findDirectoryObject(rt, ref.id, within);
+  if (!found) throw notFound(ref.id);
+  return found;
+}
+
+/** The targets of `property@odata.bind` in a create or update body (empty when absent). */
+export function readBinds(rt: EmulatorRuntime, body: Record<string, unknown>, property: string, allowed: readonly CollectionName[]): Target[] {
+  const raw = body[`${property}@odata.bind`];
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw)) throw badRequest(`The value of '${property}@odata.bind' must be a collection of URLs.`);
+  const out: Target[] = [];
+  for (const value of raw) {
+    const target = resolveReference(rt, value, allowed);
+    if (out.some((t) => t.stored.data.id === target.stored.data.id)) throw referenceExists(property);
+    out.push(target);
+  }
+  return out;
+}
+
+/** The live objects `ids` name, skipping any that no longer exist. */
+export function liveObjects(rt: EmulatorRuntime, ids: Iterable<string>): Stored[] {
+  const out: Stored[] = [];
+  for (const id of ids) {
+    const found = findDirectoryObject(rt, id);
+    if (found) out.push(found.stored);
+  }
+  return out;
+}
+
+function findSource(rt: EmulatorRuntime, spec: RelationSpec, key: string): Stored {
+  const stored = rt.dir.get(spec.source, key) ?? spec.findByAlternateKey?.(rt, key);
+  if (!stored || stored.visibleAt > rt.clock.now()) throw notFound(key);
+  return stored;
+}
+
+/** Registers GET …/{property} (with $count and type casts), POST …/{property}/$ref and
+ * DELETE …/{property}/{targetId}/$ref for one relation. */
+export function registerRelation(app: App, rt: EmulatorRuntime, spec: RelationSpec): void {
+  const base = `/${spec.path}/:id/${spec.property}`;
+  const versions = spec.versions ? { versions: spec.versions } : {};
+  const read = { need: spec.needRead, cost: spec.readCost ?? 1, ...versions };
+  const write = { need: spec.needWrite, ...versions };
+  const related = (c: Ctx, cast?: string) => {
+    const source = findSource(rt, spec, c.req.param('id') ?? '');
+    const objects = liveObjects(rt, rt.dir.links[spec.link].targets(source.data.id));
+    if (!cast) return objects;
+    const collection = CAST_COLLECTIONS[cast];
+    return objects.filter((s) => collection && rt.dir.collections[collection].get(s.data.id) === s);
+  };
+
+  for (const cast of Object.keys(CAST_COLLECTIONS)) {
+    if (!spec.targets.includes(CAST_COLLECTIONS[cast] as CollectionName)) continue;
+    route(app, rt, 'GET', `${base}/${cast}/$count`, read, (c) => countDirectoryObjects(c, related(c, cast)));
+    route(app, rt, 'GET', `${base}/${cast}`, read, (c, version) => listDirectoryObjects(c, version, related(c, cast), { contextPath: `${CAST_COLLECTIONS[cast]}`, declaredType: cast }));
+  }
+  route(app, rt, 'GET', `${base}/$count`, read, (c) => countDirectoryObjects(c, related(c)));
+  route(app, rt, 'GET', base, read, (c, version) => listDirectoryObjects(c, version, related(c), { contextPath: 'directoryObjects' }));
+
+  route(app, rt, 'POST', `${base}/$ref`, write, async (c) => {
+    const source = findSource(rt, spec, c.req.param('id') ?? '');
+    const body = await readJson(c);
+    const target = resolveReference(rt, body['@odata.id'], spec.targets);
+    if (rt.dir.links[spec.link].has(source.data.id, target.stored.data.id)) throw referenceExists(spec.property);
+    spec.beforeAdd?.(rt, source, [target]);
+    rt.dir.addLink(spec.link, source.data.id, target.stored.data.id);
+    return c.body(null, 204);
+  });
+
+  route(app, rt, 'DELETE', `${base}/:targetId/$ref`, write, (c) => {
+    const source = findSource(rt, spec, c.req.param('id') ?? '');
+    const targetId = c.req.param('targetId') ?? '';
+    if (!rt.dir.links[spec.link].has(source.data.id, targetId)) throw notFound(targetId);
+    spec.beforeRemove?.(rt, source, targetId);
+    rt.dir.removeLink(spec.link, source.data.id, targetId);
+    return c.body(null, 204);
+  });
+}
+
+/** Owners of applications and service principals (application-post-owners.md,
+ * serviceprincipal-post-owners.md): users or service principals, no last-owner rule. */
+export function registerAppOwners(app: App, rt: EmulatorRuntime): void {
+  for (const [source, path] of [
+    ['applications', 'applications'],
+    ['servicePrincipals', 'servicePrincipals'],
+  ] as const) {
+    registerRelation(app, rt, { source, path, property: 'owners', link: 'owners', targets: ['users', 'servicePrincipals'], needRead: 'appRead', needWrite: 'appWrite' });
+  }
+}

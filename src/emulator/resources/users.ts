@@ -6,6 +6,7 @@
 import { badRequest } from '../errors.ts';
 import type { EmulatorRuntime } from '../runtime.ts';
 import type { App } from '../http/env.ts';
+import { USER_NAVIGATION } from '../odata/expand.ts';
 import { registerEntitySet, type EntitySetSpec } from './entity-set.ts';
 
 /** Returned by GET /users and /users/{id} when no $select is given (user.md, "Properties"). */
@@ -78,6 +79,7 @@ export function usersSpec(): EntitySetSpec {
     unique: ['userPrincipalName', 'mailNickname'],
     deleteMode: 'soft',
     readCost: 2,
+    navigation: USER_NAVIGATION,
     findByAlternateKey: (rt, key) => {
       if (!key.includes('@')) return undefined;
       const lower = key.toLowerCase();

@@ -3,6 +3,7 @@
 // need (learn.microsoft.com/graph/query-parameters, learn.microsoft.com/graph/aad-advanced-queries). Pure.
 
 import { badRequest, GraphHttpError } from '../errors.ts';
+import { splitTopLevel } from './expand.ts';
 
 export interface ListQuery {
   select: string[] | undefined;
@@ -47,7 +48,8 @@ export function parseQuery(url: URL, headers: Headers, maxTop = 999): ListQuery 
     skiptoken: q.get('$skiptoken') ?? undefined,
     filter: q.get('$filter') ?? undefined,
     count: rawCount === 'true',
-    expand: list(q.get('$expand')),
+    // Split only at top-level commas: members($select=id,displayName) is one item.
+    expand: q.get('$expand') === null ? undefined : splitTopLevel(q.get('$expand') ?? ''),
     search: q.get('$search') ?? undefined,
     orderby: q.get('$orderby') ?? undefined,
     eventual: (headers.get('consistencylevel') ?? '').toLowerCase() === 'eventual',

@@ -5,8 +5,11 @@
 import { badRequest, GraphHttpError, notFound, objectConflict, readOnlyProperty } from '../errors.ts';
 import type { Need } from '../auth/permissions.ts';
 import { declaredProperties } from '../catalogue.ts';
+import { expandValue, planExpand, rememberDefaults, type ExpandPlan, type NavigationSpecs } from '../odata/expand.ts';
 import { compileFilter } from '../odata/filter.ts';
+import { comparator, parseOrderBy } from '../odata/orderby.ts';
 import { decodeSkipToken, nextLink, parseQuery, type ListQuery } from '../odata/query.ts';
+import { compileSearch, searchNeedsEventual } from '../odata/search.ts';
 import { checkSelect, shape } from '../odata/select.ts';
 import type { ApiVersion, EmulatorRuntime } from '../runtime.ts';
 import type { Entity, Stored } from '../store/collection.ts';
@@ -68,6 +71,8 @@ export interface EntitySetSpec {
   createReturnsDefaults?: boolean;
   /** Where the delete mode depends on the object (groups: soft or hard by group type). */
   deleteModeOf?: (stored: Stored) => EntitySetSpec['deleteMode'];
+  /** Navigation properties $expand can follow, and the Directory.links relation behind each. */
+  navigation?: NavigationSpecs;
 }
 
 export function typeOf(spec: EntitySetSpec, entity: Entity): TypeSpec {
@@ -119,12 +124,20 @@ export function listResponse(
   return c.json(body);
 }
 
-/** $count and the advanced query options need ConsistencyLevel: eventual on directory objects
- * (learn.microsoft.com/graph/aad-advanced-queries). */
-function checkAdvanced(query: ListQuery): void {
-  if ((query.count || query.search !== undefined) && !query.eventual) {
-    throw badRequest('$count and $search require the ConsistencyLevel header set to eventual.');
-  }
+/** aad-advanced-queries.md: "the ConsistencyLevel header … and $count" are the advanced query
+ * parameters; `$count=true` without the header is silently ignored, $search without it is an
+ * error. `countSegment`: the request is the /$count segment, which stands in for $count=true. */
+function advancedOf(query: ListQuery, countSegment = false): boolean {
+  if (query.search !== undefined && !query.eventual) throw searchNeedsEventual();
+  return query.eventual && (query.count || countSegment);
+}
+
+/** The objects of a list that pass the cast, $filter and $search, as predicates. */
+function selection(spec: EntitySetSpec, t: TypeSpec, only: TypeSpec | undefined, query: ListQuery, version: ApiVersion, advanced: boolean): (s: Stored) => boolean {
+  const filter = query.filter ? compileFilter(query.filter, { eventual: advanced, type: t.type, version }) : undefined;
+  const search = query.search !== undefined ? compileSearch(query.search) : undefined;
+  const wanted = only ? `#${only.type}` : undefined;
+  return (s) => (!wanted || s.data['@odata.type'] === wanted) && (!filter || filter(s.data)) && (!search || search(s.data));
 }
 
 export function registerEntitySet(app: App, rt: EmulatorRuntime, spec: EntitySetSpec): void {
@@ -133,31 +146,42 @@ export function registerEntitySet(app: App, rt: EmulatorRuntime, spec: EntitySet
   const list = (only: TypeSpec | undefined) => (c: Ctx, version: ApiVersion) => {
     const t = only ?? spec.base;
     const query = parseQuery(new URL(c.req.url), c.req.raw.headers, t.maxPage ?? 999);
-    checkAdvanced(query);
+    const advanced = advancedOf(query);
     checkSelect(query.select, t.type, declaredProperties(t.type, version));
-    const filter = query.filter ? compileFilter(query.filter, { eventual: query.eventual }) : undefined;
-    const wanted = only ? `#${only.type}` : undefined;
-    const keep = (s: Stored) => (!wanted || s.data['@odata.type'] === wanted) && (!filter || filter(s.data));
+    const expand = planExpand(query.expand, { type: t.type, version, navigation: spec.navigation, advanced: query.eventual && (query.count || query.search !== undefined) });
+    const keep = selection(spec, t, only, query, version, advanced);
+    const order = query.orderby ? parseOrderBy(query.orderby, { type: t.type, version, advanced, filtered: query.filter !== undefined }) : undefined;
     const after = query.skiptoken ? decodeSkipToken(query.skiptoken) : 0;
-    const { items, more } = rt.dir.collections[spec.collection].page(after, query.top ?? 100, keep);
-    const last = items[items.length - 1];
-    const count = query.count ? rt.dir.collections[spec.collection].all().filter(keep).length : undefined;
+    const collection = rt.dir.collections[spec.collection];
+    const size = query.top ?? 100;
+    let page: { items: Entity[]; more: boolean; lastSeq: number };
+    if (order) {
+      // Sorted pages: the cursor is an offset into the sorted selection.
+      const sorted = collection.all().filter(keep).map((s) => s.data).sort(comparator(order));
+      page = { items: sorted.slice(after, after + size), more: after + size < sorted.length, lastSeq: after + size };
+    } else {
+      const { items, more } = collection.page(after, size, keep);
+      page = { items: items.map((s) => s.data), more, lastSeq: items[items.length - 1]?.seq ?? after };
+    }
+    // query-parameters.md (skipToken): @odata.count is present only in the first page.
+    const count = advanced && !query.skiptoken ? collection.all().filter(keep).length : undefined;
     return listResponse(
       c,
       version,
       spec.path.split('/').pop() + (only ? `/${only.type}` : ''),
-      query,
-      { items: items.map((s) => s.data), more, lastSeq: last?.seq ?? after, ...(count !== undefined ? { count } : {}) },
-      (e) => shape(e, { select: query.select, defaults: typeOf(spec, e).defaults, declaredType: t.type }),
+      { ...query, count: count !== undefined },
+      { ...page, ...(count !== undefined ? { count } : {}) },
+      (e) => withExpand(rt, e, shape(e, { select: query.select, defaults: typeOf(spec, e).defaults, declaredType: t.type, version }), expand, version),
     );
   };
 
-  const count = (only: TypeSpec | undefined) => (c: Ctx) => {
+  const count = (only: TypeSpec | undefined) => (c: Ctx, version: ApiVersion) => {
+    const t = only ?? spec.base;
     const query = parseQuery(new URL(c.req.url), c.req.raw.headers);
-    if (!query.eventual) throw badRequest('$count is not currently supported without the ConsistencyLevel header set to eventual.');
-    const wanted = only ? `#${only.type}` : undefined;
-    const filter = query.filter ? compileFilter(query.filter, { eventual: true }) : undefined;
-    const n = rt.dir.collections[spec.collection].all().filter((s) => (!wanted || s.data['@odata.type'] === wanted) && (!filter || filter(s.data))).length;
+    // aad-advanced-queries.md, "Error handling for advanced queries": the documented answer.
+    if (!query.eventual) throw badRequest('$count is not currently supported.');
+    const keep = selection(spec, t, only, query, version, advancedOf(query, true));
+    const n = rt.dir.collections[spec.collection].all().filter(keep).length;
     return c.text(String(n), 200, { 'content-type': 'text/plain' });
   };
 
@@ -167,7 +191,8 @@ export function registerEntitySet(app: App, rt: EmulatorRuntime, spec: EntitySet
     if (!t.versions.includes(version)) throw notFound(stored.data.id);
     const query = parseQuery(new URL(c.req.url), c.req.raw.headers);
     checkSelect(query.select, t.type, declaredProperties(t.type, version));
-    const body = shape(stored.data, { select: query.select, defaults: t.defaults, declaredType: spec.base.type });
+    const expand = planExpand(query.expand, { type: t.type, version, navigation: spec.navigation, advanced: false });
+    const body = withExpand(rt, stored.data, shape(stored.data, { select: query.select, defaults: t.defaults, declaredType: spec.base.type, version }), expand, version);
     return c.json({ '@odata.context': context(c, version, spec.path.split('/').pop() ?? '', query.select, true), ...body });
   };
 
@@ -197,6 +222,7 @@ export function registerEntitySet(app: App, rt: EmulatorRuntime, spec: EntitySet
     return c.body(null, 204);
   };
 
+  for (const t of [spec.base, ...(spec.subtypes ?? [])]) rememberDefaults(rt, t.type, t.defaults);
   for (const t of spec.subtypes ?? []) {
     const readOpts = { ...common, need: t.needRead, versions: t.versions };
     route(app, rt, 'GET', `/${spec.path}/${castSegment(t)}/$count`, readOpts, count(t));
@@ -211,6 +237,14 @@ export function registerEntitySet(app: App, rt: EmulatorRuntime, spec: EntitySet
   route(app, rt, 'GET', `/${spec.path}/:id`, baseRead, get);
   route(app, rt, 'PATCH', `/${spec.path}/:id`, baseWrite, update);
   route(app, rt, 'DELETE', `/${spec.path}/:id`, baseWrite, remove);
+}
+
+/** Adds the expanded relationship to a shaped object (omitted when a single-valued one is empty). */
+function withExpand(rt: EmulatorRuntime, entity: Entity, shaped: Record<string, unknown>, plan: ExpandPlan | undefined, version: ApiVersion): Record<string, unknown> {
+  if (!plan) return shaped;
+  const value = expandValue(rt, entity, plan, version);
+  if (value !== undefined) shaped[plan.property] = value;
+  return shaped;
 }
 
 function resolveCreateType(spec: EntitySetSpec, body: Record<string, unknown>, only: TypeSpec | undefined, version: ApiVersion): TypeSpec {
@@ -231,7 +265,8 @@ function resolveCreateType(spec: EntitySetSpec, body: Record<string, unknown>, o
 function checkWritable(spec: EntitySetSpec, t: TypeSpec, body: Record<string, unknown>, version: ApiVersion, creating: boolean): void {
   const known = declaredProperties(t.type, version);
   for (const name of Object.keys(body)) {
-    if (name === '@odata.type' || name.includes('@odata.')) continue;
+    // Control information (@odata.type, x@odata.bind) and instance annotations (x@ns.term) are not properties.
+    if (name.includes('@')) continue;
     if (spec.readOnly.includes(name)) throw readOnlyProperty(name);
     if (!creating && spec.createOnly?.includes(name)) throw readOnlyProperty(name);
     if (known && !known.has(name)) {
@@ -263,7 +298,7 @@ function buildNew(rt: EmulatorRuntime, spec: EntitySetSpec, t: TypeSpec, body: R
   spec.validate?.(rt, body, undefined);
   checkUnique(rt, spec, body, undefined);
   const data: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(spec.sanitize ? spec.sanitize(body) : body)) if (!k.includes('@odata.') && v !== null) data[k] = structuredClone(v);
+  for (const [k, v] of Object.entries(spec.sanitize ? spec.sanitize(body) : body)) if (!k.includes('@') && v !== null) data[k] = structuredClone(v);
   const id = rt.idSource();
   return { ...data, ...spec.onCreate?.(rt, body, t), id, '@odata.type': `#${t.type}` };
 }
@@ -279,7 +314,7 @@ export function applyUpdate(rt: EmulatorRuntime, spec: EntitySetSpec, stored: St
   spec.validate?.(rt, body, stored);
   checkUnique(rt, spec, body, stored.data.id);
   const patch: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(spec.sanitize ? spec.sanitize(body) : body)) if (!k.includes('@odata.')) patch[k] = structuredClone(v);
+  for (const [k, v] of Object.entries(spec.sanitize ? spec.sanitize(body) : body)) if (!k.includes('@')) patch[k] = structuredClone(v);
   rt.dir.update(spec.collection, stored.data.id, patch);
   spec.afterWrite?.(rt, stored, body, false);
 }

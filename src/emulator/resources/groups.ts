@@ -13,6 +13,7 @@ import type { Stored } from '../store/collection.ts';
 import type { CollectionName } from '../store/directory.ts';
 import type { App } from '../http/env.ts';
 import { route } from '../http/route.ts';
+import { GROUP_NAVIGATION } from '../odata/expand.ts';
 import { registerEntitySet, type EntitySetSpec } from './entity-set.ts';
 import { listDirectoryObjects } from './directory-objects.ts';
 import { liveObjects, readBinds, referenceExists, registerRelation, type Target } from './relationships.ts';
@@ -209,6 +210,7 @@ export function groupsSpec(): EntitySetSpec {
       needWrite: 'groupWrite',
     },
     readOnly: GROUP_READ_ONLY,
+    navigation: GROUP_NAVIGATION,
     // group.md: isAssignableToRole "can only be set while creating the group and is immutable";
     // resourceBehaviorOptions / resourceProvisioningOptions "can be set only as part of creation".
     createOnly: ['isAssignableToRole', 'resourceBehaviorOptions', 'resourceProvisioningOptions'],

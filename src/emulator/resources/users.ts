@@ -14,6 +14,7 @@ import { route } from '../http/route.ts';
 import { findVisible, readJson, registerEntitySet, type EntitySetSpec } from './entity-set.ts';
 import { listDirectoryObjects, shapeDirectoryObject } from './directory-objects.ts';
 import { liveObjects, registerRelation, resolveReference } from './relationships.ts';
+import { USER_NAVIGATION } from '../odata/expand.ts';
 
 /** Returned by GET /users and /users/{id} when no $select is given (user.md, "Properties"). */
 export const USER_DEFAULTS = [
@@ -85,6 +86,7 @@ export function usersSpec(): EntitySetSpec {
     unique: ['userPrincipalName', 'mailNickname'],
     deleteMode: 'soft',
     readCost: 2,
+    navigation: USER_NAVIGATION,
     findByAlternateKey: (rt, key) => {
       if (!key.includes('@')) return undefined;
       const lower = key.toLowerCase();

@@ -90,7 +90,10 @@ const BETA_SUPPLEMENT: Record<string, CatalogueType> = {
   'microsoft.graph.agentIdentity': {
     kind: 'entity',
     baseType: 'microsoft.graph.servicePrincipal',
+    // The resource page names agentIdentityBlueprintId; agentidentity-post.md's request body
+    // names agentIdentityBlueprintAppId (both carry the blueprint's appId): both are declared.
     properties: {
+      agentIdentityBlueprintAppId: prop('string'),
       agentIdentityBlueprintId: prop('string'),
       managerApplications: prop('string', true),
       sponsors: prop('microsoft.graph.directoryObject', true, true),

@@ -55,8 +55,9 @@ export interface EntitySetSpec {
   typeRequiredOnUpdate?: boolean;
   /** Server-generated properties of a new object (id is given already). */
   onCreate?: (rt: EmulatorRuntime, body: Record<string, unknown>, type: TypeSpec) => Record<string, unknown>;
-  /** Kind-specific checks of a create or update body; throws a GraphHttpError. */
-  validate?: (rt: EmulatorRuntime, body: Record<string, unknown>, existing: Stored | undefined) => void;
+  /** Kind-specific checks of a create or update body; throws a GraphHttpError. `type` is the
+   * concrete type being created or updated (a cast segment names it without @odata.type). */
+  validate?: (rt: EmulatorRuntime, body: Record<string, unknown>, existing: Stored | undefined, type: TypeSpec) => void;
   /** Lookups by an alternate key in the URL (a user by userPrincipalName). */
   findByAlternateKey?: (rt: EmulatorRuntime, key: string) => Stored | undefined;
   /** Rewrites a create or update body before it is stored (drops write-only secrets). */
@@ -73,6 +74,14 @@ export interface EntitySetSpec {
   deleteModeOf?: (stored: Stored) => EntitySetSpec['deleteMode'];
   /** Navigation properties $expand can follow, and the Directory.links relation behind each. */
   navigation?: NavigationSpecs;
+  /** Properties that address an object as /{path}({name}='{value}') (application-get.md:
+   * /applications(appId='{appId}'), /applications(uniqueName='{uniqueName}')). */
+  alternateKeys?: readonly string[];
+  /** Alternate keys a PATCH with `Prefer: create-if-missing` creates an object under
+   * (application-upsert.md). */
+  upsertKeys?: readonly string[];
+  /** Refuses a delete the service refuses (a named location a policy still uses); throws. */
+  beforeDelete?: (rt: EmulatorRuntime, stored: Stored) => void;
 }
 
 export function typeOf(spec: EntitySetSpec, entity: Entity): TypeSpec {
@@ -80,8 +89,50 @@ export function typeOf(spec: EntitySetSpec, entity: Entity): TypeSpec {
   return spec.subtypes?.find((t) => t.type === type) ?? spec.base;
 }
 
-function castSegment(t: TypeSpec): string {
-  return t.type;
+/** Cast segments as the docs spell them: microsoft.graph.agentIdentity and, in some pages,
+ * Microsoft.Graph.AgentIdentity (agentidentity-post.md). */
+function castSegments(t: TypeSpec): string[] {
+  const pascal = t.type
+    .split('.')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('.');
+  return pascal === t.type ? [t.type] : [t.type, pascal];
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The route path of /{path}({key}='{value}'): Hono matches parentheses only inside a regex
+ * parameter, named `keyed`. */
+export function keyedRoutePath(spec: EntitySetSpec): string {
+  const segments = spec.path.split('/');
+  const last = segments.pop() ?? '';
+  const prefix = segments.length > 0 ? `/${segments.join('/')}` : '';
+  return `${prefix}/:keyed{${escapeRegex(last)}\\([^/]*\\)}`;
+}
+
+/** Resolves a `name='value'` key segment to the object it names, if one is visible. */
+export function findByKeySegment(rt: EmulatorRuntime, spec: EntitySetSpec, segment: string): { name: string; value: string; stored: Stored | undefined } {
+  const match = /^[^(]*\((\w+)='((?:[^']|'')*)'\)$/.exec(segment);
+  if (!match) throw badRequest(`Bad request: the key segment '${segment}' is not of the form name='value'.`);
+  const name = match[1] ?? '';
+  const value = (match[2] ?? '').replace(/''/g, "'");
+  if (!spec.alternateKeys?.includes(name)) throw badRequest(`The property '${name}' is not an alternate key of ${spec.path}.`);
+  const lower = value.toLowerCase();
+  const stored = rt.dir.collections[spec.collection].all().find((s) => typeof s.data[name] === 'string' && (s.data[name] as string).toLowerCase() === lower);
+  return { name, value, stored: stored && stored.visibleAt <= rt.clock.now() ? stored : undefined };
+}
+
+/** The object addressed by either /{path}/{id} or /{path}({key}='{value}'). */
+export function findAddressed(rt: EmulatorRuntime, spec: EntitySetSpec, c: Ctx): Stored {
+  const keyed = c.req.param('keyed');
+  if (keyed !== undefined) {
+    const found = findByKeySegment(rt, spec, keyed);
+    if (!found.stored) throw notFound(found.value);
+    return found.stored;
+  }
+  return findVisible(rt, spec, c.req.param('id') ?? '');
 }
 
 /** Reads an object by id (or alternate key); read-after-write lag makes a new one 404. */
@@ -186,7 +237,7 @@ export function registerEntitySet(app: App, rt: EmulatorRuntime, spec: EntitySet
   };
 
   const get = (c: Ctx, version: ApiVersion) => {
-    const stored = findVisible(rt, spec, c.req.param('id') ?? '');
+    const stored = findAddressed(rt, spec, c);
     const t = typeOf(spec, stored.data);
     if (!t.versions.includes(version)) throw notFound(stored.data.id);
     const query = parseQuery(new URL(c.req.url), c.req.raw.headers);
@@ -196,8 +247,7 @@ export function registerEntitySet(app: App, rt: EmulatorRuntime, spec: EntitySet
     return c.json({ '@odata.context': context(c, version, spec.path.split('/').pop() ?? '', query.select, true), ...body });
   };
 
-  const create = (only: TypeSpec | undefined) => async (c: Ctx, version: ApiVersion) => {
-    const body = await readJson(c);
+  const createFrom = (c: Ctx, version: ApiVersion, body: Record<string, unknown>, only: TypeSpec | undefined) => {
     const t = resolveCreateType(spec, body, only, version);
     const entity = buildNew(rt, spec, t, body, version);
     const stored = rt.dir.insert(spec.collection, entity, rt.clock.now() + rt.settings.readAfterWriteLagMs);
@@ -208,8 +258,24 @@ export function registerEntitySet(app: App, rt: EmulatorRuntime, spec: EntitySet
     });
   };
 
+  const create = (only: TypeSpec | undefined) => async (c: Ctx, version: ApiVersion) => createFrom(c, version, await readJson(c), only);
+
   const update = async (c: Ctx, version: ApiVersion) => {
-    const stored = findVisible(rt, spec, c.req.param('id') ?? '');
+    const keyed = c.req.param('keyed');
+    let stored: Stored;
+    if (keyed !== undefined) {
+      const found = findByKeySegment(rt, spec, keyed);
+      if (!found.stored) {
+        // application-upsert.md: without `Prefer: create-if-missing` the PATCH is an update, so a missing object is 404.
+        const prefer = (c.req.header('prefer') ?? '').toLowerCase().split(/[,;]/).map((p) => p.trim());
+        if (!prefer.includes('create-if-missing') || !spec.upsertKeys?.includes(found.name)) throw notFound(found.value);
+        const body = await readJson(c);
+        return createFrom(c, version, { ...body, [found.name]: found.value }, undefined);
+      }
+      stored = found.stored;
+    } else {
+      stored = findVisible(rt, spec, c.req.param('id') ?? '');
+    }
     const body = await readJson(c);
     applyUpdate(rt, spec, stored, body, version);
     if (spec.patchStatus === 200) return c.json(shape(stored.data, { select: undefined, defaults: undefined, declaredType: spec.base.type }));
@@ -217,7 +283,8 @@ export function registerEntitySet(app: App, rt: EmulatorRuntime, spec: EntitySet
   };
 
   const remove = (c: Ctx) => {
-    const stored = findVisible(rt, spec, c.req.param('id') ?? '');
+    const stored = findAddressed(rt, spec, c);
+    spec.beforeDelete?.(rt, stored);
     deleteObject(rt, spec, stored.data.id);
     return c.body(null, 204);
   };
@@ -225,9 +292,11 @@ export function registerEntitySet(app: App, rt: EmulatorRuntime, spec: EntitySet
   for (const t of [spec.base, ...(spec.subtypes ?? [])]) rememberDefaults(rt, t.type, t.defaults);
   for (const t of spec.subtypes ?? []) {
     const readOpts = { ...common, need: t.needRead, versions: t.versions };
-    route(app, rt, 'GET', `/${spec.path}/${castSegment(t)}/$count`, readOpts, count(t));
-    route(app, rt, 'GET', `/${spec.path}/${castSegment(t)}`, readOpts, list(t));
-    route(app, rt, 'POST', `/${spec.path}/${castSegment(t)}`, { ...common, need: t.needWrite, versions: t.versions }, create(t));
+    for (const cast of castSegments(t)) {
+      route(app, rt, 'GET', `/${spec.path}/${cast}/$count`, readOpts, count(t));
+      route(app, rt, 'GET', `/${spec.path}/${cast}`, readOpts, list(t));
+      route(app, rt, 'POST', `/${spec.path}/${cast}`, { ...common, need: t.needWrite, versions: t.versions }, create(t));
+    }
   }
   const baseRead = { ...common, need: spec.base.needRead, versions: spec.base.versions };
   const baseWrite = { ...common, need: spec.base.needWrite, versions: spec.base.versions };
@@ -237,6 +306,12 @@ export function registerEntitySet(app: App, rt: EmulatorRuntime, spec: EntitySet
   route(app, rt, 'GET', `/${spec.path}/:id`, baseRead, get);
   route(app, rt, 'PATCH', `/${spec.path}/:id`, baseWrite, update);
   route(app, rt, 'DELETE', `/${spec.path}/:id`, baseWrite, remove);
+  if (spec.alternateKeys?.length) {
+    const keyed = keyedRoutePath(spec);
+    route(app, rt, 'GET', keyed, baseRead, get);
+    route(app, rt, 'PATCH', keyed, baseWrite, update);
+    route(app, rt, 'DELETE', keyed, baseWrite, remove);
+  }
 }
 
 /** Adds the expanded relationship to a shaped object (omitted when a single-valued one is empty). */
@@ -295,7 +370,7 @@ function buildNew(rt: EmulatorRuntime, spec: EntitySetSpec, t: TypeSpec, body: R
       throw badRequest(`Property '${name}' is required when creating the object.`, [{ code: 'MissingRequiredProperty', message: `Property '${name}' is required.`, target: name }]);
     }
   }
-  spec.validate?.(rt, body, undefined);
+  spec.validate?.(rt, body, undefined, t);
   checkUnique(rt, spec, body, undefined);
   const data: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(spec.sanitize ? spec.sanitize(body) : body)) if (!k.includes('@') && v !== null) data[k] = structuredClone(v);
@@ -311,7 +386,7 @@ export function applyUpdate(rt: EmulatorRuntime, spec: EntitySetSpec, stored: St
     if (named !== t.type) throw badRequest(`The @odata.type '${named}' does not match the object's type '${t.type}'.`);
   }
   checkWritable(spec, t, body, version, false);
-  spec.validate?.(rt, body, stored);
+  spec.validate?.(rt, body, stored, t);
   checkUnique(rt, spec, body, stored.data.id);
   const patch: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(spec.sanitize ? spec.sanitize(body) : body)) if (!k.includes('@')) patch[k] = structuredClone(v);

@@ -1,4 +1,4 @@
-// Generates src/emulator/graph-catalogue.json, the Graph type catalogue, from Microsoft's
+// Generates src/catalogue/graph-catalogue.json, the Graph type catalogue, from Microsoft's
 // published TypeScript definitions of Microsoft Graph (v1.0 and beta). Reads those files and,
 // when run as a script, writes the catalogue (or with --check, compares it); buildCatalogue() is
 // pure over the two definition texts.
@@ -335,7 +335,7 @@ export function buildCatalogue(inputs: Record<CatalogueVersion, DefinitionInput>
 }
 
 const ROOT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const CATALOGUE_PATH = join(ROOT_DIR, 'src/emulator/graph-catalogue.json');
+export const CATALOGUE_PATH = join(ROOT_DIR, 'src/catalogue/graph-catalogue.json');
 
 /** Reads the two installed definition packages. */
 export function readInstalledDefinitions(): Record<CatalogueVersion, DefinitionInput> {
@@ -352,7 +352,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   if (process.argv.includes('--check')) {
     const current = readFileSync(CATALOGUE_PATH, 'utf8');
     if (current !== text) {
-      console.error('Could not confirm the catalogue because src/emulator/graph-catalogue.json is out of date. (Hint: run node scripts/graph-catalogue.ts.)');
+      console.error('Could not confirm the catalogue because src/catalogue/graph-catalogue.json is out of date. (Hint: run node scripts/graph-catalogue.ts.)');
       process.exit(1);
     }
   } else {

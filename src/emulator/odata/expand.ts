@@ -5,7 +5,7 @@
 // most 20 related directory objects and no nextLink; not with advanced queries; the
 // ExpandNotSupported error) and each resource page's "Supports $expand" notes.
 
-import { declaredProperties } from '../catalogue.ts';
+import { declaredProperties } from '../../catalogue/catalogue.ts';
 import { badRequest, GraphHttpError } from '../errors.ts';
 import type { ApiVersion, EmulatorRuntime } from '../runtime.ts';
 import type { Entity } from '../store/collection.ts';

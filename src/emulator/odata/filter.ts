@@ -4,7 +4,7 @@
 // concepts/aad-advanced-queries.md (which forms need ConsistencyLevel: eventual + $count).
 
 import { badRequest, GraphHttpError } from '../errors.ts';
-import { declaredProperties } from '../catalogue.ts';
+import { declaredProperties } from '../../catalogue/catalogue.ts';
 import type { ApiVersion } from '../runtime.ts';
 import type { Entity } from '../store/collection.ts';
 import { unknownProperty } from './select.ts';

@@ -4,7 +4,7 @@
 // (directory) objects"; $filter with $orderby always needs the advanced query parameters.
 
 import { GraphHttpError } from '../errors.ts';
-import { isSubtypeOf } from '../catalogue.ts';
+import { isSubtypeOf } from '../../catalogue/catalogue.ts';
 import type { ApiVersion } from '../runtime.ts';
 import type { Entity } from '../store/collection.ts';
 

@@ -3,7 +3,7 @@
 // object's type is a subtype of what the URL promised (OData JSON format 4.01, "Control
 // information"). Pure apart from the catalogue it consults.
 
-import { propertyInfo } from '../catalogue.ts';
+import { propertyInfo } from '../../catalogue/catalogue.ts';
 import { GraphHttpError } from '../errors.ts';
 import type { ApiVersion } from '../runtime.ts';
 import type { Entity } from '../store/collection.ts';

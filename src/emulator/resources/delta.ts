@@ -7,7 +7,7 @@
 
 import { badRequest, unsupportedQuery } from '../errors.ts';
 import type { Need } from '../auth/permissions.ts';
-import { declaredProperties } from '../catalogue.ts';
+import { declaredProperties } from '../../catalogue/catalogue.ts';
 import { decodeDeltaToken, encodeDeltaToken, expiredDeltaToken, invalidDeltaToken, type DeltaCursor, type DeltaState } from '../odata/delta-token.ts';
 import { checkSelect, shape } from '../odata/select.ts';
 import type { App, Ctx } from '../http/env.ts';

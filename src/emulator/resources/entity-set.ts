@@ -4,7 +4,7 @@
 
 import { badRequest, GraphHttpError, notFound, objectConflict, readOnlyProperty } from '../errors.ts';
 import type { Need } from '../auth/permissions.ts';
-import { declaredProperties } from '../catalogue.ts';
+import { declaredProperties } from '../../catalogue/catalogue.ts';
 import { expandValue, planExpand, rememberDefaults, type ExpandPlan, type NavigationSpecs } from '../odata/expand.ts';
 import { compileFilter } from '../odata/filter.ts';
 import { comparator, parseOrderBy } from '../odata/orderby.ts';

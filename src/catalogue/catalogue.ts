@@ -3,7 +3,7 @@
 // and what each one is. Reads the JSON file once, when first asked; pure afterwards.
 
 import { readFileSync } from 'node:fs';
-import type { ApiVersion } from './runtime.ts';
+import type { ApiVersion } from '../graph/transport.ts';
 
 export interface PropertyInfo {
   /** 'string' | 'number' | 'boolean' | 'unknown', or a qualified type name. */

@@ -6,7 +6,7 @@ import { buildCatalogue, CATALOGUE_PATH, readInstalledDefinitions } from '../../
 import { allProperties, declaredProperties, isSubtypeOf, propertyInfo, typeInfo } from './catalogue.ts';
 
 describe('scripts/graph-catalogue.ts (the generator)', () => {
-  it('regenerates src/emulator/graph-catalogue.json byte for byte from the installed type packages', () => {
+  it('regenerates src/catalogue/graph-catalogue.json byte for byte from the installed type packages', () => {
     const fresh = buildCatalogue(readInstalledDefinitions());
     expect(fresh).toBe(readFileSync(CATALOGUE_PATH, 'utf8'));
   });

@@ -70,11 +70,14 @@ export function cloudSid(ctx: GenContext): string {
   return `S-1-12-1-${part()}-${part()}-${part()}-${part()}`;
 }
 
-/** A mailNickname-safe form of a display name. */
+/** A mailNickname-safe form of a name: ASCII letters, digits and inner dots (user.md:
+ * mailNickname; the UPN allows no accented characters). */
 export function nickname(text: string): string {
   return text
     .normalize('NFD')
     .replace(/[\u0300-\u036f]/g, '')
-    .replace(/[^A-Za-z0-9]+/g, '')
+    .replace(/[^A-Za-z0-9.]+/g, '')
+    .replace(/\.{2,}/g, '.')
+    .replace(/^\.+|\.+$/g, '')
     .slice(0, 56);
 }

@@ -1,4 +1,7 @@
-// `entra-gitops emulator`: serves a generated tenant over HTTPS until stopped. Does I/O.
+// `entra-gitops emulator`: serves a generated or saved tenant over HTTPS until stopped, and on
+// SIGINT/SIGTERM saves it when asked to. Does I/O.
+import { statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { startEmulator, type StartOptions } from '../../emulator/index.ts';
 import { PERMISSIONS, type Permission } from '../../emulator/auth/permissions.ts';
@@ -6,12 +9,19 @@ import { parseFaultSpec, type FaultOptions } from '../../emulator/traffic/faults
 
 function count(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number of 0 or more.');
+  if (value.trim() === '' || !Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number of 0 or more.');
+  return n;
+}
+
+function port(value: string): number {
+  const n = count(value);
+  if (n > 65535) throw new InvalidArgumentError('expected a port number from 0 to 65535.');
   return n;
 }
 
 function permissionList(value: string): Permission[] {
   const wanted = value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (wanted.length === 0) throw new InvalidArgumentError('expected at least one permission name.');
   for (const p of wanted) {
     if (!(PERMISSIONS as readonly string[]).includes(p)) throw new InvalidArgumentError(`unknown permission '${p}'; known: ${PERMISSIONS.join(', ')}.`);
   }
@@ -26,20 +36,39 @@ function faultSpec(value: string): Omit<FaultOptions, 'seed'> {
   }
 }
 
+/** Generation flags mean nothing for a loaded tenant; saying both is a mistake worth naming. */
+const GENERATION_FLAGS = ['users', 'groups', 'apps', 'policies', 'namedLocations', 'agents', 'membershipsPerUser'] as const;
+
+type EmulatorFlags = StartOptions & { json: boolean; saveState?: string };
+
+function checkSaveTarget(file: string): void {
+  const folder = dirname(resolve(file));
+  let isDir: boolean;
+  try {
+    isDir = statSync(folder).isDirectory();
+  } catch {
+    isDir = false;
+  }
+  if (!isDir) throw new Error(`Could not use --save-state '${file}' because the folder '${folder}' does not exist. (Hint: create it first, or pick a path in an existing folder.)`);
+}
+
 export function registerEmulator(program: Command): void {
   program
     .command('emulator')
     .description('serve a local emulated Entra tenant that speaks Microsoft Graph over HTTPS, until stopped')
-    .option('--port <n>', 'port to listen on (0 picks a free one)', count, 0)
+    .option('--port <n>', 'port to listen on (0 picks a free one)', port, 0)
     .option('--host <addr>', 'loopback address to bind', '127.0.0.1')
     .option('--seed <n>', 'seed of the generated tenant, its ids and injected faults', count, 7)
     .option('--users <n>', 'users to generate', count, 200)
     .option('--groups <n>', 'groups to generate (default: users / 5)', count)
     .option('--apps <n>', 'applications (with service principals) to generate (default: users / 50 + 5)', count)
     .option('--policies <n>', 'conditional access policies to generate (default: 8)', count)
+    .option('--named-locations <n>', 'named locations to generate, IP ranges and country lists (default: 4)', count)
+    .option('--agents <n>', 'agent identity blueprints to generate, each with agent identities and agent users (default: 2)', count)
+    .option('--memberships-per-user <n>', 'average direct group memberships per user (default: 10)', count)
     .option('--permissions <list>', 'comma-separated application permissions of the printed client (default: all)', permissionList)
     .option('--state <file>', 'load the tenant from this saved state instead of generating one')
-    .option('--save-state <file>', 'save the tenant to this file on SIGINT/SIGTERM before exiting')
+    .option('--save-state <file>', 'save the tenant to this file on SIGINT/SIGTERM before exiting (gzip when it ends in .gz)')
     .option('--ca-dir <dir>', 'where the local CA lives (reused across runs)')
     .option('--throttling', 'enforce the Graph throttling budgets (resource units, writes, conditional access 1/s)', false)
     .option('--latency', 'add the latency model to every response (seeded base + jitter; longer for writes and $batch)', false)
@@ -51,10 +80,24 @@ export function registerEmulator(program: Command): void {
     )
     .option('--read-after-write-lag-ms <ms>', 'for this long after a create, reading the object by id answers 404', count)
     .option('--json', 'print one JSON line with the connection details once ready', false)
-    .action(async (opts: StartOptions & { json: boolean }) => {
-      const running = await startEmulator(opts);
+    .action(async (opts: EmulatorFlags, command: Command) => {
+      if (opts.state !== undefined) {
+        const given = GENERATION_FLAGS.filter((f) => command.getOptionValueSource(f) === 'cli');
+        if (given.length > 0) {
+          const flags = given.map((f) => `--${f.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ');
+          throw new Error(`Could not start the emulator because --state loads a saved tenant and ${flags} only shape a generated one. (Hint: drop ${flags}, or drop --state.)`);
+        }
+      }
+      if (opts.saveState !== undefined) checkSaveTarget(opts.saveState);
+      const { json, saveState, ...startOptions } = opts;
+      const running = await startEmulator(startOptions);
       const { info } = running;
-      if (opts.json) {
+      // Listen before printing: a caller may stop us the moment it reads the line.
+      const stopped = new Promise<NodeJS.Signals>((resolveSignal) => {
+        process.once('SIGINT', () => resolveSignal('SIGINT'));
+        process.once('SIGTERM', () => resolveSignal('SIGTERM'));
+      });
+      if (json) {
         process.stdout.write(`${JSON.stringify(info)}\n`);
       } else {
         process.stdout.write(
@@ -69,17 +112,17 @@ export function registerEmulator(program: Command): void {
             `  export AZURE_CLIENT_ID=${info.clientId}`,
             `  export AZURE_CLIENT_SECRET=${info.clientSecret}   # a throwaway credential of this emulator only`,
             '',
-            'Press Ctrl+C to stop.',
+            saveState ? `Press Ctrl+C to stop; the tenant is then saved to ${saveState}.` : 'Press Ctrl+C to stop.',
             '',
           ].join('\n'),
         );
       }
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          void running.stop().then(resolve);
-        };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
+      const signal = await stopped;
+      // Stop serving first, so no write lands after the snapshot is taken.
+      await running.stop();
+      if (saveState) {
+        await running.saveState(saveState);
+        process.stderr.write(`Saved the emulated tenant to ${saveState} (stopped by ${signal}).\n`);
+      }
     });
 }

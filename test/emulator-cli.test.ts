@@ -109,6 +109,8 @@ describe('entra-gitops emulator (DESIGN "Contract"; user-list.md; concepts/error
     expect(denied).toBeInstanceOf(GraphError);
     expect((denied as GraphError).statusCode).toBe(403);
     expect((denied as GraphError).code).toBe('Authorization_RequestDenied');
+    const groups = await client.api('/groups').version('v1.0').get().then(() => undefined, (err: unknown) => err);
+    expect((groups as GraphError).statusCode).toBe(403);
 
     expect(existsSync(stateFile)).toBe(false);
     full.child.kill('SIGTERM');

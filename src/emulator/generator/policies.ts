@@ -8,6 +8,7 @@
 
 import { at, daysAgo, iso, sample, type GenContext } from './context.ts';
 import type { Entity } from '../store/collection.ts';
+import { defaultAuthenticationMethodsPolicy, defaultAuthorizationPolicy } from '../resources/policies.ts';
 
 /** Directory role template ids used in policies (learn.microsoft.com/entra/identity/role-based-access-control/permissions-reference). */
 export const ROLE_TEMPLATES = {
@@ -210,104 +211,27 @@ export function generateConditionalAccessPolicies(ctx: GenContext, count: number
   }
 }
 
-const allUsers = (extra: Record<string, unknown> = {}) => [{ targetType: 'group', id: 'all_users', isRegistrationRequired: false, ...extra }];
-
-/** The tenant's authentication methods policy, with its method configurations inline. */
+/** The tenant's authentication methods policy: the service's defaults (resources/policies.ts),
+ * with some methods switched on or off by the seed so tenants differ. */
 export function authenticationMethodsPolicy(ctx: GenContext): Entity {
-  const on = (p: number) => (ctx.rng.chance(p) ? 'enabled' : 'disabled');
-  return {
-    id: 'authenticationMethodsPolicy',
-    '@odata.type': '#microsoft.graph.authenticationMethodsPolicy',
-    displayName: 'Authentication Methods Policy',
-    description:
-      'The tenant-wide policy that controls which authentication methods are allowed in the tenant, authentication method registration requirements, and self-service password reset settings',
-    lastModifiedDateTime: iso(daysAgo(ctx, 1, 200)),
-    policyVersion: '1.5',
-    policyMigrationState: 'migrationComplete',
-    reconfirmationInDays: 0,
-    registrationEnforcement: {
-      authenticationMethodsRegistrationCampaign: {
-        snoozeDurationInDays: 1,
-        enforceRegistrationAfterAllowedSnoozes: true,
-        state: 'default',
-        excludeTargets: [],
-        includeTargets: [{ id: 'all_users', targetType: 'group', targetedAuthenticationMethod: 'microsoftAuthenticator' }],
-      },
-    },
-    authenticationMethodConfigurations: [
-      {
-        '@odata.type': '#microsoft.graph.fido2AuthenticationMethodConfiguration',
-        id: 'Fido2',
-        state: on(0.7),
-        isSelfServiceRegistrationAllowed: true,
-        isAttestationEnforced: true,
-        keyRestrictions: { isEnforced: false, enforcementType: 'block', aaGuids: [] },
-        excludeTargets: [],
-        includeTargets: allUsers(),
-      },
-      {
-        '@odata.type': '#microsoft.graph.microsoftAuthenticatorAuthenticationMethodConfiguration',
-        id: 'MicrosoftAuthenticator',
-        state: 'enabled',
-        isSoftwareOathEnabled: false,
-        excludeTargets: [],
-        featureSettings: {
-          displayAppInformationRequiredState: { state: 'enabled', includeTarget: { targetType: 'group', id: 'all_users' }, excludeTarget: { targetType: 'group', id: '00000000-0000-0000-0000-000000000000' } },
-          displayLocationInformationRequiredState: { state: 'enabled', includeTarget: { targetType: 'group', id: 'all_users' }, excludeTarget: { targetType: 'group', id: '00000000-0000-0000-0000-000000000000' } },
-        },
-        includeTargets: allUsers({ authenticationMode: 'any' }),
-      },
-      { '@odata.type': '#microsoft.graph.smsAuthenticationMethodConfiguration', id: 'Sms', state: on(0.4), excludeTargets: [], includeTargets: allUsers({ isUsableForSignIn: false }) },
-      {
-        '@odata.type': '#microsoft.graph.temporaryAccessPassAuthenticationMethodConfiguration',
-        id: 'TemporaryAccessPass',
-        state: on(0.6),
-        defaultLifetimeInMinutes: 60,
-        defaultLength: 8,
-        minimumLifetimeInMinutes: 60,
-        maximumLifetimeInMinutes: 480,
-        isUsableOnce: false,
-        excludeTargets: [],
-        includeTargets: allUsers(),
-      },
-      { '@odata.type': '#microsoft.graph.softwareOathAuthenticationMethodConfiguration', id: 'SoftwareOath', state: on(0.5), excludeTargets: [], includeTargets: allUsers() },
-      { '@odata.type': '#microsoft.graph.voiceAuthenticationMethodConfiguration', id: 'Voice', state: 'disabled', isOfficePhoneAllowed: false, excludeTargets: [], includeTargets: allUsers() },
-      { '@odata.type': '#microsoft.graph.emailAuthenticationMethodConfiguration', id: 'Email', state: 'enabled', allowExternalIdToUseEmailOtp: 'default', excludeTargets: [], includeTargets: [] },
-      {
-        '@odata.type': '#microsoft.graph.x509CertificateAuthenticationMethodConfiguration',
-        id: 'X509Certificate',
-        state: 'disabled',
-        certificateUserBindings: [
-          { x509CertificateField: 'PrincipalName', userProperty: 'onPremisesUserPrincipalName', priority: 1 },
-          { x509CertificateField: 'RFC822Name', userProperty: 'userPrincipalName', priority: 2 },
-        ],
-        authenticationModeConfiguration: { x509CertificateAuthenticationDefaultMode: 'x509CertificateSingleFactor', rules: [] },
-        excludeTargets: [],
-        includeTargets: allUsers(),
-      },
-    ],
-  };
+  const policy = defaultAuthenticationMethodsPolicy(iso(daysAgo(ctx, 1, 200)));
+  const chance: Record<string, number> = { Fido2: 0.7, Sms: 0.4, TemporaryAccessPass: 0.6, SoftwareOath: 0.5 };
+  for (const config of policy.authenticationMethodConfigurations as Array<Record<string, unknown>>) {
+    const p = chance[String(config.id)];
+    if (p !== undefined) config.state = ctx.rng.chance(p) ? 'enabled' : 'disabled';
+  }
+  return policy;
 }
 
+/** The authorization policy: the defaults, with the guest and creation settings drawn from the seed. */
 export function authorizationPolicy(ctx: GenContext): Entity {
-  return {
-    id: 'authorizationPolicy',
-    '@odata.type': '#microsoft.graph.authorizationPolicy',
-    displayName: 'Authorization Policy',
-    description: 'Used to manage authorization related settings across the company.',
-    allowInvitesFrom: ctx.rng.pick(['everyone', 'adminsAndGuestInviters', 'adminsGuestInvitersAndAllMembers']),
-    allowedToSignUpEmailBasedSubscriptions: true,
-    allowedToUseSSPR: true,
-    allowEmailVerifiedUsersToJoinOrganization: false,
-    blockMsolPowerShell: ctx.rng.chance(0.5),
-    guestUserRoleId: GUEST_USER_ROLE_ID,
-    defaultUserRolePermissions: {
-      allowedToCreateApps: ctx.rng.chance(0.3),
-      allowedToCreateSecurityGroups: ctx.rng.chance(0.3),
-      allowedToCreateTenants: false,
-      allowedToReadBitlockerKeysForOwnedDevice: true,
-      allowedToReadOtherUsers: true,
-      permissionGrantPoliciesAssigned: ['ManagePermissionGrantsForSelf.microsoft-user-default-legacy'],
-    },
-  };
+  const policy = defaultAuthorizationPolicy();
+  policy.allowInvitesFrom = ctx.rng.pick(['everyone', 'adminsAndGuestInviters', 'adminsGuestInvitersAndAllMembers']);
+  policy.blockMsolPowerShell = ctx.rng.chance(0.5);
+  policy.guestUserRoleId = GUEST_USER_ROLE_ID;
+  const permissions = policy.defaultUserRolePermissions as Record<string, unknown>;
+  permissions.allowedToCreateApps = ctx.rng.chance(0.3);
+  permissions.allowedToCreateSecurityGroups = ctx.rng.chance(0.3);
+  permissions.allowedToCreateTenants = false;
+  return policy;
 }

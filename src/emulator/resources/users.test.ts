@@ -142,3 +142,38 @@ describe('manager, directReports, memberOf and sponsors (api-reference/v1.0/api/
     expect([...t.rt.dir.links.sponsors.targets(guest)]).toEqual([g]);
   });
 });
+
+describe('paging and unknown segments (concepts/paging.md, concepts/errors.md)', () => {
+  it('refuses $top over 999 with the service text', async () => {
+    const t = testTenant();
+    const res = await t.json<{ error: { message: string } }>('GET', '/v1.0/users?$top=1000');
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toBe("Invalid page size specified: '1000'. Must be between 1 and 999 inclusive.");
+  });
+
+  it('keeps an opaque $skiptoken stable when objects are added and deleted between pages', async () => {
+    const t = testTenant();
+    const ids: string[] = [];
+    for (const n of ['p1', 'p2', 'p3', 'p4', 'p5']) ids.push((await t.json<{ id: string }>('POST', '/v1.0/users', { body: newUser(n) })).body.id);
+    const first = await t.json<{ value: Array<{ id: string }>; '@odata.nextLink': string }>('GET', '/v1.0/users?$top=2&$select=id');
+    expect(first.body.value.map((u) => u.id)).toEqual(ids.slice(0, 2));
+    // Between pages: one already-read user goes, one new user comes.
+    await t.call('DELETE', `/v1.0/users/${ids[0]}`);
+    const added = (await t.json<{ id: string }>('POST', '/v1.0/users', { body: newUser('p6') })).body.id;
+    const seen: string[] = [];
+    for (let next: string | undefined = first.body['@odata.nextLink']; next; ) {
+      const url: URL = new URL(next);
+      const page: { body: { value: Array<{ id: string }>; '@odata.nextLink'?: string } } = await t.json('GET', url.pathname + url.search);
+      seen.push(...page.body.value.map((u) => u.id));
+      next = page.body['@odata.nextLink'];
+    }
+    expect(seen).toEqual([...ids.slice(2), added]);
+  });
+
+  it('answers 400 for a segment it does not serve', async () => {
+    const t = testTenant();
+    const res = await t.json<{ error: { code: string; message: string } }>('GET', '/v1.0/nonsense');
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toBe("Resource not found for the segment 'nonsense'.");
+  });
+});

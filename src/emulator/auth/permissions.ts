@@ -28,6 +28,7 @@ export const PERMISSIONS = [
   'AgentIdentityBlueprint.ReadWrite.All',
   'AgentIdUser.ReadWrite.All',
   'UserAuthenticationMethod.ReadWrite.All',
+  'Organization.Read.All',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -60,6 +61,7 @@ export const NEEDS = {
   blueprintWrite: ['AgentIdentityBlueprint.ReadWrite.All', 'Application.ReadWrite.All', ...DIR_WRITE],
   agentUserWrite: ['AgentIdUser.ReadWrite.All', 'User.ReadWrite.All', ...DIR_WRITE],
   tapWrite: ['UserAuthenticationMethod.ReadWrite.All'],
+  organizationRead: ['Organization.Read.All', ...DIR_READ],
   directoryObjectRead: [...DIR_READ, 'User.Read.All', 'Group.Read.All', 'Application.Read.All'],
   /** /directory/deletedItems/{id}: any type's permission passes the route; the handler then
    * checks the one for the deleted object's own type (directory-deleteditems-*.md). */

@@ -4,6 +4,7 @@ import type { EmulatorRuntime } from '../runtime.ts';
 import { registerBatch } from './batch.ts';
 import { registerDelta } from './delta.ts';
 import { registerUsers } from './users.ts';
+import { registerOrganization } from './organization.ts';
 import { registerApplications } from './applications.ts';
 import { registerServicePrincipals } from './service-principals.ts';
 import { registerAppRoleAssignments } from './app-role-assignments.ts';
@@ -31,5 +32,6 @@ export function registerResources(app: App, rt: EmulatorRuntime): void {
   registerAppOwners(app, rt);
   registerDirectoryObjects(app, rt);
   registerDeletedItems(app, rt);
+  registerOrganization(app, rt);
   registerBatch(app, rt);
 }

@@ -7,7 +7,7 @@
 // agentidentityblueprint-post.md (displayName and sponsors required).
 
 import { randomBytes } from 'node:crypto';
-import { badRequest, notFound, readOnlyProperty } from '../errors.ts';
+import { badRequest, readOnlyProperty } from '../errors.ts';
 import type { ApiVersion, EmulatorRuntime } from '../runtime.ts';
 import type { Stored } from '../store/collection.ts';
 import type { LinkName } from '../store/directory.ts';
@@ -15,6 +15,8 @@ import type { App, Ctx } from '../http/env.ts';
 import { route } from '../http/route.ts';
 import { findAddressed, keyedRoutePath, readJson, registerEntitySet, type EntitySetSpec } from './entity-set.ts';
 import { APPLICATION_NAVIGATION } from '../odata/expand.ts';
+import { readBinds } from './relationships.ts';
+import { DIRECTORY_OBJECT_COLLECTIONS } from '../store/directory.ts';
 
 /** The properties application-upsert.md's 201 response shows; absent ones come back as null. */
 export const APPLICATION_DEFAULTS = [
@@ -57,24 +59,10 @@ export const BLUEPRINT_DEFAULTS = [...APPLICATION_DEFAULTS] as const;
  * only through addPassword / removePassword (application-update.md, "Important"). */
 export const APPLICATION_READ_ONLY = ['appId', 'publisherDomain', 'createdDateTime', 'deletedDateTime', 'passwordCredentials'] as const;
 
-/** Reads the object id at the end of an @odata.bind URL
- * ("https://graph.microsoft.com/beta/users/{id}" or ".../directoryObjects/{id}"). */
-export function idFromBindUrl(url: unknown): string {
-  if (typeof url !== 'string') throw badRequest('An @odata.bind value must be a URL string.');
-  const id = url.replace(/\/\$ref$/, '').split('/').pop() ?? '';
-  const inParens = /\('([^']+)'\)$/.exec(id);
-  return (inParens?.[1] ?? id).toLowerCase();
-}
-
 /** The ids a `{relation}@odata.bind` property names; each must be a live directory object
  * (graph-notes.md "Links": a missing object → 404). */
 export function boundIds(rt: EmulatorRuntime, body: Record<string, unknown>, relation: string): string[] {
-  const value = body[`${relation}@odata.bind`];
-  if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) throw badRequest(`The value of '${relation}@odata.bind' must be an array of URLs.`);
-  const ids = value.map(idFromBindUrl);
-  for (const id of ids) if (!rt.dir.findDirectoryObject(id)) throw notFound(id);
-  return ids;
+  return readBinds(rt, body, relation, DIRECTORY_OBJECT_COLLECTIONS).map((t) => t.stored.data.id);
 }
 
 /** Adds the relations a create bound with sponsors@odata.bind / owners@odata.bind. */

@@ -2,8 +2,35 @@
 // written. Adding a kind touches its own file and this list, nothing else.
 import type { KindName } from '../model/types.ts';
 import type { KindSpec } from './spec.ts';
+import { agentIdentity } from './agentIdentity.ts';
+import { agentIdentityBlueprint } from './agentIdentityBlueprint.ts';
+import { agentIdentityBlueprintPrincipal } from './agentIdentityBlueprintPrincipal.ts';
+import { agentUser } from './agentUser.ts';
+import { application } from './application.ts';
+import { authenticationMethodsPolicy } from './authenticationMethodsPolicy.ts';
+import { authorizationPolicy } from './authorizationPolicy.ts';
+import { conditionalAccessPolicy } from './conditionalAccessPolicy.ts';
+import { group } from './group.ts';
+import { namedLocation } from './namedLocation.ts';
+import { oauth2PermissionGrant } from './oauth2PermissionGrant.ts';
+import { servicePrincipal } from './servicePrincipal.ts';
+import { user } from './user.ts';
 
-export const KINDS: readonly KindSpec[] = [];
+export const KINDS: readonly KindSpec[] = [
+  user,
+  agentUser,
+  group,
+  application,
+  agentIdentityBlueprint,
+  servicePrincipal,
+  agentIdentityBlueprintPrincipal,
+  agentIdentity,
+  oauth2PermissionGrant,
+  conditionalAccessPolicy,
+  namedLocation,
+  authenticationMethodsPolicy,
+  authorizationPolicy,
+];
 
 export function kindByName(name: KindName): KindSpec | undefined {
   return KINDS.find((k) => k.name === name);

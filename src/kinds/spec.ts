@@ -16,6 +16,19 @@ export interface RelationshipSpec {
   target: (item: Record<string, unknown>) => LinkTarget;
   /** Delta queries report changes of this relationship inline (groups: members@delta). */
   deltaProperty?: string;
+  /** $select of the per-object request (default ['id']): app role assignments keep more. */
+  select?: readonly string[];
+  /** $top of the per-object request; unset sends none (the service's default page). */
+  pageSize?: number;
+  /** Single-valued (manager): the path answers one object, and 404 when there is none. */
+  single?: boolean;
+  /** Read inline with the collection through this $expand clause instead of one request per
+   * object, e.g. 'manager($select=id)'. Only for single-valued relationships: Graph expands one
+   * relationship per request and at most 20 related items, without a nextLink. */
+  expand?: string;
+  /** Only objects that pass are asked for this relationship (sponsors of guests): keeps the
+   * request count near the number of objects that can have it. */
+  when?: (raw: Record<string, unknown>) => boolean;
 }
 
 export interface KindSpec {
@@ -48,10 +61,36 @@ export interface KindSpec {
   conditionalAccess?: boolean;
   /** Owned by on-premises AD DS: reported, never written. */
   synced?: (raw: Record<string, unknown>) => boolean;
+  /** Server-side $filter of the collection (admin consent grants: consentType eq 'AllPrincipals'). */
+  filter?: string;
+  /** Concrete Graph types of this kind's objects when they are subtypes of graphType (named
+   * locations: ip and country); their declared properties may appear in `select`. */
+  subtypes?: readonly string[];
+  /** false: no $select is sent and `select` only lists what is kept. For named locations,
+   * whose properties live on the subtypes, which a $select on the base collection can't name;
+   * the service returns every property of such objects without one. */
+  sendSelect?: boolean;
+  /** Navigation properties Graph returns contained in the object (the authentication methods
+   * policy's authenticationMethodConfigurations): named in `select`, and a read without them fails. */
+  inline?: readonly string[];
 }
 
 /** The odata type of a raw object, without the leading '#'. */
 export function odataType(raw: Record<string, unknown>): string | undefined {
   const t = raw['@odata.type'];
   return typeof t === 'string' ? t.replace(/^#/, '') : undefined;
+}
+
+/** A string property of a raw object, or '' (labels are built from these). */
+export function text(raw: Record<string, unknown>, name: string): string {
+  const v = raw[name];
+  return typeof v === 'string' ? v : '';
+}
+
+/** "Name (detail)", or whichever of the two there is, or the id: a reader never meets nothing. */
+export function labelOf(raw: Record<string, unknown>, name: string, detail?: string): string {
+  const n = text(raw, name);
+  const d = detail ? text(raw, detail) : '';
+  if (n && d) return `${n} (${d})`;
+  return n || d || text(raw, 'id');
 }

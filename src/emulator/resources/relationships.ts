@@ -165,5 +165,8 @@ export function registerAppOwners(app: App, rt: EmulatorRuntime): void {
     ['servicePrincipals', 'servicePrincipals'],
   ] as const) {
     registerRelation(app, rt, { source, path, property: 'owners', link: 'owners', targets: ['users', 'servicePrincipals'], needRead: 'appRead', needWrite: 'appWrite' });
+    // Sponsors of agent identity blueprints and agent identities (beta): users or groups
+    // (agentidentityblueprint-list-sponsors.md, agentidentity-list-sponsors.md and their -post- pages).
+    registerRelation(app, rt, { source, path, property: 'sponsors', link: 'sponsors', targets: ['users', 'groups'], needRead: 'appRead', needWrite: 'appWrite', versions: ['beta'] });
   }
 }

@@ -1,0 +1,343 @@
+// The full tenant read against the emulator over HTTPS with real credentials: every kind, the
+// right objects in the right kind, relationships, singletons, failures and request counts.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type Emulator } from '../emulator/index.ts';
+import type { Permission } from '../emulator/auth/permissions.ts';
+import type { CollectionName } from '../emulator/store/directory.ts';
+import { resolveCloud } from '../graph/cloud.ts';
+import { credentialFromEnv } from '../graph/credentials.ts';
+import { Pacer } from '../graph/pacer.ts';
+import { GraphTransport, type ApiVersion, type BatchItem } from '../graph/transport.ts';
+import { KINDS, kindByName } from '../kinds/index.ts';
+import type { KindSpec } from '../kinds/spec.ts';
+import type { KindName, LinkTarget } from '../model/types.ts';
+import { readTenant, TenantReadError, type RawObject, type ReadProgress } from './read.ts';
+
+function transportFor(e: Emulator, client = { clientId: e.info.clientId, clientSecret: e.info.clientSecret }, extra: { maxAttempts?: number } = {}): GraphTransport {
+  const env = {
+    AZURE_TENANT_ID: e.info.tenantId,
+    AZURE_CLIENT_ID: client.clientId,
+    AZURE_CLIENT_SECRET: client.clientSecret,
+    AZURE_AUTHORITY_HOST: e.info.authorityHost,
+    ENTRA_GITOPS_GRAPH_URL: e.info.graphUrl,
+  };
+  const cloud = resolveCloud(env);
+  // The emulator's throttling is off here; a fast conditional access lane keeps the suite quick.
+  return new GraphTransport({ credential: credentialFromEnv(env, cloud).credential, graphUrl: cloud.graphUrl, maxWaitMs: 20, pacer: new Pacer({ caPerSecond: 1000, concurrency: 8 }), ...extra });
+}
+
+const ref = (id: string) => ({ '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${id}` });
+const bind = (id: string) => `https://graph.microsoft.com/v1.0/directoryObjects/${id}`;
+
+/** Sends writes through $batch, 20 at a time, and fails on any item that did not succeed. */
+async function batchWrite(t: GraphTransport, items: Array<Omit<BatchItem, 'id'>>, version: ApiVersion = 'v1.0'): Promise<Array<Record<string, unknown>>> {
+  const withIds = items.map((item, i) => ({ ...item, id: String(i) }));
+  const results = await t.batch(withIds, { version });
+  return withIds.map((item) => {
+    const r = results.get(item.id);
+    if (!r || r.status >= 300) throw new Error(`setup: ${item.method} ${item.url} answered ${r?.status}: ${JSON.stringify(r?.body)}`);
+    return (r.body ?? {}) as Record<string, unknown>;
+  });
+}
+
+interface Fixture {
+  users: string[];
+  guests: string[];
+  bigGroup: string;
+  agentUser: string;
+  agentIdentity: string;
+  blueprint: string;
+}
+
+/** A tenant with objects of every kind, made through the emulator's Graph API. */
+async function buildTenant(e: Emulator): Promise<Fixture> {
+  const t = transportFor(e);
+  const users = e.rt.dir.collections.users.all().map((s) => s.data.id);
+  const [u0, u1, u2, u3, u4, u5, u6] = users as [string, string, string, string, string, string, string];
+  const guests = [u0, u1, u2];
+  await batchWrite(t, [
+    ...guests.map((g) => ({ method: 'PATCH' as const, url: `/users/${g}`, body: { userType: 'Guest' } })),
+    { method: 'POST', url: `/users/${u0}/sponsors/$ref`, body: ref(u5) },
+    { method: 'POST', url: `/users/${u1}/sponsors/$ref`, body: ref(u5) },
+    { method: 'POST', url: `/users/${u1}/sponsors/$ref`, body: ref(u6) },
+    // A member user with a sponsor: not read (sponsors are read for guests only).
+    { method: 'POST', url: `/users/${u3}/sponsors/$ref`, body: ref(u6) },
+    ...[u1, u2, u3, u4].map((u) => ({ method: 'PUT' as const, url: `/users/${u}/manager/$ref`, body: ref(u5) })),
+  ]);
+
+  const groups = await batchWrite(
+    t,
+    [0, 1, 2].map((i) => ({
+      method: 'POST' as const,
+      url: '/groups',
+      body: { displayName: `Group ${i}`, mailEnabled: false, mailNickname: `group${i}`, securityEnabled: true, 'owners@odata.bind': [bind(u5)], 'members@odata.bind': users.slice(i, i + 3).map(bind) },
+    })),
+  );
+  const bigGroup = String(groups[2]?.id);
+  // More members than one relationship page of the test's specs (30): followed through nextLink.
+  await batchWrite(t, users.slice(5, 40).map((u) => ({ method: 'POST' as const, url: `/groups/${bigGroup}/members/$ref`, body: ref(u) })));
+
+  const role = { id: 'ef7437e6-4f94-4a0a-a110-a439eb2aa8f7', allowedMemberTypes: ['User'], displayName: 'Reader', value: 'Reader', isEnabled: true, description: 'Reads' };
+  const [app1, app2] = await batchWrite(t, [
+    { method: 'POST', url: '/applications', body: { displayName: 'Payroll', appRoles: [role] } },
+    { method: 'POST', url: '/applications', body: { displayName: 'Portal' } },
+  ]);
+  const [sp1, sp2] = await batchWrite(t, [
+    { method: 'POST', url: '/servicePrincipals', body: { appId: app1?.appId } },
+    { method: 'POST', url: '/servicePrincipals', body: { appId: app2?.appId } },
+  ]);
+  await batchWrite(t, [
+    { method: 'POST', url: `/applications/${app1?.id}/owners/$ref`, body: ref(u5) },
+    { method: 'POST', url: `/servicePrincipals/${sp1?.id}/owners/$ref`, body: ref(u6) },
+    { method: 'POST', url: `/servicePrincipals/${sp1?.id}/appRoleAssignedTo`, body: { principalId: u4, resourceId: sp1?.id, appRoleId: role.id } },
+    { method: 'POST', url: `/servicePrincipals/${sp1?.id}/appRoleAssignedTo`, body: { principalId: bigGroup, resourceId: sp1?.id, appRoleId: role.id } },
+    { method: 'POST', url: '/oauth2PermissionGrants', body: { clientId: sp2?.id, consentType: 'AllPrincipals', resourceId: sp1?.id, scope: 'User.Read' } },
+    { method: 'POST', url: '/oauth2PermissionGrants', body: { clientId: sp2?.id, consentType: 'Principal', principalId: u4, resourceId: sp1?.id, scope: 'Mail.Read' } },
+  ]);
+
+  const [blueprint] = await batchWrite(t, [{ method: 'POST', url: '/applications/microsoft.graph.agentIdentityBlueprint', body: { displayName: 'Helpdesk agent blueprint', 'sponsors@odata.bind': [bind(u5)] } }], 'beta');
+  const [, agentIdentity] = await batchWrite(
+    t,
+    [
+      { method: 'POST', url: '/servicePrincipals/microsoft.graph.agentIdentityBlueprintPrincipal', body: { appId: blueprint?.appId } },
+      { method: 'POST', url: '/servicePrincipals/microsoft.graph.agentIdentity', body: { displayName: 'Helpdesk agent', agentIdentityBlueprintAppId: blueprint?.appId, 'sponsors@odata.bind': [bind(u6)] } },
+    ],
+    'beta',
+  );
+  const [agentUser] = await batchWrite(
+    t,
+    [{ method: 'POST', url: '/users/microsoft.graph.agentUser', body: { accountEnabled: true, displayName: 'Helpdesk agent user', mailNickname: 'helpdesk-agent', userPrincipalName: `helpdesk-agent@${e.rt.dir.defaultDomain}`, identityParentId: agentIdentity?.id } }],
+    'beta',
+  );
+  await batchWrite(
+    t,
+    [
+      { method: 'POST', url: `/users/${agentUser?.id}/sponsors/$ref`, body: ref(u5) },
+      { method: 'PUT', url: `/users/${agentUser?.id}/manager/$ref`, body: ref(u6) },
+      { method: 'POST', url: `/applications/${blueprint?.id}/owners/$ref`, body: ref(u6) },
+    ],
+    'beta',
+  );
+
+  const [office] = await batchWrite(t, [
+    { method: 'POST', url: '/identity/conditionalAccess/namedLocations', body: { '@odata.type': '#microsoft.graph.ipNamedLocation', displayName: 'Office', isTrusted: true, ipRanges: [{ '@odata.type': '#microsoft.graph.iPv4CidrRange', cidrAddress: '10.0.0.0/8' }] } },
+    { method: 'POST', url: '/identity/conditionalAccess/namedLocations', body: { '@odata.type': '#microsoft.graph.countryNamedLocation', displayName: 'Allowed countries', countriesAndRegions: ['NL', 'DE'] } },
+  ]);
+  await batchWrite(t, [
+    {
+      method: 'POST',
+      url: '/identity/conditionalAccess/policies',
+      body: { displayName: 'Require MFA outside the office', state: 'enabled', conditions: { users: { includeUsers: ['All'] }, applications: { includeApplications: ['All'] }, locations: { includeLocations: ['All'], excludeLocations: [office?.id] } }, grantControls: { operator: 'OR', builtInControls: ['mfa'] } },
+    },
+  ]);
+  return { users, guests, bigGroup, agentUser: String(agentUser?.id), agentIdentity: String(agentIdentity?.id), blueprint: String(blueprint?.id) };
+}
+
+/** The emulator's own view: the objects of a kind, by collection and @odata.type. */
+function storeIds(e: Emulator, collection: CollectionName, keep: (data: Record<string, unknown>) => boolean = () => true): string[] {
+  return e.rt.dir.collections[collection]
+    .all()
+    .filter((s) => keep(s.data))
+    .map((s) => s.data.id)
+    .sort();
+}
+
+const typeIs = (type: string) => (d: Record<string, unknown>) => d['@odata.type'] === `#microsoft.graph.${type}`;
+const typeNot = (...types: string[]) => (d: Record<string, unknown>) => !types.some((t) => typeIs(t)(d));
+const idsOf = (objects: RawObject[], kind: KindName) => objects.filter((o) => o.kind === kind).map((o) => String(o.raw.id)).sort();
+const sortedLinks = (targets: LinkTarget[] | undefined) => (targets ?? []).map((t) => (typeof t === 'string' ? t : t.id)).sort();
+
+/** Relationship pages of 30, so the large group's members span pages and are followed. */
+function smallPages(spec: KindSpec): KindSpec {
+  return { ...spec, relationships: spec.relationships.map((r) => (r.pageSize !== undefined ? { ...r, pageSize: 30 } : r)) };
+}
+
+let emu: Emulator;
+let fixture: Fixture;
+let objects: RawObject[];
+let counts: Partial<Record<KindName, number>>;
+const progress: ReadProgress[] = [];
+
+beforeAll(async () => {
+  emu = await startEmulator({ seed: 23, users: 40, faults: {} });
+  fixture = await buildTenant(emu);
+  const read = await readTenant(transportFor(emu), KINDS.map(smallPages), { onProgress: (p) => progress.push(p) });
+  objects = read.objects;
+  counts = read.counts;
+});
+afterAll(() => emu.stop());
+
+describe('readTenant', () => {
+  it('reads every kind, each with exactly the objects the tenant holds', () => {
+    const expected: Record<KindName, string[]> = {
+      user: storeIds(emu, 'users', typeNot('agentUser')),
+      agentUser: storeIds(emu, 'users', typeIs('agentUser')),
+      group: storeIds(emu, 'groups'),
+      application: storeIds(emu, 'applications', typeNot('agentIdentityBlueprint')),
+      agentIdentityBlueprint: storeIds(emu, 'applications', typeIs('agentIdentityBlueprint')),
+      servicePrincipal: storeIds(emu, 'servicePrincipals', typeNot('agentIdentity', 'agentIdentityBlueprintPrincipal')),
+      agentIdentityBlueprintPrincipal: storeIds(emu, 'servicePrincipals', typeIs('agentIdentityBlueprintPrincipal')),
+      agentIdentity: storeIds(emu, 'servicePrincipals', typeIs('agentIdentity')),
+      oauth2PermissionGrant: storeIds(emu, 'oauth2PermissionGrants', (d) => d.consentType === 'AllPrincipals'),
+      conditionalAccessPolicy: storeIds(emu, 'conditionalAccessPolicies'),
+      namedLocation: storeIds(emu, 'namedLocations'),
+      authenticationMethodsPolicy: ['authenticationMethodsPolicy'],
+      authorizationPolicy: ['authorizationPolicy'],
+    };
+    for (const kind of KINDS) {
+      expect(idsOf(objects, kind.name), kind.name).toEqual(expected[kind.name]);
+      expect(expected[kind.name].length, `${kind.name} has objects in the fixture`).toBeGreaterThan(0);
+      expect(counts[kind.name]).toBe(expected[kind.name].length);
+    }
+    expect(objects).toHaveLength(Object.values(expected).reduce((n, ids) => n + ids.length, 0));
+  });
+
+  it('writes an agent identity once, in its own kind', () => {
+    expect(objects.filter((o) => o.raw.id === fixture.agentUser).map((o) => o.kind)).toEqual(['agentUser']);
+    expect(objects.filter((o) => o.raw.id === fixture.agentIdentity).map((o) => o.kind)).toEqual(['agentIdentity']);
+    expect(objects.filter((o) => o.raw.id === fixture.blueprint).map((o) => o.kind)).toEqual(['agentIdentityBlueprint']);
+  });
+
+  it('reads group members and owners, following a relationship over several pages', () => {
+    for (const g of objects.filter((o) => o.kind === 'group')) {
+      const id = String(g.raw.id);
+      expect(sortedLinks(g.links.members), `members of ${id}`).toEqual([...emu.rt.dir.links.members.targets(id)].sort());
+      expect(sortedLinks(g.links.owners), `owners of ${id}`).toEqual([...emu.rt.dir.links.owners.targets(id)].sort());
+    }
+    const big = objects.find((o) => o.raw.id === fixture.bigGroup);
+    expect(big?.links.members?.length).toBeGreaterThan(30);
+  });
+
+  it('reads managers inline and sponsors of guests and agent users (not of member users)', () => {
+    for (const u of objects.filter((o) => o.kind === 'user' || o.kind === 'agentUser')) {
+      const id = String(u.raw.id);
+      expect(u.links.manager, `manager of ${id}`).toEqual([...emu.rt.dir.links.manager.targets(id)]);
+      expect('manager' in u.raw).toBe(false);
+      const sponsors = [...emu.rt.dir.links.sponsors.targets(id)].sort();
+      if (u.raw.userType === 'Guest' || u.kind === 'agentUser') expect(sortedLinks(u.links.sponsors), `sponsors of ${id}`).toEqual(sponsors);
+      else expect(u.links.sponsors).toBeUndefined();
+    }
+    const guests = objects.filter((o) => fixture.guests.includes(String(o.raw.id)));
+    expect(guests.map((g) => g.links.sponsors?.length ?? 0).reduce((a, b) => a + b, 0)).toBe(3);
+    expect(objects.find((o) => o.raw.id === fixture.agentUser)?.links.sponsors).toHaveLength(1);
+  });
+
+  it('reads owners and sponsors of apps and agents, and app role assignments as link objects', () => {
+    for (const o of objects.filter((x) => ['application', 'agentIdentityBlueprint', 'servicePrincipal', 'agentIdentityBlueprintPrincipal', 'agentIdentity'].includes(x.kind))) {
+      const id = String(o.raw.id);
+      expect(sortedLinks(o.links.owners), `owners of ${o.kind} ${id}`).toEqual([...emu.rt.dir.links.owners.targets(id)].sort());
+      if (o.kind === 'agentIdentityBlueprint' || o.kind === 'agentIdentity') expect(sortedLinks(o.links.sponsors)).toEqual([...emu.rt.dir.links.sponsors.targets(id)].sort());
+      else expect(o.links.sponsors).toBeUndefined();
+      if (o.kind === 'servicePrincipal' || o.kind === 'agentIdentity' || o.kind === 'agentIdentityBlueprintPrincipal') {
+        const stored = emu.rt.dir.collections.appRoleAssignments
+          .all()
+          .filter((s) => s.data.resourceId === id)
+          .map((s) => ({ id: s.data.id, principalId: s.data.principalId, principalType: s.data.principalType, appRoleId: s.data.appRoleId }));
+        expect([...(o.links.appRoleAssignedTo ?? [])].sort((a, b) => (typeof a === 'string' || typeof b === 'string' ? 0 : a.id.localeCompare(b.id)))).toEqual(stored.sort((a, b) => a.id.localeCompare(b.id)));
+      }
+    }
+    const withAssignments = objects.filter((o) => (o.links.appRoleAssignedTo?.length ?? 0) > 0);
+    expect(withAssignments).toHaveLength(1);
+    expect(withAssignments[0]?.links.appRoleAssignedTo).toHaveLength(2);
+  });
+
+  it('keeps @odata.type where it tells subtypes apart, and selected properties only', () => {
+    const locations = objects.filter((o) => o.kind === 'namedLocation');
+    expect(locations.map((l) => l.raw['@odata.type']).sort()).toEqual(['#microsoft.graph.countryNamedLocation', '#microsoft.graph.ipNamedLocation']);
+    expect(locations.find((l) => l.raw.displayName === 'Office')?.raw.ipRanges).toEqual([{ '@odata.type': '#microsoft.graph.iPv4CidrRange', cidrAddress: '10.0.0.0/8' }]);
+    const user = kindByName('user');
+    for (const u of objects.filter((o) => o.kind === 'user')) {
+      for (const key of Object.keys(u.raw)) if (!key.startsWith('@odata.')) expect(user?.select, key).toContain(key);
+      expect(u.raw).toHaveProperty('accountEnabled');
+    }
+  });
+
+  it('reads the singletons, the methods policy with every method configuration', () => {
+    const methods = objects.find((o) => o.kind === 'authenticationMethodsPolicy');
+    const configs = methods?.raw.authenticationMethodConfigurations as Array<{ id: string }>;
+    expect(configs.map((c) => c.id).sort()).toEqual((emu.rt.dir.singletons.authenticationMethodsPolicy.authenticationMethodConfigurations as Array<{ id: string }>).map((c) => c.id).sort());
+    expect(methods?.raw['@odata.context']).toBeUndefined();
+    expect(objects.find((o) => o.kind === 'authorizationPolicy')?.raw.guestUserRoleId).toBe(emu.rt.dir.singletons.authorizationPolicy.guestUserRoleId);
+  });
+
+  it('reports progress per kind, ending with the total', () => {
+    for (const kind of KINDS) {
+      const last = progress.filter((p) => p.kind === kind.name).at(-1);
+      expect(last, kind.name).toEqual({ kind: kind.name, done: counts[kind.name], total: counts[kind.name] });
+    }
+  });
+});
+
+describe('readTenant failures', () => {
+  it('fails with the transport error naming the permission when the client lacks one', async () => {
+    const narrow = emu.addClient(['User.Read.All', 'Application.Read.All'] satisfies Permission[]);
+    const err = await readTenant(transportFor(emu, narrow), [kindByName('user'), kindByName('group')].filter((k): k is KindSpec => k !== undefined)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TenantReadError);
+    expect((err as TenantReadError).kind).toBe('group');
+    expect((err as TenantReadError).status).toBe(403);
+    expect((err as Error).message).toMatch(/^Could not read the group objects \(page 1 of \/groups\) because GET \/v1\.0\/groups failed: .*403.*Group\.Read\.All/);
+    expect((err as Error).message).not.toContain(narrow.clientSecret);
+  });
+
+  it('rejects the whole read when one list page fails (retries exhausted)', async () => {
+    const faults = emu.traffic.faults;
+    if (!faults) throw new Error('the emulator was started without fault injection');
+    const small = { ...(kindByName('user') as KindSpec), pageSize: 10 };
+    let injected = false;
+    const err = await readTenant(transportFor(emu, undefined, { maxAttempts: 1 }), [small], {
+      // Fails the third page, once the first has been read: nothing read so far may come back.
+      onProgress: (p) => {
+        if (!injected && p.done > 0) {
+          injected = true;
+          faults.inject({ count: 1, status: 500, method: 'GET', pathPrefix: '/users' });
+        }
+      },
+    }).catch((e: unknown) => e);
+    expect(injected).toBe(true);
+    expect(err).toBeInstanceOf(TenantReadError);
+    expect((err as Error).message).toMatch(/^Could not read the user objects \(page \d of \/users\) because GET \/v1\.0\/users failed: .*500/);
+  });
+
+  it('rejects the whole read when one relationship request inside a $batch fails, naming the object', async () => {
+    const faults = emu.traffic.faults;
+    if (!faults) throw new Error('the emulator was started without fault injection');
+    faults.inject({ count: 1, status: 500, method: 'GET', pathPrefix: `/groups/${fixture.bigGroup}/members` });
+    const err = await readTenant(transportFor(emu, undefined, { maxAttempts: 1 }), [kindByName('group') as KindSpec]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TenantReadError);
+    expect((err as TenantReadError).objectId).toBe(fixture.bigGroup);
+    expect((err as Error).message).toContain(`Could not read the members of group 'Group 2' (${fixture.bigGroup}) because GET /v1.0/groups/${fixture.bigGroup}/members failed`);
+  });
+
+  it('fails a kind whose contained collection does not come back', async () => {
+    const methods = { ...(kindByName('authenticationMethodsPolicy') as KindSpec) };
+    const err = await readTenant(transportFor(emu), [{ ...methods, select: methods.select.filter((p) => p !== 'authenticationMethodConfigurations') }]).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/without authenticationMethodConfigurations/);
+  });
+});
+
+describe('readTenant request count', () => {
+  it('reads N groups with about N/20 batches plus the list pages, not N requests', async () => {
+    const e = await startEmulator({ seed: 3, users: 25 });
+    try {
+      const admin = transportFor(e);
+      const users = e.rt.dir.collections.users.all().map((s) => s.data.id);
+      const n = 200;
+      await batchWrite(
+        admin,
+        Array.from({ length: n }, (_, i) => ({
+          method: 'POST' as const,
+          url: '/groups',
+          body: { displayName: `Team ${i}`, mailEnabled: false, mailNickname: `team${i}`, securityEnabled: true, 'owners@odata.bind': [bind(users[i % 25] as string)], 'members@odata.bind': [bind(users[(i + 1) % 25] as string)] },
+        })),
+      );
+      const t = transportFor(e);
+      const read = await readTenant(t, [{ ...(kindByName('group') as KindSpec), pageSize: 100 }]);
+      expect(read.counts.group).toBe(n);
+      // 2 list pages + (2 relationships × 200 groups) / 20 per envelope, not 400 requests.
+      expect(t.stats.requests).toBe(2 + (2 * n) / 20);
+      expect(read.objects.every((o) => o.links.members?.length === 1 && o.links.owners?.length === 1)).toBe(true);
+    } finally {
+      await e.stop();
+    }
+  });
+});

@@ -1,0 +1,201 @@
+// Reads a tenant: every object of the given kinds, fully, with its relationships, as Graph
+// returns them (snapshot/normalize.ts turns them into SnapshotObjects). Any failed page or
+// relationship fails the whole read: a partial tenant must never look like a backup. Does
+// network I/O through the Graph transport.
+//
+// Requests: one list page per $top objects (999; 100 for the agent types, and for users, whose
+// manager comes inline through $expand, which Graph caps at 100 a page); one $batch envelope per
+// 20 per-object relationship requests (group members and owners, owners of apps and service
+// principals, app role assignments, sponsors), plus a page for each relationship longer than
+// one page. User sponsors are read for guests only (and for every agent user): member users'
+// sponsors are not backed up, which keeps a 100k-user tenant at a few hundred requests.
+// A relationship that was not read is absent from `links`; an empty list means read and empty.
+import pLimit from 'p-limit';
+import type { GraphTransport } from '../graph/transport.ts';
+import type { KindSpec } from '../kinds/spec.ts';
+import type { KindName, LinkTarget } from '../model/types.ts';
+import { ReadCancelled, reasonOf, statusOf, TenantReadError } from './read/errors.ts';
+import { readRelationships, takeExpanded, type Reading } from './read/relationships.ts';
+
+export { TenantReadError } from './read/errors.ts';
+
+/** One object as read: the raw Graph object (with @odata.type where Graph gave one) and its
+ * relationships by name. */
+export interface RawObject {
+  kind: KindName;
+  raw: Record<string, unknown>;
+  links: Record<string, LinkTarget[]>;
+}
+
+export interface ReadProgress {
+  kind: KindName;
+  /** Objects read so far, relationships included. */
+  done: number;
+  /** Known only when the kind's size is (singletons; a full list learns it at its end). */
+  total?: number;
+}
+
+/** What a kind's reader gets: the transport, the spec, and the run's shared controls. */
+export interface KindReadContext {
+  transport: GraphTransport;
+  spec: KindSpec;
+  batchConcurrency: number;
+  progress: (done: number, total?: number) => void;
+  /** Throws when the read as a whole has been given up. */
+  checkCancelled: () => void;
+}
+
+/** How one kind is read. The full read is the default; an incremental (delta) reader can be
+ * given per kind through ReadOptions.readerFor and must return exactly what a full read would. */
+export type KindReader = (ctx: KindReadContext) => Promise<RawObject[]>;
+
+export interface ReadOptions {
+  onProgress?: (progress: ReadProgress) => void;
+  /** $batch envelopes in flight per kind (each up to 20 requests). Default 4. */
+  batchConcurrency?: number;
+  /** Kinds read at the same time. Default 3. */
+  kindConcurrency?: number;
+  /** The reader of a kind; undefined (or no function) means the full read. */
+  readerFor?: (spec: KindSpec) => KindReader | undefined;
+}
+
+export interface TenantRead {
+  /** Every object, kind by kind in the order the kinds were given. */
+  objects: RawObject[];
+  counts: Partial<Record<KindName, number>>;
+}
+
+/** The list request of a kind: explicit $select (many properties come back only when named),
+ * $top at the kind's maximum, the inline relationship and the server-side filter. */
+export function collectionUrl(spec: KindSpec): string {
+  const query: string[] = [];
+  if (spec.sendSelect !== false) query.push(`$select=${spec.select.join(',')}`);
+  if (!spec.singleton) query.push(`$top=${spec.pageSize}`);
+  const expand = spec.relationships.find((r) => r.expand)?.expand;
+  if (expand && !spec.singleton) query.push(`$expand=${expand}`);
+  if (spec.filter && !spec.singleton) query.push(`$filter=${encodeURIComponent(spec.filter)}`);
+  return query.length > 0 ? `${spec.path}?${query.join('&')}` : spec.path;
+}
+
+function pageFailure(spec: KindSpec, page: number, err: unknown): Error {
+  if (err instanceof TenantReadError || err instanceof ReadCancelled) return err;
+  const status = statusOf(err);
+  return new TenantReadError({
+    kind: spec.name,
+    subject: `the ${spec.name} objects (page ${page} of ${spec.path})`,
+    reason: reasonOf(err),
+    ...(status !== undefined ? { status } : {}),
+    cause: err,
+  });
+}
+
+/** The singleton read: one GET; contained collections it must carry are checked. */
+async function readSingleton(ctx: KindReadContext): Promise<RawObject[]> {
+  const { spec, transport } = ctx;
+  let raw: Record<string, unknown>;
+  try {
+    raw = { ...(await transport.get<Record<string, unknown>>(collectionUrl(spec), { version: spec.version })) };
+  } catch (err) {
+    const status = statusOf(err);
+    throw new TenantReadError({ kind: spec.name, subject: `the ${spec.name} (${spec.path})`, reason: reasonOf(err), ...(status !== undefined ? { status } : {}), cause: err });
+  }
+  delete raw['@odata.context'];
+  for (const property of spec.inline ?? []) {
+    if (!Array.isArray(raw[property])) {
+      throw new TenantReadError({
+        kind: spec.name,
+        subject: `the ${spec.name} (${spec.path})`,
+        reason: `Microsoft Graph returned it without ${property}, so the backup would miss them. (Hint: check that the application has the permission to read ${property}; report it if it does.)`,
+      });
+    }
+  }
+  if (typeof raw.id !== 'string' || raw.id === '') raw.id = spec.name;
+  ctx.progress(1, 1);
+  return [{ kind: spec.name, raw, links: {} }];
+}
+
+/** The full read of a collection: page by page, each page's relationships through $batch
+ * before the next page is taken (one page is fetched ahead), so memory holds the objects read
+ * and at most two pages in flight. */
+export const fullRead: KindReader = async (ctx) => {
+  const { spec, transport } = ctx;
+  if (spec.singleton) return readSingleton(ctx);
+  // Graph may repeat an object across pages when the tenant changes under the read: last wins.
+  const byId = new Map<string, RawObject>();
+  const pages = transport.pages<Record<string, unknown>>(collectionUrl(spec), { version: spec.version })[Symbol.asyncIterator]();
+  let pageNo = 1;
+  let ahead = pages.next();
+  // The page fetched ahead may fail while this one is being worked on: its error is taken at
+  // the next await, not left unhandled.
+  ahead.catch(() => undefined);
+  ctx.progress(0);
+  try {
+    for (;;) {
+      let step: IteratorResult<{ value: Record<string, unknown>[] }>;
+      try {
+        step = await ahead;
+      } catch (err) {
+        throw pageFailure(spec, pageNo, err);
+      }
+      if (step.done) break;
+      ctx.checkCancelled();
+      ahead = pages.next();
+      ahead.catch(() => undefined);
+      const readings: Reading[] = [];
+      for (const raw of step.value.value) {
+        if (typeof raw.id !== 'string' || raw.id === '') {
+          throw new TenantReadError({ kind: spec.name, subject: `the ${spec.name} objects (page ${pageNo} of ${spec.path})`, reason: `an object came back without an id ('${spec.label(raw)}'). (Hint: this looks like a service fault; run again.)` });
+        }
+        if (spec.belongs && !spec.belongs(raw)) continue;
+        const reading: Reading = { raw: { ...raw }, links: {} };
+        takeExpanded(spec, reading);
+        readings.push(reading);
+      }
+      await readRelationships(transport, spec, readings, { batchConcurrency: ctx.batchConcurrency, checkCancelled: ctx.checkCancelled });
+      for (const r of readings) byId.set(String(r.raw.id), { kind: spec.name, raw: r.raw, links: r.links });
+      ctx.progress(byId.size);
+      pageNo += 1;
+    }
+  } finally {
+    // Stops the page generator (and so its requests) when the read ends early.
+    await pages.return?.(undefined).catch(() => undefined);
+  }
+  ctx.progress(byId.size, byId.size);
+  return [...byId.values()];
+};
+
+/** Reads every object of `kinds`. Rejects (with a TenantReadError naming the kind and, for a
+ * relationship, the object) if any page or item failed after the transport's retries; then
+ * nothing is returned at all. */
+export async function readTenant(transport: GraphTransport, kinds: readonly KindSpec[], options: ReadOptions = {}): Promise<TenantRead> {
+  const batchConcurrency = options.batchConcurrency ?? 4;
+  const limit = pLimit(Math.max(1, options.kindConcurrency ?? 3));
+  let failure: unknown;
+  const checkCancelled = () => {
+    if (failure !== undefined) throw new ReadCancelled();
+  };
+  const perKind = await Promise.all(
+    kinds.map((spec) =>
+      limit(async (): Promise<RawObject[]> => {
+        if (failure !== undefined) return [];
+        const reader = options.readerFor?.(spec) ?? fullRead;
+        try {
+          return await reader({
+            transport,
+            spec,
+            batchConcurrency,
+            checkCancelled,
+            progress: (done, total) => options.onProgress?.({ kind: spec.name, done, ...(total !== undefined ? { total } : {}) }),
+          });
+        } catch (err) {
+          if (!(err instanceof ReadCancelled)) failure ??= err;
+          return [];
+        }
+      }),
+    ),
+  );
+  if (failure !== undefined) throw failure;
+  const counts: Partial<Record<KindName, number>> = {};
+  kinds.forEach((spec, i) => (counts[spec.name] = perKind[i]?.length ?? 0));
+  return { objects: perKind.flat(), counts };
+}

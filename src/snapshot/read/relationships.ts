@@ -1,0 +1,137 @@
+// Reads the per-object relationships of a set of objects (members, owners, sponsors,
+// appRoleAssignedTo) through $batch, 20 requests an envelope, following every relationship to
+// its last page. Shared by the full read and, later, the incremental one (which reads the
+// relationships of the objects a delta round reports). Does network I/O through the transport.
+import type { BatchItem, BatchResult, GraphTransport } from '../../graph/transport.ts';
+import type { KindSpec, RelationshipSpec } from '../../kinds/spec.ts';
+import type { LinkTarget } from '../../model/types.ts';
+import { batchItemError, ReadCancelled, reasonOf, statusOf, TenantReadError } from './errors.ts';
+
+/** An object being read: the raw object Graph returned and the links found so far. */
+export interface Reading {
+  raw: Record<string, unknown>;
+  links: Record<string, LinkTarget[]>;
+}
+
+export interface RelationshipReadOptions {
+  /** $batch envelopes in flight at once (each up to 20 requests). */
+  batchConcurrency: number;
+  /** Throws when the read as a whole has been given up (another kind failed). */
+  checkCancelled: () => void;
+}
+
+/** The name of the property an $expand clause adds: 'manager($select=id)' → 'manager'. */
+export function expandedProperty(clause: string): string {
+  return clause.split('(')[0]?.trim() ?? clause;
+}
+
+/** Moves the relationships read inline ($expand) out of the raw object and into its links. */
+export function takeExpanded(spec: KindSpec, reading: Reading): void {
+  for (const rel of spec.relationships) {
+    if (!rel.expand) continue;
+    const property = expandedProperty(rel.expand);
+    const value = reading.raw[property];
+    delete reading.raw[property];
+    const items = Array.isArray(value) ? value : value && typeof value === 'object' ? [value] : [];
+    reading.links[rel.name] = (items as Array<Record<string, unknown>>).map((item) => rel.target(item));
+  }
+}
+
+function relationshipUrl(rel: RelationshipSpec, id: string): string {
+  const query = [`$select=${(rel.select ?? ['id']).join(',')}`];
+  if (rel.pageSize !== undefined) query.push(`$top=${rel.pageSize}`);
+  return `${rel.path(encodeURIComponent(id))}?${query.join('&')}`;
+}
+
+/** "the members of group 'Sales' (id)": what a failure names. */
+export function relationshipSubject(spec: KindSpec, rel: RelationshipSpec, raw: Record<string, unknown>): string {
+  return `the ${rel.name} of ${spec.name} '${spec.label(raw)}' (${String(raw.id)})`;
+}
+
+interface Pending {
+  reading: Reading;
+  rel: RelationshipSpec;
+  item: BatchItem;
+}
+
+/** Reads every per-object relationship of `readings` (those not read inline) into their links. */
+export async function readRelationships(transport: GraphTransport, spec: KindSpec, readings: readonly Reading[], options: RelationshipReadOptions): Promise<void> {
+  const pending: Pending[] = [];
+  for (const reading of readings) {
+    const id = String(reading.raw.id);
+    for (const rel of spec.relationships) {
+      if (rel.expand) continue;
+      // Not asked: the relationship stays absent (not read), which is not the same as empty.
+      if (rel.when && !rel.when(reading.raw)) continue;
+      pending.push({ reading, rel, item: { id: String(pending.length), method: 'GET', url: relationshipUrl(rel, id) } });
+    }
+  }
+  // A slice of envelopes at a time: the pacer bounds requests in flight; this bounds the
+  // responses held in memory as well.
+  const slice = Math.max(1, options.batchConcurrency) * 20;
+  for (let start = 0; start < pending.length; start += slice) {
+    options.checkCancelled();
+    const part = pending.slice(start, start + slice);
+    let results: Map<string, BatchResult>;
+    try {
+      results = await transport.batch(
+        part.map((p) => p.item),
+        { version: spec.version },
+      );
+    } catch (err) {
+      const first = part[0];
+      throw new TenantReadError({
+        kind: spec.name,
+        subject: first ? `the relationships of ${spec.name} objects (a $batch starting with ${relationshipSubject(spec, first.rel, first.reading.raw)})` : `the relationships of ${spec.name} objects`,
+        reason: reasonOf(err),
+        ...(statusOf(err) !== undefined ? { status: statusOf(err) } : {}),
+        cause: err,
+      });
+    }
+    const remainders: Array<{ p: Pending; next: string }> = [];
+    for (const p of part) {
+      const result = results.get(p.item.id);
+      const subject = relationshipSubject(spec, p.rel, p.reading.raw);
+      const objectId = String(p.reading.raw.id);
+      if (!result) {
+        throw new TenantReadError({ kind: spec.name, objectId, subject, reason: 'the $batch response held no answer for its request. (Hint: run again; report it if it repeats.)' });
+      }
+      if (p.rel.single && result.status === 404) {
+        // A single-valued relationship answers 404 when there is nothing (user-list-manager.md).
+        p.reading.links[p.rel.name] = [];
+        continue;
+      }
+      if (result.status !== 200) {
+        const err = batchItemError(spec.version, p.item.url, result.status, result.body, result.headers);
+        throw new TenantReadError({ kind: spec.name, objectId, subject, reason: reasonOf(err), status: result.status, cause: err });
+      }
+      const body = (result.body ?? {}) as Record<string, unknown>;
+      if (p.rel.single) {
+        p.reading.links[p.rel.name] = [p.rel.target(body)];
+        continue;
+      }
+      const value = Array.isArray(body.value) ? (body.value as Array<Record<string, unknown>>) : [];
+      p.reading.links[p.rel.name] = value.map((item) => p.rel.target(item));
+      if (typeof body['@odata.nextLink'] === 'string') remainders.push({ p, next: body['@odata.nextLink'] });
+    }
+    // Relationships longer than a page (a large group's members): the rest page by page.
+    for (const { p, next } of remainders) {
+      try {
+        for await (const page of transport.pages<Record<string, unknown>>(next, { version: spec.version })) {
+          options.checkCancelled();
+          p.reading.links[p.rel.name]?.push(...page.value.map((item) => p.rel.target(item)));
+        }
+      } catch (err) {
+        if (err instanceof TenantReadError || err instanceof ReadCancelled) throw err;
+        throw new TenantReadError({
+          kind: spec.name,
+          objectId: String(p.reading.raw.id),
+          subject: relationshipSubject(spec, p.rel, p.reading.raw),
+          reason: reasonOf(err),
+          ...(statusOf(err) !== undefined ? { status: statusOf(err) } : {}),
+          cause: err,
+        });
+      }
+    }
+  }
+}

@@ -33,11 +33,13 @@ export class Pacer {
   }
 
   /** Runs `task` once a concurrency slot and `ru` resource units are free. */
-  run<T>(ru: number, conditionalAccess: boolean, task: () => Promise<T>): Promise<T> {
+  async run<T>(ru: number, conditionalAccess: boolean, task: () => Promise<T>): Promise<T> {
+    // Conditional access waits for its own 1/s lane before taking a slot, so a queue of policy
+    // reads never holds slots that other requests could use meanwhile.
+    if (conditionalAccess) await this.ca.removeTokens(1);
     return this.slots(async () => {
       await this.waitForPause();
       await this.ru.removeTokens(Math.min(ru, this.ruPer10s));
-      if (conditionalAccess) await this.ca.removeTokens(1);
       return task();
     });
   }

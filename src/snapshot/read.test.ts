@@ -159,7 +159,7 @@ let counts: Partial<Record<KindName, number>>;
 const progress: ReadProgress[] = [];
 
 beforeAll(async () => {
-  emu = await startEmulator({ seed: 23, users: 40, faults: {} });
+  emu = await startEmulator({ seed: 23, users: 40, groups: 0, apps: 0, policies: 0, namedLocations: 0, agents: 0, faults: {} });
   fixture = await buildTenant(emu);
   const read = await readTenant(transportFor(emu), KINDS.map(smallPages), { onProgress: (p) => progress.push(p) });
   objects = read.objects;
@@ -317,7 +317,7 @@ describe('readTenant failures', () => {
 
 describe('readTenant request count', () => {
   it('reads N groups with about N/20 batches plus the list pages, not N requests', async () => {
-    const e = await startEmulator({ seed: 3, users: 25 });
+    const e = await startEmulator({ seed: 3, users: 25, groups: 0, apps: 0, policies: 0, namedLocations: 0, agents: 0 });
     try {
       const admin = transportFor(e);
       const users = e.rt.dir.collections.users.all().map((s) => s.data.id);
@@ -336,6 +336,24 @@ describe('readTenant request count', () => {
       // 2 list pages + (2 relationships × 200 groups) / 20 per envelope, not 400 requests.
       expect(t.stats.requests).toBe(2 + (2 * n) / 20);
       expect(read.objects.every((o) => o.links.members?.length === 1 && o.links.owners?.length === 1)).toBe(true);
+    } finally {
+      await e.stop();
+    }
+  });
+});
+
+describe('readTenant on a generated tenant', () => {
+  it('reads every object and every relation the generator made, for every kind', async () => {
+    const e = await startEmulator({ seed: 5, users: 120 });
+    try {
+      const { objects: all } = await readTenant(transportFor(e), KINDS);
+      const byKind = (kind: KindName) => all.filter((o) => o.kind === kind);
+      expect(byKind('user')).toHaveLength(e.rt.dir.collections.users.all().filter((s) => typeNot('agentUser')(s.data)).length);
+      expect(byKind('agentUser').length).toBeGreaterThan(0);
+      expect(byKind('group')).toHaveLength(e.rt.dir.collections.groups.size);
+      expect(byKind('conditionalAccessPolicy')).toHaveLength(e.rt.dir.collections.conditionalAccessPolicies.size);
+      for (const g of byKind('group')) expect(sortedLinks(g.links.members), `members of ${String(g.raw.displayName)}`).toEqual([...e.rt.dir.links.members.targets(String(g.raw.id))].sort());
+      for (const u of byKind('user')) expect(sortedLinks(u.links.manager)).toEqual([...e.rt.dir.links.manager.targets(String(u.raw.id))].sort());
     } finally {
       await e.stop();
     }

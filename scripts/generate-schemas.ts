@@ -18,6 +18,10 @@ import { BASE64URL_ID_PATTERN, GUID_PATTERN } from '../src/snapshot/layout.ts';
 
 type Json = Record<string, unknown>;
 
+/** Members that hold secrets wherever Graph declares them (passwordCredential.secretText,
+ * passwordProfile.password). */
+const SECRET_MEMBERS = new Set(['secretText', 'password']);
+
 const DRAFT = 'https://json-schema.org/draft/2020-12/schema';
 const ROOT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const SCHEMAS_DIR = join(ROOT_DIR, 'schemas');
@@ -91,7 +95,9 @@ class DefsBuilder {
       } else {
         const props: Json = {};
         const all = allProperties(qualified, this.version) ?? new Map<string, PropertyInfo>();
-        for (const name of [...all.keys()].sort(byName)) props[name] = this.propertySchema(all.get(name) as PropertyInfo, name);
+        // Secrets are never written (normalize drops them): the schema forbids them outright, so
+        // a bug that let one through fails validation before anything reaches a file.
+        for (const name of [...all.keys()].sort(byName)) props[name] = SECRET_MEMBERS.has(name) ? false : this.propertySchema(all.get(name) as PropertyInfo, name);
         // Unknown members are allowed below the top level: Graph adds properties, and a
         // polymorphic value (@odata.type) may be a subtype that declares more.
         this.defs.set(key, { type: 'object', description: qualified, properties: { '@odata.type': { type: 'string' }, ...props } });

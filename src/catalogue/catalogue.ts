@@ -93,3 +93,8 @@ export function isSubtypeOf(type: string, base: string, version: ApiVersion): bo
 export function catalogueSources(): Record<ApiVersion, string> {
   return catalogue().sources;
 }
+
+/** Every type the catalogue holds for a version (qualified names, sorted). */
+export function typeNames(version: ApiVersion): string[] {
+  return Object.keys(catalogue().types[version]).sort();
+}

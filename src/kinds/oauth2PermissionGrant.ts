@@ -14,6 +14,7 @@ export const oauth2PermissionGrant: KindSpec = {
   version: 'v1.0',
   singleton: false,
   path: '/oauth2PermissionGrants',
+  idFormat: 'base64url',
   pageSize: 999,
   select: ['id', ...RESTORABLE],
   restorable: RESTORABLE,

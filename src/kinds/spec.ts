@@ -73,6 +73,12 @@ export interface KindSpec {
   /** Navigation properties Graph returns contained in the object (the authentication methods
    * policy's authenticationMethodConfigurations): named in `select`, and a read without them fails. */
   inline?: readonly string[];
+  /** Property paths (dotted, array levels transparent: 'conditions.x.y') of arrays whose order
+   * means something; every other array is sorted when the object is normalized. */
+  orderedArrays?: readonly string[];
+  /** How the service shapes ids: GUIDs (the default) or opaque base64url strings
+   * (oauth2PermissionGrant). Checked before an id becomes a file name. */
+  idFormat?: 'guid' | 'base64url';
 }
 
 /** The odata type of a raw object, without the leading '#'. */

@@ -39,6 +39,9 @@ export interface SnapshotObject {
   readOnly: Record<string, unknown>;
   /** Relationships by name (members, owners, manager, sponsors, appRoleAssignedTo…). */
   links: Record<string, LinkTarget[]>;
+  /** Paths (from the file's root, e.g. `properties.mobilePhone`) whose values were replaced by
+   * the redaction marker on configuration: shown to a reader, never restored. */
+  redacted?: string[];
 }
 
 export type Severity = 'error' | 'warning' | 'info';

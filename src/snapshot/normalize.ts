@@ -1,0 +1,238 @@
+// Turns one object as Graph returns it into its one canonical snapshot form: restorable and
+// informational properties split, volatile and undeclared ones dropped, secrets removed,
+// configured PII redacted, arrays, keys and links in a stable order. Pure: no node:*, no I/O.
+//
+// The canonical form, decided once so that an unchanged object always gives the same bytes:
+// - null, [], {} and an object whose every member is absent all mean "unset" and are left out
+//   (Graph writes null for unset, but some reads give [] or {} for the same state). An empty
+//   string is a value and is kept: Graph does not write "" for unset, so "" is what someone set.
+// - Arrays are sorted unless the kind lists their path in `orderedArrays`: scalars by code unit
+//   (numbers numerically), objects by the first key every element has out of OBJECT_KEYS, ties
+//   and the rest by canonical JSON. Absent elements are dropped. Duplicates are kept (lossless).
+// - Object keys are sorted by code unit. OData annotations ('@odata.context', 'x@odata.type'…)
+//   are dropped, except '@odata.type' itself, which tells polymorphic values apart.
+// - -0 is 0. GUID-shaped ids (the object's and link targets') are lowercased.
+// - Links are sorted and de-duplicated; a relationship with no targets is left out.
+// - Secrets never survive: any 'secretText' or 'password' member (passwordProfile.password),
+//   and keyCredentials[].key unless the credential is a public certificate (type
+//   AsymmetricX509Cert, usage Verify, and the bytes are a certificate, not a private key or a
+//   PKCS#12 bundle). Credential metadata (keyId, hint, displayName, dates, type, usage,
+//   customKeyIdentifier) is kept, so rotations show in diffs.
+// - Redaction (config `redact`): the value at each listed path is replaced by REDACTED and the
+//   path, from the file's root, is recorded in `redacted`, so recovery knows not to set it.
+
+import type { KindSpec } from '../kinds/spec.ts';
+import type { LinkTarget, SnapshotObject } from '../model/types.ts';
+import { SnapshotFileError } from './errors.ts';
+import { canonicalGuid } from './layout.ts';
+
+/** What a redacted value reads in the file: visibly a placeholder, never a plausible value. */
+export const REDACTED = '<redacted>';
+
+/** Keys that identify an element of an array of objects, in order of preference. */
+export const OBJECT_KEYS = ['id', 'keyId', 'appRoleId', 'resourceAppId', 'resourceId', 'principalId', 'clientId', 'name'] as const;
+
+/** Member names whose values are secrets wherever they appear. */
+const SECRET_MEMBERS = new Set(['secretText', 'password']);
+
+export interface NormalizeOptions {
+  /** Property paths (dotted, array levels transparent, e.g. 'mobilePhone',
+   * 'identities.issuerAssignedId') to redact in this kind's objects. */
+  redact?: readonly string[];
+}
+
+const ABSENT: unique symbol = Symbol('absent');
+type Value = unknown;
+
+/** Code-unit order: the same everywhere, unlike localeCompare. */
+export function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** JSON with keys sorted at every level: equal values give equal text. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (isPlainObject(value)) {
+    const keys = Object.keys(value).sort(compareStrings);
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+function sortArray(items: Value[]): Value[] {
+  if (items.every((v) => typeof v === 'string')) return [...items].sort((a, b) => compareStrings(a as string, b as string));
+  if (items.every((v) => typeof v === 'number')) return [...items].sort((a, b) => (a as number) - (b as number));
+  const keyed = items.every(isPlainObject) ? OBJECT_KEYS.find((k) => items.every((v) => ['string', 'number'].includes(typeof (v as Record<string, unknown>)[k]))) : undefined;
+  const decorated = items.map((v) => ({ v, key: keyed ? String((v as Record<string, unknown>)[keyed]) : '', json: canonicalJson(v) }));
+  decorated.sort((a, b) => compareStrings(a.key, b.key) || compareStrings(a.json, b.json));
+  return decorated.map((d) => d.v);
+}
+
+function isAnnotation(key: string): boolean {
+  return key !== '@odata.type' && key.includes('@');
+}
+
+/** The canonical form of a value (see the module comment), or ABSENT. `path` is the dotted
+ * property path, used to find arrays whose order matters. */
+function canonical(value: Value, path: string, ordered: ReadonlySet<string>): Value | typeof ABSENT {
+  if (value === null || value === undefined) return ABSENT;
+  if (typeof value === 'number') return Object.is(value, -0) ? 0 : value;
+  if (Array.isArray(value)) {
+    const items = value.map((v) => canonical(v, path, ordered)).filter((v) => v !== ABSENT);
+    if (items.length === 0) return ABSENT;
+    return ordered.has(path) ? items : sortArray(items);
+  }
+  if (isPlainObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value).sort(compareStrings)) {
+      if (isAnnotation(key)) continue;
+      const v = canonical(value[key], path ? `${path}.${key}` : key, ordered);
+      if (v !== ABSENT) defineMember(out, key, v);
+    }
+    return Object.keys(out).length === 0 ? ABSENT : out;
+  }
+  return value;
+}
+
+/** Sets a member even when its name is '__proto__' (a plain assignment would set the prototype). */
+function defineMember(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+function decodeBase64(text: string): Uint8Array | undefined {
+  try {
+    const bin = atob(text.replace(/\s+/g, ''));
+    return Uint8Array.from(bin, (c) => c.charCodeAt(0));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a keyCredential's `key` is a public certificate that may be kept (and re-uploaded by
+ * recovery). Anything else — a signing credential, a PFX, PEM text with a private key, bytes
+ * that are not a certificate — is treated as key material and dropped. */
+export function isPublicCertificate(credential: Record<string, unknown>): boolean {
+  if (credential.type !== 'AsymmetricX509Cert' || credential.usage !== 'Verify' || typeof credential.key !== 'string') return false;
+  const bytes = decodeBase64(credential.key);
+  if (!bytes || bytes.length === 0) return false;
+  const text = new TextDecoder('latin1').decode(bytes);
+  if (/PRIVATE KEY/.test(text)) return false;
+  if (text.trimStart().startsWith('-----BEGIN CERTIFICATE-----')) return true;
+  // DER: a certificate is a SEQUENCE (0x30) whose first member is the tbsCertificate SEQUENCE.
+  // PKCS#12 is also a SEQUENCE, but its first member is an INTEGER (the version).
+  if (bytes[0] !== 0x30) return false;
+  const lengthBytes = (bytes[1] ?? 0) & 0x80 ? ((bytes[1] ?? 0) & 0x7f) : 0;
+  return bytes[2 + lengthBytes] === 0x30;
+}
+
+/** Removes secrets anywhere in a raw value (before canonicalisation, so nothing of them is ever
+ * sorted, compared or copied). */
+function stripSecrets(value: Value, member: string): Value {
+  if (Array.isArray(value)) return value.map((v) => stripSecrets(v, member));
+  if (!isPlainObject(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (SECRET_MEMBERS.has(key)) continue;
+    if (key === 'key' && member === 'keyCredentials' && !isPublicCertificate(value)) continue;
+    defineMember(out, key, stripSecrets(v, key));
+  }
+  return out;
+}
+
+function pick(spec: KindSpec, raw: Record<string, unknown>, names: readonly string[], ordered: ReadonlySet<string>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const name of [...names].sort(compareStrings)) {
+    if (!Object.hasOwn(raw, name) || SECRET_MEMBERS.has(name)) continue;
+    const v = canonical(stripSecrets(raw[name], name), name, ordered);
+    if (v !== ABSENT) defineMember(out, name, v);
+  }
+  return out;
+}
+
+function canonicalTarget(target: LinkTarget): LinkTarget | typeof ABSENT {
+  if (typeof target === 'string') return target === '' ? ABSENT : canonicalGuid(target);
+  const v = canonical(target, '', new Set());
+  if (v === ABSENT || !isPlainObject(v) || typeof v.id !== 'string') return ABSENT;
+  return { ...v, id: canonicalGuid(v.id) } as LinkTarget;
+}
+
+/** Links sorted (by target id, then canonical JSON) and de-duplicated; empty ones left out. */
+export function normalizeLinks(links: Record<string, readonly LinkTarget[]>): Record<string, LinkTarget[]> {
+  const out: Record<string, LinkTarget[]> = {};
+  for (const name of Object.keys(links).sort(compareStrings)) {
+    const seen = new Map<string, LinkTarget>();
+    for (const t of links[name] ?? []) {
+      const c = canonicalTarget(t);
+      if (c !== ABSENT) seen.set(canonicalJson(c), c);
+    }
+    const targets = [...seen.entries()]
+      .map(([json, t]) => ({ json, t, id: typeof t === 'string' ? t : t.id }))
+      .sort((a, b) => compareStrings(a.id, b.id) || compareStrings(a.json, b.json))
+      .map((e) => e.t);
+    if (targets.length > 0) defineMember(out, name, targets);
+  }
+  return out;
+}
+
+/** Replaces the value at `path` (array levels transparent) with REDACTED; true if one was there. */
+function redactAt(value: Value, segments: readonly string[]): { value: Value; hit: boolean } {
+  if (Array.isArray(value)) {
+    let hit = false;
+    const items = value.map((v) => {
+      const r = redactAt(v, segments);
+      hit ||= r.hit;
+      return r.value;
+    });
+    return { value: items, hit };
+  }
+  const [head, ...rest] = segments;
+  if (head === undefined || !isPlainObject(value) || !Object.hasOwn(value, head)) return { value, hit: false };
+  const out = { ...value };
+  if (rest.length === 0) {
+    defineMember(out, head, REDACTED);
+    return { value: out, hit: true };
+  }
+  const r = redactAt(value[head], rest);
+  defineMember(out, head, r.value);
+  return { value: out, hit: r.hit };
+}
+
+/** The one canonical snapshot form of a raw Graph object (see the module comment). */
+export function normalize(spec: KindSpec, raw: Record<string, unknown>, links: Record<string, readonly LinkTarget[]>, options: NormalizeOptions = {}): SnapshotObject {
+  const both = spec.restorable.filter((p) => spec.informational.includes(p));
+  if (both.length > 0) {
+    throw new SnapshotFileError({ code: 'bug', what: `normalize a ${spec.name}`, because: `the kind declares ${both.join(', ')} both restorable and informational`, hint: 'this is a bug in src/kinds/; please report it' });
+  }
+  let id: string;
+  if (spec.singleton) id = spec.name;
+  else if (typeof raw.id === 'string' && raw.id !== '') id = canonicalGuid(raw.id);
+  else throw new SnapshotFileError({ code: 'bad-id', what: `normalize a ${spec.name}`, because: 'Graph returned it without an id', hint: `check that the $select for ${spec.name} includes id` });
+
+  const ordered = new Set(spec.orderedArrays ?? []);
+  const obj: SnapshotObject = {
+    kind: spec.name,
+    id,
+    name: spec.label(raw),
+    properties: pick(spec, raw, spec.restorable, ordered),
+    readOnly: pick(spec, raw, spec.informational, ordered),
+    links: normalizeLinks(links),
+  };
+
+  const redacted: string[] = [];
+  for (const path of [...new Set(options.redact ?? [])].sort(compareStrings)) {
+    const segments = path.split('.');
+    for (const section of ['properties', 'readOnly'] as const) {
+      const r = redactAt(obj[section], segments);
+      if (!r.hit) continue;
+      // Redacting an element of a sorted array changes its sort key: canonicalise again.
+      obj[section] = canonical(r.value, '', ordered) as Record<string, unknown>;
+      redacted.push(`${section}.${path}`);
+    }
+  }
+  if (redacted.length > 0) obj.redacted = redacted.sort(compareStrings);
+  return obj;
+}

@@ -1,6 +1,6 @@
 // The git store against real throwaway repositories: writing, staging, committing, tagging,
 // pushing (with a concurrent pusher), and reading snapshots back.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cloneRepo, commitFiles, makeBareRemote, makeRepo, makeRepoWith, removeTestRepos, tempDir, TEST_IDENTITY } from '../../test/helpers/repo.ts';
@@ -60,6 +60,9 @@ describe('writeTree', () => {
     expect(staged).toEqual([`D\tsnapshots/${T}/group/g.yaml`, `M\t${u('b')}`, `A\t${u('c')}`]);
     // The person's unstaged edit stays unstaged.
     expect((await repo.git.raw(['diff', '--name-only'])).trim()).toBe('notes.txt');
+    expect(await store.filesOnDisk(`snapshots/${T}`)).toEqual([u('a'), u('b'), u('c')]);
+    expect(await store.filesOnDisk(`snapshots/${T}/group`)).toEqual([]);
+    await expect(store.filesOnDisk('..')).rejects.toThrow(/Could not write/);
   });
 
   it.each([
@@ -81,6 +84,20 @@ describe('writeTree', () => {
     expect(existsSync(join(repo.dir, u('ok')))).toBe(false);
     await expect(store.writeTree(new Map(), [bad])).rejects.toThrow(/Could not write/);
     expect((await repo.git.raw(['status', '--porcelain'])).trim()).toBe('');
+  });
+});
+
+describe('writeTree and symbolic links', () => {
+  it('refuses a folder under snapshots/ that links outside the repository', async () => {
+    const repo = await makeRepo({ 'README.md': 'x' });
+    const outside = tempDir('entra-gitops-outside-');
+    await import('node:fs/promises').then(async (fs) => {
+      await fs.mkdir(join(repo.dir, 'snapshots'));
+      await fs.symlink(outside, join(repo.dir, 'snapshots', T));
+    });
+    const store = await openRepo(repo.dir);
+    await expect(store.writeTree(new Map([[u('a'), 'a\n']]), [])).rejects.toThrow(new RegExp(`because 'snapshots/${T}' leads outside the repository`));
+    expect(readdirSync(outside)).toEqual([]);
   });
 });
 

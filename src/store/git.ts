@@ -9,8 +9,8 @@
 // The committer is git's own when it has one, else the author.
 import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
-import { mkdir, readFile, readdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { mkdir, readFile, readdir, realpath, rm, rmdir, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { catFileBatch, type Blob } from './cat-file.ts';
 import { StoreError, gitReason } from './errors.ts';
@@ -122,6 +122,17 @@ async function readIfExists(file: string): Promise<Buffer | undefined> {
   }
 }
 
+const WRITE_CONCURRENCY = 32;
+
+/** Runs `task(0 … count-1)` with at most `limit` running at once; the first failure wins. */
+async function inParallel(count: number, limit: number, task: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < count) await task(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, count) }, worker));
+}
+
 /** Runs git with text on stdin (update-index --stdin): simple-git has no stdin. */
 function gitWithInput(cwd: string, args: readonly string[], input: string): Promise<string> {
   return new Promise((resolvePromise, reject) => {
@@ -203,24 +214,35 @@ export class GitStore {
         throw new StoreError('unsafe-path', `Could not write '${path}' in ${this.root} because it is both written and removed. (Hint: this is a bug in the caller.)`, { repo: this.root, path });
       }
     }
+    await this.assertInsideRepo([...files.keys(), ...removed]);
     const written: string[] = [];
     const deleted: string[] = [];
     let unchanged = 0;
-    for (const [path, content] of files) {
+    const entries = [...files];
+    const changed = new Array<boolean>(entries.length).fill(false);
+    const made = new Set<string>();
+    // Files are independent: a few dozen in flight turn 100k sequential reads into seconds.
+    await inParallel(entries.length, WRITE_CONCURRENCY, async (i) => {
+      const [path, content] = entries[i] as [string, string | Uint8Array];
       const file = join(this.root, path);
       const bytes = bytesOf(content);
       const existing = await readIfExists(file);
-      if (existing !== undefined && existing.equals(bytes)) {
-        unchanged++;
-        continue;
+      if (existing !== undefined && existing.equals(bytes)) return;
+      const folder = dirname(file);
+      if (!made.has(folder)) {
+        await mkdir(folder, { recursive: true });
+        made.add(folder);
       }
-      await mkdir(dirname(file), { recursive: true });
-      // Write then rename, so an interrupted run never leaves a half-written snapshot file.
-      const temp = `${file}.entra-gitops-tmp`;
-      await writeFile(temp, bytes);
-      await rename(temp, file);
-      written.push(path);
-    }
+      // Written in place, not via a temporary and a rename (which costs ~8x on ext4): the
+      // commit is the atomic unit, and the next run rewrites any file a crash left short,
+      // since it compares bytes.
+      await writeFile(file, bytes);
+      changed[i] = true;
+    });
+    entries.forEach(([path], i) => {
+      if (changed[i]) written.push(path);
+      else unchanged++;
+    });
     for (const path of removed) {
       const file = join(this.root, path);
       if (!existsSync(file)) continue;
@@ -234,6 +256,44 @@ export class GitStore {
       await this.run('stage the snapshot files', () => gitWithInput(this.root, ['update-index', '--add', '--remove', '-z', '--stdin'], staged.map((p) => `${p}\0`).join('')));
     }
     return { written, deleted, unchanged };
+  }
+
+  /** Every file under `dir` in the working tree (relative to the root, '/'-separated): what a
+   * run must remove includes files an interrupted earlier run left behind, not only HEAD's. */
+  async filesOnDisk(dir: string): Promise<string[]> {
+    assertSnapshotPaths([`${dir.replace(/\/+$/, '')}/x`], this.root);
+    const base = join(this.root, dir);
+    if (!existsSync(base)) return [];
+    const entries = await readdir(base, { recursive: true, withFileTypes: true });
+    return entries
+      .filter((e) => e.isFile())
+      .map((e) => relative(this.root, join(e.parentPath, e.name)).split(sep).join('/'))
+      .sort();
+  }
+
+  /** A folder under snapshots/ that is a symlink could carry a write out of the repository:
+   * each folder's nearest existing ancestor must resolve inside the repository. */
+  private async assertInsideRepo(paths: readonly string[]): Promise<void> {
+    const root = await realpath(this.root);
+    const checked = new Set<string>();
+    for (const path of paths) {
+      let dir = dirname(path);
+      while (!checked.has(dir)) {
+        checked.add(dir);
+        const abs = join(this.root, dir);
+        if (existsSync(abs)) {
+          const real = await realpath(abs);
+          if (real !== root && !real.startsWith(`${root}${sep}`)) {
+            throw new StoreError('unsafe-path', `Could not write '${path}' in ${this.root} because '${dir}' leads outside the repository (a symbolic link). (Hint: replace the link with a real folder.)`, {
+              repo: this.root,
+              path,
+            });
+          }
+          break;
+        }
+        dir = dirname(dir);
+      }
+    }
   }
 
   private async removeEmptyFolders(relDir: string): Promise<void> {

@@ -3,13 +3,13 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_SCHEMA, KIND_NAMES } from './schema.ts';
-import type { EntraGitopsConfig } from './schema.ts';
+import type { ConfigFile } from './schema.ts';
 
 const validate = new Ajv2020({ strict: true, allErrors: true }).compile(CONFIG_SCHEMA);
 
 describe('CONFIG_SCHEMA', () => {
   it('accepts every documented setting', () => {
-    const config: EntraGitopsConfig = {
+    const config: ConfigFile = {
       tenantId: '8f2f3a6e-1b1c-4d6e-9f00-0123456789ab',
       cloud: 'usgov',
       kinds: ['user', 'group', 'conditionalAccessPolicy'],

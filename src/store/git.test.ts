@@ -1,0 +1,291 @@
+// The git store against real throwaway repositories: writing, staging, committing, tagging,
+// pushing (with a concurrent pusher), and reading snapshots back.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cloneRepo, commitFiles, makeBareRemote, makeRepo, makeRepoWith, removeTestRepos, tempDir, TEST_IDENTITY } from '../../test/helpers/repo.ts';
+import { BOT_IDENTITY, gitClient, openRepo, tagName, type GitStore } from './git.ts';
+import { StoreError } from './errors.ts';
+import { commitMessage } from './message.ts';
+
+afterAll(removeTestRepos);
+
+const T = '11111111-2222-3333-4444-555555555555';
+const u = (id: string): string => `snapshots/${T}/user/${id}.yaml`;
+
+async function log(store: GitStore, format = '%s'): Promise<string[]> {
+  const out = await gitClient(store.root).raw(['log', `--format=${format}`]);
+  return out.split('\n').filter(Boolean);
+}
+
+describe('openRepo', () => {
+  it('opens the repository containing a subdirectory, at its top level', async () => {
+    const repo = await makeRepo({ 'docs/readme.md': 'hi' });
+    const store = await openRepo(join(repo.dir, 'docs'));
+    expect(store.root).toBe(repo.dir);
+  });
+
+  it('says how to fix a directory that is not a git repository', async () => {
+    const dir = tempDir('entra-gitops-plain-');
+    const err = await openRepo(dir).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StoreError);
+    expect((err as StoreError).code).toBe('not-a-repository');
+    expect((err as Error).message).toMatch(/^Could not open the backup repository at .* because it is not a git repository\. \(Hint: run 'git init' there, or 'entra-gitops init/);
+  });
+
+  it('refuses a missing directory and a bare repository', async () => {
+    await expect(openRepo(join(tempDir(), 'nope'))).rejects.toThrow(/because it is not a directory/);
+    await expect(openRepo(await makeBareRemote())).rejects.toThrow(/bare repository/);
+  });
+});
+
+describe('writeTree', () => {
+  let shared: Awaited<ReturnType<typeof makeRepo>> | undefined;
+  it('writes only changed bytes, deletes removed files and their empty folders, and stages exactly those paths', async () => {
+    const repo = await makeRepo({ [u('a')]: 'a: 1\n', [u('b')]: 'b: 1\n', [`snapshots/${T}/group/g.yaml`]: 'g\n', 'notes.txt': 'mine\n' });
+    await import('node:fs/promises').then((fs) => fs.writeFile(join(repo.dir, 'notes.txt'), 'edited, not staged\n'));
+    const store = await openRepo(repo.dir);
+    const result = await store.writeTree(
+      new Map<string, string | Uint8Array>([
+        [u('a'), 'a: 1\n'],
+        [u('b'), 'b: 2\n'],
+        [u('c'), new TextEncoder().encode('c: 1\n')],
+      ]),
+      [`snapshots/${T}/group/g.yaml`, u('never-existed')],
+    );
+    expect(result).toEqual({ written: [u('b'), u('c')], deleted: [`snapshots/${T}/group/g.yaml`], unchanged: 1 });
+    expect(existsSync(join(repo.dir, `snapshots/${T}/group`))).toBe(false);
+    expect(readFileSync(join(repo.dir, u('c')), 'utf8')).toBe('c: 1\n');
+    const staged = (await repo.git.raw(['diff', '--cached', '--name-status'])).trim().split('\n');
+    expect(staged).toEqual([`D\tsnapshots/${T}/group/g.yaml`, `M\t${u('b')}`, `A\t${u('c')}`]);
+    // The person's unstaged edit stays unstaged.
+    expect((await repo.git.raw(['diff', '--name-only'])).trim()).toBe('notes.txt');
+    expect(await store.filesOnDisk(`snapshots/${T}`)).toEqual([u('a'), u('b'), u('c')]);
+    expect(await store.filesOnDisk(`snapshots/${T}/group`)).toEqual([]);
+    await expect(store.filesOnDisk('..')).rejects.toThrow(/Could not write/);
+  });
+
+  it.each([
+    ['../outside.yaml', /not under snapshots|'\.\.'/],
+    ['snapshots/../x.yaml', /'\.\.'/],
+    ['/etc/passwd', /absolute/],
+    ['src/x.ts', /not under snapshots\//],
+    ['snapshots\\x.yaml', /backslash/],
+    ['snapshots/.git/config', /\.git/],
+    ['snapshots//x.yaml', /empty/],
+  ])('refuses %s and writes nothing at all', async (bad, why) => {
+    // One repository for the whole table: each case must leave it untouched anyway.
+    shared ??= await makeRepo({ 'README.md': 'x' });
+    const repo = shared;
+    const store = await openRepo(repo.dir);
+    const err = await store.writeTree(new Map([[u('ok'), 'ok\n'], [bad, 'bad\n']]), []).catch((e: unknown) => e);
+    expect((err as StoreError).code).toBe('unsafe-path');
+    expect((err as Error).message).toMatch(why);
+    expect(existsSync(join(repo.dir, u('ok')))).toBe(false);
+    await expect(store.writeTree(new Map(), [bad])).rejects.toThrow(/Could not write/);
+    expect((await repo.git.raw(['status', '--porcelain'])).trim()).toBe('');
+  });
+});
+
+describe('writeTree and symbolic links', () => {
+  it('refuses a folder under snapshots/ that links outside the repository', async () => {
+    const repo = await makeRepo({ 'README.md': 'x' });
+    const outside = tempDir('entra-gitops-outside-');
+    await import('node:fs/promises').then(async (fs) => {
+      await fs.mkdir(join(repo.dir, 'snapshots'));
+      await fs.symlink(outside, join(repo.dir, 'snapshots', T));
+    });
+    const store = await openRepo(repo.dir);
+    await expect(store.writeTree(new Map([[u('a'), 'a\n']]), [])).rejects.toThrow(new RegExp(`because 'snapshots/${T}' leads outside the repository`));
+    expect(readdirSync(outside)).toEqual([]);
+  });
+});
+
+describe('commit', () => {
+  it('makes one commit with trailers, then none when nothing changed', async () => {
+    const repo = await makeRepo({ 'README.md': 'backup\n' });
+    const store = await openRepo(repo.dir);
+    const files = new Map([[u('a'), 'a\n'], [u('b'), 'b\n']]);
+    await store.writeTree(files, []);
+    const message = commitMessage({ kinds: [{ kind: 'user', added: 2, changed: 0, removed: 0 }] }, { tenantId: T, defaultDomain: 'contoso.example', version: '0.1.0' });
+    const first = await store.commit({ message });
+    expect(first).toMatchObject({ committed: true, author: TEST_IDENTITY, paths: 2 });
+    expect(await log(store, '%s|%an <%ae>|%(trailers:key=Entra-Tenant-Id,valueonly)')).toEqual([`snapshot contoso.example: +2 ~0 -0|${TEST_IDENTITY.name} <${TEST_IDENTITY.email}>|${T}`, `commit 1|${TEST_IDENTITY.name} <${TEST_IDENTITY.email}>|`]);
+
+    const again = await store.writeTree(files, []);
+    expect(again.written).toEqual([]);
+    expect(await store.commit({ message })).toEqual({ committed: false, reason: 'nothing-changed' });
+    expect(await log(store)).toHaveLength(2);
+  });
+
+  it('appends trailers passed separately and uses an explicit author over the repo config', async () => {
+    const repo = await makeRepo({ 'README.md': 'x' });
+    const store = await openRepo(repo.dir);
+    await store.writeTree(new Map([[u('a'), 'a\n']]), []);
+    const author = { name: 'Backup Bot', email: 'bot@contoso.example' };
+    await store.commit({ message: 'snapshot x: +1 ~0 -0', trailers: { 'Entra-Tenant-Id': T, 'Entra-Gitops-Version': '9.9.9' }, author });
+    expect(await log(store, '%an <%ae>|%cn|%(trailers:key=Entra-Gitops-Version,valueonly)')).toContain(`Backup Bot <bot@contoso.example>|${TEST_IDENTITY.name}|9.9.9`);
+    await expect(store.commit({ message: 'm', trailers: { 'Bad Key': 'v' } })).rejects.toThrow(/trailer key/);
+  });
+
+  it('falls back to the bot identity when the repository has none', async () => {
+    const repo = await makeRepoWith({ identity: false });
+    const store = await openRepo(repo.dir);
+    await store.writeTree(new Map([[u('a'), 'a\n']]), []);
+    const result = await store.commit({ message: 'first snapshot' });
+    expect(result).toMatchObject({ committed: true, author: BOT_IDENTITY });
+    expect(await log(store, '%an <%ae>|%cn <%ce>')).toEqual([`${BOT_IDENTITY.name} <${BOT_IDENTITY.email}>|${BOT_IDENTITY.name} <${BOT_IDENTITY.email}>`]);
+  });
+
+  it('refuses to sweep in changes staged outside snapshots/', async () => {
+    const repo = await makeRepo({ 'README.md': 'x' });
+    await import('node:fs/promises').then((fs) => fs.writeFile(join(repo.dir, 'README.md'), 'changed'));
+    await repo.git.raw(['add', 'README.md']);
+    const store = await openRepo(repo.dir);
+    await store.writeTree(new Map([[u('a'), 'a\n']]), []);
+    const err = await store.commit({ message: 'm' }).catch((e: unknown) => e);
+    expect((err as StoreError).code).toBe('foreign-staged-changes');
+    expect((err as Error).message).toContain('README.md');
+    expect(await log(store)).toHaveLength(1);
+  });
+});
+
+describe('tags', () => {
+  it('names a tag from the tenant and the UTC time, or a pattern', () => {
+    const at = new Date(Date.UTC(2025, 0, 31, 2, 3, 4));
+    expect(tagName({ tenantId: T, at })).toBe('snapshot-11111111-20250131T020304Z');
+    expect(tagName({ tenantId: T, at, pattern: 'backup/{date}/{tenant}' })).toBe(`backup/2025-01-31/${T}`);
+  });
+
+  it('tags the commit and refuses a bad or duplicate name', async () => {
+    const repo = await makeRepo({ 'a.txt': 'a' });
+    const store = await openRepo(repo.dir);
+    const at = new Date(Date.UTC(2025, 5, 1));
+    expect(await store.tag({ tenantId: T, at })).toBe('snapshot-11111111-20250601T000000Z');
+    expect((await repo.git.raw(['rev-parse', 'snapshot-11111111-20250601T000000Z'])).trim()).toBe(repo.commits[0]);
+    await expect(store.tag({ tenantId: T, at })).rejects.toMatchObject({ code: 'tag-exists' });
+    await expect(store.tag({ tenantId: T, pattern: 'bad name..{date}' })).rejects.toMatchObject({ code: 'bad-tag' });
+  });
+});
+
+describe('push', () => {
+  it('pushes the branch and tags to a bare remote', async () => {
+    const remote = await makeBareRemote({ 'README.md': 'backup\n' });
+    const clone = await cloneRepo(remote);
+    const store = await openRepo(clone.dir);
+    await store.writeTree(new Map([[u('a'), 'a\n']]), []);
+    const c = await store.commit({ message: 'snapshot one' });
+    const tag = await store.tag({ tenantId: T, at: new Date(Date.UTC(2025, 0, 1)) });
+    const pushed = await store.push({ tags: [tag] });
+    expect(pushed).toMatchObject({ attempts: 1, rebased: false });
+    const bare = gitClient(remote);
+    expect((await bare.raw(['rev-parse', 'main'])).trim()).toBe(c.committed ? c.sha : '');
+    expect((await bare.raw(['rev-parse', `${tag}^{commit}`])).trim()).toBe(pushed.head);
+  });
+
+  it('rebases and retries when another clone pushed first, moving the tag along', async () => {
+    const remote = await makeBareRemote({ 'README.md': 'backup\n' });
+    const ours = await cloneRepo(remote);
+    const theirs = await cloneRepo(remote);
+    await commitFiles(theirs.git, theirs.dir, { 'other.txt': 'theirs\n' }, 'their commit');
+    await theirs.git.raw(['push', '--quiet', 'origin', 'main']);
+
+    const store = await openRepo(ours.dir);
+    await store.writeTree(new Map([[u('a'), 'a\n']]), []);
+    await store.commit({ message: 'snapshot ours' });
+    const tag = await store.tag({ tenantId: T, at: new Date(Date.UTC(2025, 0, 2)) });
+    const pushed = await store.push({ tags: [tag] });
+    expect(pushed).toMatchObject({ attempts: 2, rebased: true });
+    const bare = gitClient(remote);
+    expect((await bare.raw(['log', '--format=%s', 'main'])).trim().split('\n')).toEqual(['snapshot ours', 'their commit', 'commit 1']);
+    expect((await bare.raw(['rev-parse', `${tag}^{commit}`])).trim()).toBe(pushed.head);
+  });
+
+  it('gives up after the bounded attempts with a clear error', async () => {
+    const remote = await makeBareRemote({ 'README.md': 'backup\n' });
+    const ours = await cloneRepo(remote);
+    const theirs = await cloneRepo(remote);
+    await commitFiles(theirs.git, theirs.dir, { 'other.txt': 'theirs\n' }, 'their commit');
+    await theirs.git.raw(['push', '--quiet', 'origin', 'main']);
+    const store = await openRepo(ours.dir);
+    await store.writeTree(new Map([[u('a'), 'a\n']]), []);
+    await store.commit({ message: 'snapshot ours' });
+    const err = await store.push({ attempts: 1 }).catch((e: unknown) => e);
+    expect((err as StoreError).code).toBe('push-rejected');
+    expect((err as Error).message).toMatch(/^Could not push to origin\/main because the remote kept moving ahead \(1 attempts/);
+  });
+
+  it('reports a rebase conflict and leaves the local commit intact', async () => {
+    const remote = await makeBareRemote({ [u('a')]: 'a: 0\n' });
+    const ours = await cloneRepo(remote);
+    const theirs = await cloneRepo(remote);
+    await commitFiles(theirs.git, theirs.dir, { [u('a')]: 'a: theirs\n' }, 'their snapshot');
+    await theirs.git.raw(['push', '--quiet', 'origin', 'main']);
+    const store = await openRepo(ours.dir);
+    await store.writeTree(new Map([[u('a'), 'a: ours\n']]), []);
+    const c = await store.commit({ message: 'our snapshot' });
+    await expect(store.push()).rejects.toMatchObject({ code: 'rebase-conflict' });
+    expect((await ours.git.raw(['rev-parse', 'HEAD'])).trim()).toBe(c.committed ? c.sha : '');
+    expect((await ours.git.raw(['status', '--porcelain'])).trim()).toBe('');
+  });
+});
+
+describe('reading snapshots back', () => {
+  it('reads a file at a ref, lists a tree, and names the changed paths', async () => {
+    const repo = await makeRepo({ [u('a')]: 'a: 1\n', [u('b')]: 'b: 1\n', 'README.md': 'x' }, { [u('a')]: 'a: 2\n', [u('b')]: null, [u('c')]: 'c: 1\n' });
+    const [first = '', second = ''] = repo.commits;
+    const store = await openRepo(repo.dir);
+    expect(await store.readFileAt(first, u('a'))).toBe('a: 1\n');
+    expect(await store.readFileAt(second, u('b'))).toBeUndefined();
+    await expect(store.readFileAt('0000000000000000000000000000000000000000', u('a'))).rejects.toThrow(/no such commit/);
+
+    const tree = await store.listTreeAt(second, 'snapshots');
+    expect(tree.map((e) => e.path)).toEqual([u('a'), u('c')]);
+    expect(tree.every((e) => /^[0-9a-f]{40}$/.test(e.blob) && e.mode === '100644')).toBe(true);
+
+    expect(await store.changedPaths(first, second, 'snapshots')).toEqual([
+      { status: 'modified', path: u('a') },
+      { status: 'deleted', path: u('b') },
+      { status: 'added', path: u('c') },
+    ]);
+    expect(await store.changedPaths(first, first, 'snapshots')).toEqual([]);
+  });
+
+  it('streams many blobs through one cat-file process, in order, and stops cleanly early', async () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 300; i++) files[u(`obj${String(i).padStart(3, '0')}`)] = `id: ${i}\n${'x'.repeat(i * 37)}\n`;
+    files[u('empty')] = '';
+    const repo = await makeRepo(files);
+    const store = await openRepo(repo.dir);
+    const tree = await store.listTreeAt('HEAD', 'snapshots');
+    const got = new Map<string, string>();
+    for await (const blob of store.catFileBatch(tree.map((e) => e.blob))) got.set(blob.id, blob.content.toString('utf8'));
+    expect(got.size).toBe(new Set(tree.map((e) => e.blob)).size);
+    for (const e of tree) expect(got.get(e.blob)).toBe(files[e.path]);
+
+    let n = 0;
+    for await (const _ of store.catFileBatch(tree.map((e) => e.blob))) if (++n === 3) break;
+    expect(n).toBe(3);
+    await expect(async () => {
+      for await (const _ of store.catFileBatch(['not-an-id'])) void _;
+    }).rejects.toThrow(/not an object id/);
+    await expect(async () => {
+      for await (const _ of store.catFileBatch(['1234567890123456789012345678901234567890'])) void _;
+    }).rejects.toThrow(/missing/);
+  });
+
+  it('finds the last snapshot commit, per tenant', async () => {
+    const other = '99999999-2222-3333-4444-555555555555';
+    const repo = await makeRepo({ 'README.md': 'x' });
+    const store = await openRepo(repo.dir);
+    expect(await store.lastSnapshotCommit()).toBeUndefined();
+    await store.writeTree(new Map([[u('a'), 'a\n']]), []);
+    const ours = await store.commit({ message: commitMessage({ kinds: [{ kind: 'user', added: 1, changed: 0, removed: 0 }] }, { tenantId: T, version: '0.1.0' }) });
+    await store.writeTree(new Map([[`snapshots/${other}/user/x.yaml`, 'x\n']]), []);
+    const theirs = await store.commit({ message: commitMessage({ kinds: [] }, { tenantId: other, version: '0.2.0' }) });
+    await commitFiles(repo.git, repo.dir, { 'README.md': 'manual edit' }, 'docs');
+    expect(await store.lastSnapshotCommit()).toMatchObject({ sha: theirs.committed ? theirs.sha : '', tenantId: other, version: '0.2.0' });
+    expect(await store.lastSnapshotCommit(T)).toMatchObject({ sha: ours.committed ? ours.sha : '', tenantId: T, version: '0.1.0' });
+    expect(await (await openRepo((await makeRepo()).dir)).lastSnapshotCommit()).toBeUndefined();
+  });
+});

@@ -1,0 +1,524 @@
+// The backup repository: writes a snapshot tree, commits, tags and pushes it, and reads past
+// snapshots back (files at a ref, tree listings, changed paths, blobs in bulk). Does I/O
+// (the file system and git, through simple-git and, for stdin-fed commands, a git child).
+//
+// Identity: the author is, in order, the one passed in (config `git.author`), git's own
+// (GIT_AUTHOR_* / user.name and user.email, local or global), and otherwise the bot identity
+// `entra-gitops <entra-gitops@users.noreply.github.com>`. A scheduled CI job usually has no git
+// identity, and a backup that fails for want of one is worse than a clearly named bot author.
+// The committer is git's own when it has one, else the author.
+import { spawn } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { mkdir, readFile, readdir, realpath, rm, rmdir, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { simpleGit, type SimpleGit } from 'simple-git';
+import { catFileBatch, type Blob } from './cat-file.ts';
+import { StoreError, gitReason } from './errors.ts';
+import { TENANT_TRAILER, VERSION_TRAILER, withTrailers } from './message.ts';
+import { SNAPSHOT_ROOT, assertSnapshotPaths } from './paths.ts';
+
+export interface Identity {
+  name: string;
+  email: string;
+}
+
+export const BOT_IDENTITY: Identity = { name: 'entra-gitops', email: 'entra-gitops@users.noreply.github.com' };
+
+/** simple-git strips every ambient GIT_* variable unless allowed; these are the operator's own
+ * settings that plain `git` would honour (identity, which config to read, CA, no prompts). */
+export const GIT_ENVIRONMENT: readonly string[] = [
+  'GIT_CONFIG_GLOBAL',
+  'GIT_CONFIG_NOSYSTEM',
+  'GIT_AUTHOR_NAME',
+  'GIT_AUTHOR_EMAIL',
+  'GIT_COMMITTER_NAME',
+  'GIT_COMMITTER_EMAIL',
+  'GIT_TERMINAL_PROMPT',
+  'GIT_SSL_CAINFO',
+];
+
+export function gitClient(dir: string): SimpleGit {
+  return simpleGit({ baseDir: dir, trimmed: false, allowEnvironment: GIT_ENVIRONMENT });
+}
+
+export interface WriteTreeResult {
+  /** Paths whose bytes changed or that are new, staged. */
+  written: string[];
+  /** Paths that existed and were deleted, staged. */
+  deleted: string[];
+  /** Paths given whose bytes were already on disk. */
+  unchanged: number;
+}
+
+export type CommitResult =
+  | { committed: false; reason: 'nothing-changed' }
+  | { committed: true; sha: string; author: Identity; paths: number };
+
+export interface CommitOptions {
+  message: string;
+  /** Appended in git's trailer format (`Key: value`), after anything already in the message. */
+  trailers?: Readonly<Record<string, string>>;
+  author?: Identity;
+}
+
+export interface TagOptions {
+  tenantId: string;
+  /** `{tenant}`, `{tenantShort}` (first 8 characters), `{timestamp}` (UTC, 20250131T020304Z)
+   * and `{date}` (2025-01-31) are replaced. */
+  pattern?: string;
+  at?: Date;
+  ref?: string;
+}
+
+export const DEFAULT_TAG_PATTERN = 'snapshot-{tenantShort}-{timestamp}';
+
+export interface PushOptions {
+  remote?: string;
+  /** The remote branch; the current branch when absent. */
+  branch?: string;
+  /** Tags to push with the branch (atomically); moved along if a rebase rewrites their commit. */
+  tags?: readonly string[];
+  /** Push attempts in all, each after the first preceded by `pull --rebase` (default 3). */
+  attempts?: number;
+  author?: Identity;
+}
+
+export interface PushResult {
+  attempts: number;
+  rebased: boolean;
+  head: string;
+}
+
+export interface TreeEntry {
+  path: string;
+  blob: string;
+  mode: string;
+}
+
+export interface PathChange {
+  status: 'added' | 'modified' | 'deleted';
+  path: string;
+}
+
+export interface SnapshotCommit {
+  sha: string;
+  date: string;
+  tenantId: string;
+  version: string;
+}
+
+const NON_FAST_FORWARD = /\(fetch first\)|\(non-fast-forward\)|non-fast-forward|\[rejected\]/i;
+
+function bytesOf(content: string | Uint8Array): Buffer {
+  return typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content.buffer, content.byteOffset, content.byteLength);
+}
+
+async function readIfExists(file: string): Promise<Buffer | undefined> {
+  try {
+    return await readFile(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+const WRITE_CONCURRENCY = 32;
+
+/** Runs `task(0 … count-1)` with at most `limit` running at once; the first failure wins. */
+async function inParallel(count: number, limit: number, task: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < count) await task(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, count) }, worker));
+}
+
+/** Runs git with text on stdin (update-index --stdin): simple-git has no stdin. */
+function gitWithInput(cwd: string, args: readonly string[], input: string): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn('git', args, { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stderr.on('data', (c: Buffer) => err.push(c));
+    child.on('error', reject);
+    child.stdin.on('error', () => undefined); // a git that died early is reported by its exit code
+    child.on('close', (code) => {
+      if (code === 0) resolvePromise(Buffer.concat(out).toString('utf8'));
+      else reject(new Error(Buffer.concat(err).toString('utf8') || `git ${args[0] ?? ''} exited with ${code}`));
+    });
+    child.stdin.end(input);
+  });
+}
+
+function pad2(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+/** The tag for a snapshot, from a pattern. Pure. */
+export function tagName(options: TagOptions): string {
+  const at = options.at ?? new Date();
+  const date = `${at.getUTCFullYear()}-${pad2(at.getUTCMonth() + 1)}-${pad2(at.getUTCDate())}`;
+  const timestamp = `${date.replaceAll('-', '')}T${pad2(at.getUTCHours())}${pad2(at.getUTCMinutes())}${pad2(at.getUTCSeconds())}Z`;
+  const values: Record<string, string> = { tenant: options.tenantId, tenantShort: options.tenantId.slice(0, 8), timestamp, date };
+  return (options.pattern ?? DEFAULT_TAG_PATTERN).replace(/\{(\w+)\}/g, (whole, key: string) => values[key] ?? whole);
+}
+
+export class GitStore {
+  /** The repository's top-level directory (the work tree root). */
+  readonly root: string;
+  private readonly git: SimpleGit;
+
+  private constructor(root: string) {
+    this.root = root;
+    this.git = gitClient(root);
+  }
+
+  /** Opens the repository containing `dir` (the current directory, or `--repo DIR`). */
+  static async open(dir: string): Promise<GitStore> {
+    const where = resolve(dir);
+    const notRepo = (why: string, cause?: unknown): StoreError =>
+      new StoreError(
+        'not-a-repository',
+        `Could not open the backup repository at ${where} because ${why}. (Hint: run 'git init' there, or 'entra-gitops init ${dir}', or pass --repo DIR to name another one.)`,
+        { repo: where, cause },
+      );
+    if (!existsSync(where) || !statSync(where).isDirectory()) throw notRepo('it is not a directory');
+    const git = gitClient(where);
+    let inside: string;
+    try {
+      inside = (await git.raw(['rev-parse', '--is-inside-work-tree'])).trim();
+    } catch (err) {
+      if (/not a git repository/i.test(gitReason(err))) throw notRepo('it is not a git repository', err);
+      throw new StoreError('git-failed', `Could not open the backup repository at ${where} because git said: ${gitReason(err)}. (Hint: is git installed, and is the directory trusted — see 'git config safe.directory'?)`, {
+        repo: where,
+        cause: err,
+      });
+    }
+    if (inside !== 'true') {
+      throw new StoreError('bare-repository', `Could not open the backup repository at ${where} because it is a bare repository (no working tree to write snapshots into). (Hint: clone it and run in the clone.)`, {
+        repo: where,
+      });
+    }
+    const root = (await git.raw(['rev-parse', '--show-toplevel'])).trim();
+    return new GitStore(root);
+  }
+
+  /** Writes the files whose bytes differ, deletes the removed ones (and folders left empty),
+   * and stages exactly those paths. Every path is checked before anything is touched. */
+  async writeTree(files: ReadonlyMap<string, string | Uint8Array>, removed: readonly string[]): Promise<WriteTreeResult> {
+    assertSnapshotPaths(files.keys(), this.root);
+    assertSnapshotPaths(removed, this.root);
+    for (const path of removed) {
+      if (files.has(path)) {
+        throw new StoreError('unsafe-path', `Could not write '${path}' in ${this.root} because it is both written and removed. (Hint: this is a bug in the caller.)`, { repo: this.root, path });
+      }
+    }
+    await this.assertInsideRepo([...files.keys(), ...removed]);
+    const written: string[] = [];
+    const deleted: string[] = [];
+    let unchanged = 0;
+    const entries = [...files];
+    const changed = new Array<boolean>(entries.length).fill(false);
+    const made = new Set<string>();
+    // Files are independent: a few dozen in flight turn 100k sequential reads into seconds.
+    await inParallel(entries.length, WRITE_CONCURRENCY, async (i) => {
+      const [path, content] = entries[i] as [string, string | Uint8Array];
+      const file = join(this.root, path);
+      const bytes = bytesOf(content);
+      const existing = await readIfExists(file);
+      if (existing !== undefined && existing.equals(bytes)) return;
+      const folder = dirname(file);
+      if (!made.has(folder)) {
+        await mkdir(folder, { recursive: true });
+        made.add(folder);
+      }
+      // Written in place, not via a temporary and a rename (which costs ~8x on ext4): the
+      // commit is the atomic unit, and the next run rewrites any file a crash left short,
+      // since it compares bytes.
+      await writeFile(file, bytes);
+      changed[i] = true;
+    });
+    entries.forEach(([path], i) => {
+      if (changed[i]) written.push(path);
+      else unchanged++;
+    });
+    for (const path of removed) {
+      const file = join(this.root, path);
+      if (!existsSync(file)) continue;
+      await rm(file);
+      deleted.push(path);
+      await this.removeEmptyFolders(dirname(path));
+    }
+    const staged = [...written, ...deleted];
+    if (staged.length > 0) {
+      // update-index reads the paths from stdin: 100k paths would overflow an argument list.
+      await this.run('stage the snapshot files', () => gitWithInput(this.root, ['update-index', '--add', '--remove', '-z', '--stdin'], staged.map((p) => `${p}\0`).join('')));
+    }
+    return { written, deleted, unchanged };
+  }
+
+  /** Every file under `dir` in the working tree (relative to the root, '/'-separated): what a
+   * run must remove includes files an interrupted earlier run left behind, not only HEAD's. */
+  async filesOnDisk(dir: string): Promise<string[]> {
+    assertSnapshotPaths([`${dir.replace(/\/+$/, '')}/x`], this.root);
+    const base = join(this.root, dir);
+    if (!existsSync(base)) return [];
+    const entries = await readdir(base, { recursive: true, withFileTypes: true });
+    return entries
+      .filter((e) => e.isFile())
+      .map((e) => relative(this.root, join(e.parentPath, e.name)).split(sep).join('/'))
+      .sort();
+  }
+
+  /** A folder under snapshots/ that is a symlink could carry a write out of the repository:
+   * each folder's nearest existing ancestor must resolve inside the repository. */
+  private async assertInsideRepo(paths: readonly string[]): Promise<void> {
+    const root = await realpath(this.root);
+    const checked = new Set<string>();
+    for (const path of paths) {
+      let dir = dirname(path);
+      while (!checked.has(dir)) {
+        checked.add(dir);
+        const abs = join(this.root, dir);
+        if (existsSync(abs)) {
+          const real = await realpath(abs);
+          if (real !== root && !real.startsWith(`${root}${sep}`)) {
+            throw new StoreError('unsafe-path', `Could not write '${path}' in ${this.root} because '${dir}' leads outside the repository (a symbolic link). (Hint: replace the link with a real folder.)`, {
+              repo: this.root,
+              path,
+            });
+          }
+          break;
+        }
+        dir = dirname(dir);
+      }
+    }
+  }
+
+  private async removeEmptyFolders(relDir: string): Promise<void> {
+    let dir = relDir;
+    // Stops at snapshots/ itself: the folder stays, as the README that explains it lives there.
+    while (dir.startsWith(`${SNAPSHOT_ROOT}/`)) {
+      const abs = join(this.root, dir);
+      if (!existsSync(abs) || (await readdir(abs)).length > 0) return;
+      await rmdir(abs);
+      dir = dirname(dir);
+    }
+  }
+
+  /** git's own identity for a role (environment, then config), or undefined without one. */
+  private async gitIdentity(role: 'AUTHOR' | 'COMMITTER'): Promise<Identity | undefined> {
+    try {
+      const ident = await this.git.raw(['var', `GIT_${role}_IDENT`]);
+      const m = /^(.*) <([^>]*)> \d+ [+-]\d{4}\s*$/.exec(ident);
+      return m?.[1] && m[2] ? { name: m[1], email: m[2] } : undefined;
+    } catch {
+      return undefined; // "Author identity unknown"
+    }
+  }
+
+  /** The author and committer for a commit or a rebase (see the module comment); `flags` set
+   * the committer only when git has none of its own. */
+  async identity(author?: Identity): Promise<{ author: Identity; committer: Identity; flags: string[] }> {
+    const ownAuthor = await this.gitIdentity('AUTHOR');
+    const ownCommitter = await this.gitIdentity('COMMITTER');
+    const chosen = author ?? ownAuthor ?? BOT_IDENTITY;
+    const committer = ownCommitter ?? chosen;
+    const flags = ownCommitter ? [] : ['-c', `user.name=${committer.name}`, '-c', `user.email=${committer.email}`];
+    return { author: chosen, committer, flags };
+  }
+
+  /** Commits what writeTree staged: one commit, or none when nothing changed. Refuses when
+   * something outside snapshots/ is staged, so a person's unrelated work is never swept in. */
+  async commit(options: CommitOptions): Promise<CommitResult> {
+    const message = options.trailers ? withTrailers(options.message, options.trailers) : options.message;
+    const staged = (await this.run('list the staged changes', () => this.git.raw(['diff', '--cached', '--name-only', '-z']))).split('\0').filter(Boolean);
+    const foreign = staged.filter((p) => !p.startsWith(`${SNAPSHOT_ROOT}/`));
+    if (foreign.length > 0) {
+      throw new StoreError(
+        'foreign-staged-changes',
+        `Could not commit the snapshot in ${this.root} because changes outside ${SNAPSHOT_ROOT}/ are staged (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}). (Hint: commit or unstage them first — 'git restore --staged <path>'.)`,
+        { repo: this.root, path: foreign[0] },
+      );
+    }
+    if (staged.length === 0) return { committed: false, reason: 'nothing-changed' };
+    const who = await this.identity(options.author);
+    await this.run('commit the snapshot', () =>
+      this.git.raw([...who.flags, 'commit', '--quiet', `--author=${who.author.name} <${who.author.email}>`, '-m', message]),
+    );
+    const sha = (await this.git.raw(['rev-parse', 'HEAD'])).trim();
+    return { committed: true, sha, author: who.author, paths: staged.length };
+  }
+
+  /** A lightweight tag on the snapshot commit; returns its name. */
+  async tag(options: TagOptions): Promise<string> {
+    const name = tagName(options);
+    // check-ref-format fails silently (exit 1, no output), which simple-git does not raise.
+    const normalized = (await this.git.raw(['check-ref-format', '--normalize', `refs/tags/${name}`]).catch(() => '')).trim();
+    if (normalized !== `refs/tags/${name}`) {
+      throw new StoreError('bad-tag', `Could not tag the snapshot because '${name}' is not a valid tag name. (Hint: fix the tag pattern — no spaces, '..', '~', '^', ':' or '\\'.)`, { repo: this.root });
+    }
+    const exists = (await this.git.raw(['tag', '--list', name])).trim() !== '';
+    if (exists) {
+      throw new StoreError('tag-exists', `Could not tag the snapshot because the tag '${name}' already exists. (Hint: add {timestamp} to the tag pattern so each snapshot gets its own.)`, { repo: this.root });
+    }
+    await this.run(`create the tag ${name}`, () => this.git.raw(['tag', name, options.ref ?? 'HEAD']));
+    return name;
+  }
+
+  async currentBranch(): Promise<string> {
+    const branch = (await this.git.raw(['symbolic-ref', '--short', '-q', 'HEAD']).catch(() => '')).trim();
+    if (branch === '') {
+      throw new StoreError('no-branch', `Could not tell the current branch in ${this.root} because HEAD is detached. (Hint: check out a branch, or set git.branch in entra-gitops.yaml.)`, { repo: this.root });
+    }
+    return branch;
+  }
+
+  /** Pushes the branch (and tags, atomically); on a non-fast-forward rejection — another job
+   * pushed first — rebases onto the remote and tries again, a bounded number of times. */
+  async push(options: PushOptions = {}): Promise<PushResult> {
+    const remote = options.remote ?? 'origin';
+    const branch = options.branch ?? (await this.currentBranch());
+    const attempts = Math.max(1, options.attempts ?? 3);
+    const tags = options.tags ?? [];
+    let rebased = false;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.git.raw(['push', '--atomic', '--porcelain', remote, `HEAD:refs/heads/${branch}`, ...tags.map((t) => `refs/tags/${t}`)]);
+        return { attempts: attempt, rebased, head: (await this.git.raw(['rev-parse', 'HEAD'])).trim() };
+      } catch (err) {
+        const why = gitReason(err);
+        if (!NON_FAST_FORWARD.test(why)) {
+          throw new StoreError('git-failed', `Could not push to ${remote}/${branch} because git said: ${why}. (Hint: check the remote's URL and the job's push permission; the snapshot is committed locally.)`, {
+            repo: this.root,
+            cause: err,
+          });
+        }
+        if (attempt >= attempts) {
+          throw new StoreError(
+            'push-rejected',
+            `Could not push to ${remote}/${branch} because the remote kept moving ahead (${attempts} attempts, each after a rebase). (Hint: another job pushes to this branch at the same time; run again, or give each job its own branch.)`,
+            { repo: this.root, cause: err },
+          );
+        }
+        await this.rebaseOnto(remote, branch, tags, options.author);
+        rebased = true;
+      }
+    }
+  }
+
+  private async rebaseOnto(remote: string, branch: string, tags: readonly string[], author?: Identity): Promise<void> {
+    const before = (await this.git.raw(['rev-parse', 'HEAD'])).trim();
+    const who = await this.identity(author);
+    try {
+      await this.git.raw([...who.flags, 'pull', '--rebase', '--quiet', remote, branch]);
+    } catch (err) {
+      await this.git.raw(['rebase', '--abort']).catch(() => undefined);
+      throw new StoreError(
+        'rebase-conflict',
+        `Could not push to ${remote}/${branch} because rebasing onto it failed: ${gitReason(err)}. (Hint: another snapshot of the same objects was pushed meanwhile; run the snapshot again — it reads the tenant afresh. The local commit is intact.)`,
+        { repo: this.root, cause: err },
+      );
+    }
+    const after = (await this.git.raw(['rev-parse', 'HEAD'])).trim();
+    for (const tag of tags) {
+      const target = (await this.git.raw(['rev-parse', `refs/tags/${tag}^{commit}`])).trim();
+      // The tag named the commit the rebase rewrote; it must name the rewritten one.
+      if (target === before && after !== before) await this.git.raw(['tag', '-f', tag, after]);
+    }
+  }
+
+  /** Whether `ref` names a commit. */
+  async hasCommit(ref: string): Promise<boolean> {
+    // --quiet fails without a word, which simple-git does not raise: the answer is the output.
+    const out = await this.git.raw(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).catch(() => '');
+    return out.trim() !== '';
+  }
+
+  private async requireCommit(ref: string): Promise<void> {
+    if (!(await this.hasCommit(ref))) {
+      throw new StoreError('git-failed', `Could not read the snapshot at '${ref}' because no such commit exists in ${this.root}. (Hint: 'entra-gitops history' lists the snapshot commits.)`, { repo: this.root });
+    }
+  }
+
+  /** A file's text at a ref, or undefined when the file is not there. */
+  async readFileAt(ref: string, path: string): Promise<string | undefined> {
+    await this.requireCommit(ref);
+    try {
+      return await this.git.raw(['cat-file', 'blob', `${ref}:${path}`]);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Every file under `dir` at a ref, with its blob id (feed those to catFileBatch). */
+  async listTreeAt(ref: string, dir: string): Promise<TreeEntry[]> {
+    await this.requireCommit(ref);
+    const out = await this.run(`list ${dir} at ${ref}`, () => this.git.raw(['ls-tree', '-r', '-z', '--full-tree', ref, '--', dir]));
+    const entries: TreeEntry[] = [];
+    for (const record of out.split('\0')) {
+      if (record === '') continue;
+      const tab = record.indexOf('\t');
+      const [mode = '', type = '', blob = ''] = record.slice(0, tab).split(' ');
+      if (type === 'blob') entries.push({ path: record.slice(tab + 1), blob, mode });
+    }
+    return entries;
+  }
+
+  /** Paths under `dir` that differ between two refs (renames reported as delete + add, as
+   * file names are object ids and a "rename" would be two different objects). */
+  async changedPaths(fromRef: string, toRef: string, dir: string): Promise<PathChange[]> {
+    await this.requireCommit(fromRef);
+    await this.requireCommit(toRef);
+    const out = await this.run(`compare ${fromRef} and ${toRef}`, () => this.git.raw(['diff', '--name-status', '-z', '--no-renames', fromRef, toRef, '--', dir]));
+    const parts = out.split('\0');
+    const changes: PathChange[] = [];
+    for (let i = 0; i + 1 < parts.length; i += 2) {
+      const letter = parts[i] ?? '';
+      const path = parts[i + 1] ?? '';
+      if (letter === '' || path === '') continue;
+      const status = letter === 'A' ? 'added' : letter === 'D' ? 'deleted' : 'modified';
+      changes.push({ status, path });
+    }
+    return changes;
+  }
+
+  /** Streams blobs by id through one `git cat-file --batch` process, in the order asked. */
+  catFileBatch(ids: Iterable<string>): AsyncGenerator<Blob> {
+    return catFileBatch(this.root, ids);
+  }
+
+  /** The newest commit on HEAD made by a snapshot (it carries the trailers), for one tenant
+   * when given; undefined in a repository without one. */
+  async lastSnapshotCommit(tenantId?: string): Promise<SnapshotCommit | undefined> {
+    if (!(await this.hasCommit('HEAD'))) return undefined;
+    const grep = tenantId ? `^${TENANT_TRAILER}: ${tenantId.replace(/[^A-Za-z0-9-]/g, '.')}$` : `^${VERSION_TRAILER}: `;
+    const format = `%H%x1f%cI%x1f%(trailers:key=${TENANT_TRAILER},valueonly,separator=%x2C)%x1f%(trailers:key=${VERSION_TRAILER},valueonly,separator=%x2C)`;
+    const out = (await this.run('read the history', () => this.git.raw(['log', '-1', `--format=${format}`, `--grep=${grep}`, 'HEAD']))).trim();
+    if (out === '') return undefined;
+    const [sha = '', date = '', tenant = '', version = ''] = out.split('\x1f');
+    return { sha, date, tenantId: tenant.trim(), version: version.trim() };
+  }
+
+  private async run<T>(what: string, task: () => Promise<T>): Promise<T> {
+    try {
+      return await task();
+    } catch (err) {
+      if (err instanceof StoreError) throw err;
+      throw new StoreError('git-failed', `Could not ${what} in ${this.root} because git said: ${gitReason(err)}. (Hint: run 'git status' there to see the repository's state.)`, {
+        repo: this.root,
+        cause: err,
+      });
+    }
+  }
+}
+
+export function openRepo(dir: string = process.cwd()): Promise<GitStore> {
+  return GitStore.open(dir);
+}
+
+/** writeTree on the repository containing `repoDir`, for callers that hold only a path. */
+export async function writeTree(repoDir: string, files: ReadonlyMap<string, string | Uint8Array>, removed: readonly string[]): Promise<WriteTreeResult> {
+  return (await GitStore.open(repoDir)).writeTree(files, removed);
+}

@@ -15,7 +15,7 @@ import { simpleGit, type SimpleGit } from 'simple-git';
 import { catFileBatch, type Blob } from './cat-file.ts';
 import { StoreError, gitReason } from './errors.ts';
 import { TENANT_TRAILER, VERSION_TRAILER, withTrailers } from './message.ts';
-import { SNAPSHOT_ROOT, assertSnapshotPaths } from './paths.ts';
+import { SNAPSHOT_ROOT, WRITABLE_ROOTS, assertSnapshotPaths } from './paths.ts';
 
 export interface Identity {
   name: string;
@@ -334,11 +334,11 @@ export class GitStore {
   async commit(options: CommitOptions): Promise<CommitResult> {
     const message = options.trailers ? withTrailers(options.message, options.trailers) : options.message;
     const staged = (await this.run('list the staged changes', () => this.git.raw(['diff', '--cached', '--name-only', '-z']))).split('\0').filter(Boolean);
-    const foreign = staged.filter((p) => !p.startsWith(`${SNAPSHOT_ROOT}/`));
+    const foreign = staged.filter((p) => !WRITABLE_ROOTS.some((root) => p.startsWith(`${root}/`)));
     if (foreign.length > 0) {
       throw new StoreError(
         'foreign-staged-changes',
-        `Could not commit the snapshot in ${this.root} because changes outside ${SNAPSHOT_ROOT}/ are staged (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}). (Hint: commit or unstage them first — 'git restore --staged <path>'.)`,
+        `Could not commit the snapshot in ${this.root} because changes outside ${WRITABLE_ROOTS.map((r) => `${r}/`).join(' and ')} are staged (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}). (Hint: commit or unstage them first — 'git restore --staged <path>'.)`,
         { repo: this.root, path: foreign[0] },
       );
     }

@@ -1,8 +1,12 @@
-// Which paths the store may write: only under snapshots/, relative, without `..`, in git's
-// own spelling (forward slashes). Pure; checked for every path before anything is written.
+// Which paths the store may write: only under snapshots/ (the backup) and schemas/ (the JSON
+// Schemas its files name on their first line), relative, without `..`, in git's own spelling
+// (forward slashes). Pure; checked for every path before anything is written.
 import { StoreError } from './errors.ts';
 
 export const SNAPSHOT_ROOT = 'snapshots';
+export const SCHEMA_ROOT = 'schemas';
+/** The folders the store writes to and commits from. */
+export const WRITABLE_ROOTS: readonly string[] = [SNAPSHOT_ROOT, SCHEMA_ROOT];
 
 /** Why a path may not be written, or undefined when it may. */
 export function unsafePathReason(path: string): string | undefined {
@@ -14,7 +18,7 @@ export function unsafePathReason(path: string): string | undefined {
   if (segments.some((s) => s === '..')) return "it contains '..'";
   if (segments.some((s) => s === '' || s === '.')) return "it has an empty or '.' segment";
   if (segments.some((s) => s.toLowerCase() === '.git')) return "it reaches into '.git'";
-  if (segments[0] !== SNAPSHOT_ROOT || segments.length < 2) return `it is not under ${SNAPSHOT_ROOT}/`;
+  if (!WRITABLE_ROOTS.includes(segments[0] ?? '') || segments.length < 2) return `it is not under ${WRITABLE_ROOTS.map((r) => `${r}/`).join(' or ')}`;
   return undefined;
 }
 
@@ -26,7 +30,7 @@ export function assertSnapshotPaths(paths: Iterable<string>, repo: string): void
     if (reason !== undefined) {
       throw new StoreError(
         'unsafe-path',
-        `Could not write '${path}' in ${repo} because ${reason}. (Hint: this is a bug in the caller: the store only writes relative paths under ${SNAPSHOT_ROOT}/.)`,
+        `Could not write '${path}' in ${repo} because ${reason}. (Hint: this is a bug in the caller: the store only writes relative paths under ${WRITABLE_ROOTS.map((r) => `${r}/`).join(' and ')}.)`,
         { repo, path },
       );
     }

@@ -1,5 +1,6 @@
 // The command table: one file per command, each registering itself on the program.
 import type { Command } from 'commander';
 import { registerEmulator } from './emulator.ts';
+import { registerSnapshot } from './snapshot.ts';
 
-export const commands: Array<(program: Command) => void> = [registerEmulator];
+export const commands: Array<(program: Command) => void> = [registerSnapshot, registerEmulator];

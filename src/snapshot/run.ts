@@ -1,0 +1,231 @@
+// The snapshot job: read the tenant, turn every object into its file, check the whole tree,
+// and only then write it and commit once. A failed read, an invalid object or a suspicious
+// shrink stops the run before anything is written. Does I/O (Graph, files, git); the steps it
+// chains are pure and tested on their own.
+
+import { readdirSync, readFileSync } from 'node:fs';
+import type { Config } from '../config/schema.ts';
+import type { Cloud } from '../graph/cloud.ts';
+import { credentialFromEnv } from '../graph/credentials.ts';
+import { Pacer } from '../graph/pacer.ts';
+import { GraphTransport, type TransportStats } from '../graph/transport.ts';
+import { KINDS } from '../kinds/index.ts';
+import type { KindSpec } from '../kinds/spec.ts';
+import type { KindName, SnapshotObject } from '../model/types.ts';
+import type { GitStore } from '../store/git.ts';
+import { commitMessage, type KindCounts } from '../store/message.ts';
+import { VERSION } from '../version.ts';
+import { canonicalGuid, manifestPath, objectPath, SCHEMAS_DIR, SNAPSHOTS_DIR, tenantDir } from './layout.ts';
+import { buildManifest, parseManifest, serializeManifest } from './manifest.ts';
+import { normalize } from './normalize.ts';
+import { readTenant, type ReadProgress } from './read.ts';
+import { defaultValidator } from './schema-files.ts';
+import { serialize } from './serialize.ts';
+
+export interface SnapshotRunOptions {
+  store: GitStore;
+  config: Config;
+  endpoints: Cloud;
+  env: NodeJS.ProcessEnv;
+  /** Only these kinds are read and written; the files of the others stay as they are. */
+  kinds?: readonly KindName[];
+  /** Write the files but do not commit. */
+  commit: boolean;
+  /** Push the commit (and its tag) after committing. */
+  push: boolean;
+  /** Accept a kind that shrank more than config.snapshot.allowShrinkPercent. */
+  allowShrink: boolean;
+  onProgress?: (progress: ReadProgress) => void;
+  /** What sends HTTP requests (tests may pass one); Node's fetch otherwise. */
+  fetch?: typeof fetch;
+  /** Transport attempts per request (tests lower it to see a failure at once). */
+  maxAttempts?: number;
+}
+
+export interface KindSummary extends KindCounts {
+  kind: KindName;
+  total: number;
+}
+
+export interface SnapshotResult {
+  version: 1;
+  tenantId: string;
+  defaultDomain: string | undefined;
+  /** The commit made, or undefined when nothing changed or --no-commit was given. */
+  commit: string | undefined;
+  tag: string | undefined;
+  pushed: boolean;
+  changed: boolean;
+  kinds: KindSummary[];
+  requests: number;
+  resourceUnits: number;
+  throttled: number;
+  retries: number;
+  durationMs: number;
+}
+
+export class SnapshotError extends Error {
+  readonly code: 'no-tenant' | 'invalid-objects' | 'shrink';
+  constructor(code: SnapshotError['code'], message: string) {
+    super(message);
+    this.name = 'SnapshotError';
+    this.code = code;
+  }
+}
+
+/** Files of a kind in the tree: a singleton's one file, or everything in the kind's folder. */
+function ownsPath(tenantId: string, spec: KindSpec, path: string): boolean {
+  const dir = tenantDir(tenantId);
+  return spec.singleton ? path === `${dir}/${spec.name}.yaml` : path.startsWith(`${dir}/${spec.name}/`);
+}
+
+/** The schema files the snapshot's first lines name, from this tool's own schemas/ folder. */
+function schemaFiles(): Map<string, string> {
+  const dir = new URL('../../schemas/', import.meta.url);
+  const files = new Map<string, string>();
+  for (const name of readdirSync(dir)) if (name.endsWith('.schema.json')) files.set(`${SCHEMAS_DIR}/${name}`, readFileSync(new URL(name, dir), 'utf8'));
+  return files;
+}
+
+async function previousTree(store: GitStore, tenantId: string): Promise<Map<string, string>> {
+  const previous = new Map<string, string>();
+  if (!(await store.hasCommit('HEAD'))) return previous;
+  const entries = await store.listTreeAt('HEAD', tenantDir(tenantId));
+  const pathOf = new Map(entries.map((e) => [e.blob, e.path] as const));
+  for await (const blob of store.catFileBatch(entries.map((e) => e.blob))) {
+    const path = pathOf.get(blob.id);
+    if (path !== undefined) previous.set(path, blob.content.toString('utf8'));
+  }
+  // Several files with equal bytes share one blob: give each path its text.
+  for (const e of entries) if (!previous.has(e.path)) previous.set(e.path, previous.get(pathOf.get(e.blob) ?? '') ?? '');
+  return previous;
+}
+
+async function defaultDomainOf(transport: GraphTransport): Promise<string | undefined> {
+  try {
+    const org = await transport.get<{ value?: Array<{ verifiedDomains?: Array<{ name?: string; isDefault?: boolean }> }> }>('/organization?$select=id,verifiedDomains');
+    return org.value?.[0]?.verifiedDomains?.find((d) => d.isDefault)?.name;
+  } catch {
+    // Only a label for readers (manifest, commit subject): without Organization.Read.All the
+    // snapshot goes on and keeps the domain the last manifest recorded.
+    return undefined;
+  }
+}
+
+export async function runSnapshot(options: SnapshotRunOptions): Promise<SnapshotResult> {
+  const started = Date.now();
+  const { store, config, env } = options;
+  const rawTenant = config.tenantId ?? env.AZURE_TENANT_ID;
+  if (!rawTenant || !/^[0-9a-f-]{36}$/i.test(rawTenant)) {
+    throw new SnapshotError('no-tenant', 'Could not take a snapshot because no tenant id is known. (Hint: set AZURE_TENANT_ID to the tenant\'s GUID, or tenantId in entra-gitops.yaml.)');
+  }
+  const tenantId = canonicalGuid(rawTenant);
+  const wanted = new Set(options.kinds ?? config.kinds);
+  // A smaller page size than the kind's maximum changes only the number of requests, never the bytes.
+  const kinds = KINDS.filter((k) => wanted.has(k.name)).map((k) => ({ ...k, pageSize: Math.min(k.pageSize, config.snapshot.pageSize) }));
+
+  const credential = credentialFromEnv({ ...env, AZURE_TENANT_ID: tenantId }, options.endpoints, options.fetch).credential;
+  const transport = new GraphTransport({
+    credential,
+    graphUrl: options.endpoints.graphUrl,
+    pacer: new Pacer({ concurrency: config.snapshot.concurrency }),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
+  });
+
+  // 1. Read everything first: a failure here leaves the repository exactly as it was.
+  const [read, previous, domain] = await Promise.all([
+    readTenant(transport, kinds, { ...(options.onProgress ? { onProgress: options.onProgress } : {}) }),
+    previousTree(store, tenantId),
+    defaultDomainOf(transport),
+  ]);
+
+  // 2. Every object becomes a file, and every file is checked, before any is written.
+  const validator = defaultValidator();
+  const files = new Map<string, string>();
+  const problems: string[] = [];
+  const byKind = new Map<KindName, SnapshotObject[]>();
+  for (const o of read.objects) {
+    const spec = kinds.find((k) => k.name === o.kind);
+    if (!spec) continue;
+    const obj = normalize(spec, o.raw, o.links, { redact: config.redact[spec.name] ?? [] });
+    let path: string;
+    try {
+      path = objectPath(tenantId, obj);
+    } catch (err) {
+      problems.push(err instanceof Error ? err.message : String(err));
+      continue;
+    }
+    for (const p of validator.check(obj, path)) problems.push(`${path} (${obj.name}): ${p}`);
+    files.set(path, serialize(obj, { singleton: spec.singleton }));
+    byKind.set(spec.name, [...(byKind.get(spec.name) ?? []), obj]);
+  }
+  if (problems.length > 0) {
+    const shown = problems.slice(0, 20).map((p) => `  - ${p}`).join('\n');
+    throw new SnapshotError(
+      'invalid-objects',
+      `Could not take a snapshot because ${problems.length} object(s) do not match their schema:\n${shown}${problems.length > 20 ? `\n  … and ${problems.length - 20} more` : ''}\n(Hint: nothing was written. This means Graph returned a shape the schemas do not know — please report it with the lines above.)`,
+    );
+  }
+
+  // 3. Counts per kind against the last snapshot, and the guard against a broken read that
+  //    looks like a mass deletion.
+  const summaries: KindSummary[] = [];
+  const shrunk: string[] = [];
+  const onDisk = await store.filesOnDisk(`${SNAPSHOTS_DIR}/${tenantId}`).catch(() => [] as string[]);
+  const removed: string[] = [];
+  for (const spec of kinds) {
+    const before = [...new Set([...previous.keys(), ...onDisk])].filter((p) => ownsPath(tenantId, spec, p));
+    const after = [...files.keys()].filter((p) => ownsPath(tenantId, spec, p));
+    const afterSet = new Set(after);
+    const gone = before.filter((p) => !afterSet.has(p));
+    removed.push(...gone);
+    const added = after.filter((p) => !previous.has(p)).length;
+    const changed = after.filter((p) => previous.has(p) && previous.get(p) !== files.get(p)).length;
+    const removedCount = gone.filter((p) => previous.has(p)).length;
+    summaries.push({ kind: spec.name, added, changed, removed: removedCount, total: after.length });
+    const had = before.filter((p) => previous.has(p)).length;
+    if (!spec.singleton && had >= 10 && after.length < had * (1 - config.snapshot.allowShrinkPercent / 100)) {
+      shrunk.push(`${spec.name}: ${had} → ${after.length}`);
+    }
+  }
+  if (shrunk.length > 0 && !options.allowShrink) {
+    throw new SnapshotError(
+      'shrink',
+      `Could not take a snapshot because the tenant returned far fewer objects than the last snapshot (${shrunk.join('; ')}), more than the ${config.snapshot.allowShrinkPercent}% a run may lose. (Hint: nothing was written. If the deletions are real, run again with --allow-shrink; if not, check the snapshot identity's permissions and the service's health.)`,
+    );
+  }
+
+  // 4. The manifest keeps the counts of kinds outside this run's scope.
+  const mPath = manifestPath(tenantId);
+  const oldManifest = previous.has(mPath) ? parseManifest(previous.get(mPath) ?? '', mPath) : undefined;
+  const counts: Partial<Record<KindName, number>> = { ...(oldManifest?.counts ?? {}) };
+  for (const s of summaries) counts[s.kind] = s.total;
+  const defaultDomain = domain ?? oldManifest?.defaultDomain;
+  files.set(mPath, serializeManifest(buildManifest({ tenantId, ...(defaultDomain ? { defaultDomain } : {}), counts })));
+  for (const [path, text] of schemaFiles()) files.set(path, text);
+
+  // 5. Write, then commit once.
+  const written = await store.writeTree(files, removed);
+  const changed = written.written.some((p) => p.startsWith(`${SNAPSHOTS_DIR}/`)) || written.deleted.length > 0;
+  let commit: string | undefined;
+  if (options.commit && (written.written.length > 0 || written.deleted.length > 0)) {
+    const message = commitMessage({ kinds: summaries }, { tenantId, ...(defaultDomain ? { defaultDomain } : {}), version: VERSION });
+    const result = await store.commit({ message, ...(config.git.author ? { author: config.git.author } : {}) });
+    if (result.committed) commit = result.sha;
+  }
+  let tag: string | undefined;
+  let pushed = false;
+  if (commit && config.git.tag !== false) {
+    tag = await store.tag({ tenantId, ...(typeof config.git.tag === 'string' ? { pattern: config.git.tag } : {}) });
+  }
+  if (commit && options.push) {
+    await store.push({ remote: config.git.remote, ...(config.git.branch ? { branch: config.git.branch } : {}), ...(tag ? { tags: [tag] } : {}), ...(config.git.author ? { author: config.git.author } : {}) });
+    pushed = true;
+  }
+  return { version: 1, tenantId, defaultDomain, commit, tag, pushed, changed, kinds: summaries, ...stats(transport.stats), durationMs: Date.now() - started };
+}
+
+function stats(s: TransportStats): Pick<SnapshotResult, 'requests' | 'resourceUnits' | 'throttled' | 'retries'> {
+  return { requests: s.requests, resourceUnits: s.resourceUnits, throttled: s.throttled, retries: s.retries };
+}

@@ -1,0 +1,129 @@
+// The snapshot job end to end: the emulated tenant over HTTPS, a real git repository.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULTS, type Config } from '../src/config/schema.ts';
+import { resolveCloud } from '../src/graph/cloud.ts';
+import { startEmulator, type Emulator } from '../src/emulator/index.ts';
+import { runSnapshot, SnapshotError, type SnapshotRunOptions } from '../src/snapshot/run.ts';
+import { GitStore } from '../src/store/git.ts';
+import { makeRepo, removeTestRepos, type TestRepo } from './helpers/repo.ts';
+
+let emu: Emulator;
+
+function envOf(e: Emulator): NodeJS.ProcessEnv {
+  return { AZURE_TENANT_ID: e.info.tenantId, AZURE_CLIENT_ID: e.info.clientId, AZURE_CLIENT_SECRET: e.info.clientSecret, AZURE_AUTHORITY_HOST: e.info.authorityHost, ENTRA_GITOPS_GRAPH_URL: e.info.graphUrl };
+}
+
+function configWith(over: Partial<Config> = {}): Config {
+  return { ...DEFAULTS, ...over, snapshot: { ...DEFAULTS.snapshot, ...over.snapshot } };
+}
+
+async function snapshot(repo: TestRepo, e: Emulator, extra: Partial<SnapshotRunOptions> = {}) {
+  const env = envOf(e);
+  return runSnapshot({ store: await GitStore.open(repo.dir), config: configWith(), endpoints: resolveCloud(env), env, commit: true, push: false, allowShrink: false, ...extra });
+}
+
+async function tree(repo: TestRepo): Promise<string> {
+  return (await repo.git.raw(['ls-tree', '-r', 'HEAD'])).trim();
+}
+
+async function status(repo: TestRepo): Promise<string> {
+  return (await repo.git.raw(['status', '--porcelain'])).trim();
+}
+
+beforeAll(async () => {
+  emu = await startEmulator({ seed: 31, users: 60, faults: {} });
+});
+afterAll(async () => {
+  await emu.stop();
+  await removeTestRepos();
+});
+
+describe('entra-gitops snapshot', () => {
+  it('commits the whole tenant once, then nothing for an unchanged tenant (zero noise)', async () => {
+    const repo = await makeRepo({ 'README.md': 'backups\n' });
+    const first = await snapshot(repo, emu);
+    expect(first.commit).toMatch(/^[0-9a-f]{40}$/);
+    const users = first.kinds.find((k) => k.kind === 'user');
+    expect(users?.added).toBe(users?.total);
+    const manifest = readFileSync(join(repo.dir, 'snapshots', emu.info.tenantId, 'tenant.yaml'), 'utf8');
+    expect(manifest).toContain(`tenantId: ${emu.info.tenantId}`);
+    expect(manifest).toContain('defaultDomain: contoso31.onmicrosoft.com');
+    expect(readFileSync(join(repo.dir, 'schemas', 'user.schema.json'), 'utf8')).toContain('"$schema"');
+    const log = await repo.git.raw(['log', '-1', '--format=%B']);
+    expect(log).toMatch(/^snapshot contoso31\.onmicrosoft\.com: \+\d+ ~0 -0/);
+    expect(log).toContain(`Entra-Tenant-Id: ${emu.info.tenantId}`);
+    const before = await tree(repo);
+    const second = await snapshot(repo, emu);
+    expect(second.commit).toBeUndefined();
+    expect(second.changed).toBe(false);
+    expect(await tree(repo)).toBe(before);
+    expect(await status(repo)).toBe('');
+  });
+
+  it('gives the same bytes whatever the page size and concurrency', async () => {
+    const a = await makeRepo({ 'README.md': 'a\n' });
+    const b = await makeRepo({ 'README.md': 'a\n' });
+    await snapshot(a, emu, { config: configWith({ snapshot: { ...DEFAULTS.snapshot, pageSize: 999, concurrency: 8 } }) });
+    await snapshot(b, emu, { config: configWith({ snapshot: { ...DEFAULTS.snapshot, pageSize: 7, concurrency: 1 } }) });
+    expect(await tree(b)).toBe(await tree(a));
+  });
+
+  it('records an added, a changed and a removed object in one commit', async () => {
+    const e = await startEmulator({ seed: 32, users: 40 });
+    try {
+      const repo = await makeRepo({ 'README.md': 'x\n' });
+      await snapshot(repo, e);
+      const users = e.rt.dir.collections.users.all().filter((s) => s.data['@odata.type'] === '#microsoft.graph.user');
+      const [victim, changedUser] = [users[0]?.data.id, users[1]?.data.id];
+      await e.rt.dir.softDelete('users', String(victim), Date.now());
+      e.rt.dir.update('users', String(changedUser), { jobTitle: 'Chief Recovery Officer' });
+      e.rt.dir.insert('users', { id: '0f0f0f0f-0000-4000-8000-000000000001', '@odata.type': '#microsoft.graph.user', displayName: 'New Person', userPrincipalName: 'new.person@contoso32.onmicrosoft.com', mailNickname: 'newperson', accountEnabled: true });
+      const result = await snapshot(repo, e);
+      // The removed user's direct reports lose their manager link too: they change as well.
+      const userCounts = result.kinds.find((k) => k.kind === 'user');
+      expect(userCounts).toMatchObject({ added: 1, removed: 1 });
+      expect(userCounts?.changed).toBeGreaterThanOrEqual(1);
+      expect(readFileSync(join(repo.dir, 'snapshots', e.info.tenantId, 'user', `${String(changedUser)}.yaml`), 'utf8')).toContain('jobTitle: Chief Recovery Officer');
+      const message = await repo.git.raw(['log', '-1', '--format=%B']);
+      expect(message).toMatch(new RegExp(`user\\s+\\+1 ~${userCounts?.changed} -1`));
+      expect((await repo.git.raw(['show', '--stat', '--format=', 'HEAD'])).trim()).toContain(`${String(victim)}.yaml`);
+    } finally {
+      await e.stop();
+    }
+  });
+
+  it('refuses a read that looks like a mass deletion, unless --allow-shrink, and writes nothing', async () => {
+    const e = await startEmulator({ seed: 33, users: 60 });
+    try {
+      const repo = await makeRepo({ 'README.md': 'x\n' });
+      await snapshot(repo, e);
+      const head = (await repo.git.raw(['rev-parse', 'HEAD'])).trim();
+      const users = e.rt.dir.collections.users.all().filter((s) => s.data['@odata.type'] === '#microsoft.graph.user');
+      for (const u of users.slice(0, Math.ceil(users.length / 2))) e.rt.dir.softDelete('users', u.data.id, Date.now());
+      const refused = await snapshot(repo, e).catch((err: unknown) => err);
+      expect(refused).toBeInstanceOf(SnapshotError);
+      expect((refused as Error).message).toMatch(/far fewer objects.*user: \d+ → \d+.*--allow-shrink/s);
+      expect((await repo.git.raw(['rev-parse', 'HEAD'])).trim()).toBe(head);
+      expect(await status(repo)).toBe('');
+      const allowed = await snapshot(repo, e, { allowShrink: true });
+      expect(allowed.commit).toBeDefined();
+    } finally {
+      await e.stop();
+    }
+  });
+
+  it('leaves the repository untouched when any page fails to read', async () => {
+    const repo = await makeRepo({ 'README.md': 'x\n' });
+    await snapshot(repo, emu);
+    const head = (await repo.git.raw(['rev-parse', 'HEAD'])).trim();
+    emu.rt.dir.update('users', String(emu.rt.dir.collections.users.all()[0]?.data.id), { jobTitle: 'changed before a failed run' });
+    emu.traffic.faults.inject({ count: 1, status: 500, pathPrefix: '/v1.0/groups' });
+    const failed = await snapshot(repo, emu, { maxAttempts: 1 }).catch((err: unknown) => err);
+    expect(failed).toBeInstanceOf(Error);
+    expect((failed as Error).message).toMatch(/group/i);
+    expect((await repo.git.raw(['rev-parse', 'HEAD'])).trim()).toBe(head);
+    expect(await status(repo)).toBe('');
+  });
+});

@@ -119,7 +119,7 @@ describe('entra-gitops snapshot', () => {
     await snapshot(repo, emu);
     const head = (await repo.git.raw(['rev-parse', 'HEAD'])).trim();
     emu.rt.dir.update('users', String(emu.rt.dir.collections.users.all()[0]?.data.id), { jobTitle: 'changed before a failed run' });
-    emu.traffic.faults.inject({ count: 1, status: 500, pathPrefix: '/v1.0/groups' });
+    emu.traffic.faults?.inject({ count: 1, status: 500, pathPrefix: '/v1.0/groups' });
     const failed = await snapshot(repo, emu, { maxAttempts: 1 }).catch((err: unknown) => err);
     expect(failed).toBeInstanceOf(Error);
     expect((failed as Error).message).toMatch(/group/i);

@@ -2,5 +2,6 @@
 import type { Command } from 'commander';
 import { registerEmulator } from './emulator.ts';
 import { registerSnapshot } from './snapshot.ts';
+import { registerDemo } from './demo.ts';
 
-export const commands: Array<(program: Command) => void> = [registerSnapshot, registerEmulator];
+export const commands: Array<(program: Command) => void> = [registerSnapshot, registerDemo, registerEmulator];

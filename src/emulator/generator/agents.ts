@@ -19,8 +19,9 @@ export function planAgents(ctx: GenContext, blueprints: number, maxAgentUsers: n
   for (let b = 0; b < blueprints; b++) {
     const identities: boolean[] = [];
     for (let a = 0, n = 1 + ctx.rng.int(3); a < n; a++) {
-      // About half of the agents act as a user too; an agent identity parents at most one.
-      const withUser = budget > 0 && ctx.rng.chance(0.5);
+      // About half of the agents act as a user too (the first always, so every tenant with
+      // agents has an agent user); an agent identity parents at most one.
+      const withUser = budget > 0 && ((b === 0 && a === 0) || ctx.rng.chance(0.5));
       if (withUser) budget--;
       identities.push(withUser);
     }

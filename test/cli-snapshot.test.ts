@@ -1,0 +1,72 @@
+// The snapshot and demo commands as a person runs them: a child process, flags, exit codes.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type Emulator } from '../src/emulator/index.ts';
+import { makeRepo, removeTestRepos, tempDir } from './helpers/repo.ts';
+
+const run = promisify(execFile);
+const BIN = join(import.meta.dirname, '..', 'bin', 'entra-gitops.js');
+let emu: Emulator;
+
+async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: { ...process.env, CI: 'true', ...env }, timeout: 60_000 });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: e.code ?? -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+beforeAll(async () => {
+  emu = await startEmulator({ seed: 41, users: 30 });
+});
+afterAll(async () => {
+  await emu.stop();
+  await removeTestRepos();
+});
+
+describe('entra-gitops snapshot (CLI)', () => {
+  it('prints a JSON summary with --json and commits; a second run has nothing to commit', async () => {
+    const repo = await makeRepo({ 'README.md': 'x\n' });
+    const env = { AZURE_TENANT_ID: emu.info.tenantId, AZURE_CLIENT_ID: emu.info.clientId, AZURE_CLIENT_SECRET: emu.info.clientSecret, AZURE_AUTHORITY_HOST: emu.info.authorityHost, ENTRA_GITOPS_GRAPH_URL: emu.info.graphUrl };
+    const first = await cli(['snapshot', '--repo', repo.dir, '--json'], env);
+    expect(first.code, first.stderr).toBe(0);
+    const summary = JSON.parse(first.stdout) as { version: number; tenantId: string; commit?: string; kinds: Array<{ kind: string; total: number }> };
+    expect(summary).toMatchObject({ version: 1, tenantId: emu.info.tenantId });
+    expect(summary.commit).toMatch(/^[0-9a-f]{40}$/);
+    expect(summary.kinds.find((k) => k.kind === 'user')?.total).toBeGreaterThan(0);
+    expect(first.stdout + first.stderr).not.toContain(emu.info.clientSecret);
+    const second = await cli(['snapshot', '--repo', repo.dir], env);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toContain('No change since the last snapshot');
+  });
+
+  it('fails with exit 1 and a hint when no tenant is configured, writing nothing', async () => {
+    const repo = await makeRepo({ 'README.md': 'x\n' });
+    const result = await cli(['snapshot', '--repo', repo.dir], { AZURE_TENANT_ID: '', AZURE_CLIENT_ID: '', AZURE_CLIENT_SECRET: '' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/Could not take a snapshot because no tenant id is known\. \(Hint: set AZURE_TENANT_ID/);
+    expect(existsSync(join(repo.dir, 'snapshots'))).toBe(false);
+  });
+
+  it('refuses an unknown kind in --kinds', async () => {
+    const result = await cli(['snapshot', '--kinds', 'user,printer']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("unknown kind 'printer'");
+  });
+});
+
+describe('entra-gitops demo (npm start)', () => {
+  it('snapshots the built-in tenant into a demo repository and says where', async () => {
+    const dir = join(tempDir(), 'demo');
+    const result = await cli(['demo', '--dir', dir, '--users', '40']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`The snapshot is in ${dir}`);
+    expect(result.stdout).toMatch(/Committed [0-9a-f]{12}/);
+    expect(existsSync(join(dir, 'snapshots'))).toBe(true);
+  });
+});

@@ -33,6 +33,9 @@ export interface SnapshotObject {
   id: string;
   /** A reader's name for it (display name, UPN): so no one meets a bare GUID. */
   name: string;
+  /** The concrete Graph type, for kinds whose objects come in several (a named location is
+   * an ipNamedLocation or a countryNamedLocation): a create or update must name it. */
+  type?: string;
   /** Writable properties: what recovery sets back. Absent, null and empty are all absent. */
   properties: Record<string, unknown>;
   /** Read-only properties worth keeping (appId, onPremisesSyncEnabled, createdDateTime…). */

@@ -223,9 +223,10 @@ describe('incremental read', () => {
   afterAll(() => e.stop());
 
   it('routes objects of subtypes (an agent user in /users/delta) to their own kinds, read in full', async () => {
-    const parents = new Set(e.rt.dir.collections.users.all().map((s) => s.data.identityParentId));
-    const identity = e.rt.dir.collections.servicePrincipals.all().find((s) => s.data['@odata.type'] === '#microsoft.graph.agentIdentity' && !parents.has(s.data.id));
-    const created = await t.write<Record<string, unknown>>('POST', '/users/microsoft.graph.agentUser', { accountEnabled: true, displayName: 'Agent user', mailNickname: 'agent-user', userPrincipalName: `agent-user@${e.rt.dir.defaultDomain}`, identityParentId: identity?.data.id }, { version: 'beta' });
+    // A fresh agent identity to parent the agent user (an identity parents at most one).
+    const blueprint = e.rt.dir.collections.applications.all().find((s) => s.data['@odata.type'] === '#microsoft.graph.agentIdentityBlueprint');
+    const identity = await t.write<{ id: string }>('POST', '/servicePrincipals/microsoft.graph.agentIdentity', { displayName: 'Fresh agent', agentIdentityBlueprintAppId: blueprint?.data.appId }, { version: 'beta' });
+    const created = await t.write<Record<string, unknown>>('POST', '/users/microsoft.graph.agentUser', { accountEnabled: true, displayName: 'Agent user', mailNickname: 'agent-user', userPrincipalName: `agent-user@${e.rt.dir.defaultDomain}`, identityParentId: identity.id }, { version: 'beta' });
     const agentUser = String(created.id);
     const base = await incremental(t, undefined);
     expect(base.objects.filter((o) => o.raw.id === agentUser).map((o) => o.kind)).toEqual(['agentUser']);

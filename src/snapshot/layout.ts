@@ -13,7 +13,7 @@ import type { KindName, ObjectRef } from '../model/types.ts';
 import { SnapshotFileError } from './errors.ts';
 
 /** What the layout needs to know of a kind. */
-export type LayoutKind = Pick<KindSpec, 'name' | 'singleton' | 'idFormat'>;
+export type LayoutKind = Pick<KindSpec, 'name' | 'singleton' | 'idFormat' | 'subtypes'>;
 
 export const SNAPSHOTS_DIR = 'snapshots';
 export const SCHEMAS_DIR = 'schemas';

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { isPublicCertificate, normalize, REDACTED } from './normalize.ts';
-import { APPLICATION_FIXTURE, AUTHORIZATION_POLICY_FIXTURE, USER_FIXTURE, USER_ID } from './test-fixtures.ts';
+import { APPLICATION_FIXTURE, AUTHORIZATION_POLICY_FIXTURE, NAMED_LOCATION_FIXTURE, USER_FIXTURE, USER_ID } from './test-fixtures.ts';
 
 const MANAGER = '0d7c3e2a-5b1f-4a7e-8c9d-1e2f3a4b5c6d';
 const SPONSOR = 'ad3c5c4f-9f7e-4b5a-8f3e-2c1d0e9f8a7b';
@@ -14,6 +14,15 @@ const PFX = btoa(String.fromCharCode(0x30, 0x82, 0x01, 0x0a, 0x02, 0x01, 0x03, 0
 const PEM_WITH_KEY = btoa('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n');
 
 describe('normalize', () => {
+  it('records the concrete type of a kind with subtypes in the envelope (a named location is IP or country)', () => {
+    const raw = { '@odata.type': '#microsoft.graph.ipNamedLocation', id: 'A0A0A0A0-0000-4000-8000-000000000000', displayName: 'Office', ipRanges: [{ '@odata.type': '#microsoft.graph.iPv4CidrRange', cidrAddress: '10.0.0.0/8' }], isTrusted: true };
+    const obj = normalize(NAMED_LOCATION_FIXTURE, raw, {});
+    expect(obj.type).toBe('microsoft.graph.ipNamedLocation');
+    expect(obj.id).toBe('a0a0a0a0-0000-4000-8000-000000000000');
+    expect(obj.properties).not.toHaveProperty('@odata.type');
+    expect(normalize(USER_FIXTURE, { id: USER_ID, '@odata.type': '#microsoft.graph.user', displayName: 'x' }, {}).type).toBeUndefined();
+  });
+
   it('splits restorable from informational, drops volatile and undeclared properties, names the object', () => {
     const obj = normalize(
       USER_FIXTURE,

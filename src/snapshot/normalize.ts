@@ -217,6 +217,7 @@ export function normalize(spec: KindSpec, raw: Record<string, unknown>, links: R
     kind: spec.name,
     id,
     name: spec.label(raw),
+    ...(spec.subtypes && typeof raw['@odata.type'] === 'string' ? { type: raw['@odata.type'].replace(/^#/, '') } : {}),
     properties: pick(spec, raw, spec.restorable, ordered),
     readOnly: pick(spec, raw, spec.informational, ordered),
     links: normalizeLinks(links),

@@ -146,7 +146,7 @@ export function parse(input: string | Uint8Array, file: string, options: ParseOp
   const missing = REQUIRED.filter((k) => !Object.hasOwn(data, k));
   if (missing.length > 0) fail(file, 'envelope', `its top level lacks ${missing.join(', ')}`, 'a snapshot file holds kind, id, name, properties, readOnly and links (use {} when empty)');
 
-  const { kind, id, name, properties, readOnly, links, redacted } = data;
+  const { kind, id, name, type, properties, readOnly, links, redacted } = data;
   if (typeof kind !== 'string') fail(file, 'envelope', 'kind is not a string', 'kind names one of the supported kinds');
   const spec = kinds.find((k) => k.name === kind);
   if (!spec) fail(file, 'unknown-kind', `'${kind}' is not a known kind`, `known kinds: ${kinds.map((k) => k.name).join(', ') || '(none registered)'}`);
@@ -156,6 +156,9 @@ export function parse(input: string | Uint8Array, file: string, options: ParseOp
   if (typeof name !== 'string') fail(file, 'envelope', 'name is not a string', 'name is the display name a reader knows the object by');
   for (const [key, value] of [['properties', properties], ['readOnly', readOnly], ['links', links]] as const) {
     if (!isPlainObject(value)) fail(file, 'envelope', `${key} is not a mapping`, `write ${key}: {} when there is nothing to keep`);
+  }
+  if (type !== undefined && (typeof type !== 'string' || !(spec.subtypes ?? []).includes(type))) {
+    fail(file, 'envelope', `type '${String(type)}' is not one of ${spec.name}'s types`, spec.subtypes?.length ? `type is one of ${spec.subtypes.join(', ')}` : `${spec.name} has one type: remove type:`);
   }
   if (redacted !== undefined && (!Array.isArray(redacted) || !redacted.every((p) => typeof p === 'string'))) {
     fail(file, 'envelope', 'redacted is not a list of property paths', 'redacted lists paths such as properties.mobilePhone');
@@ -175,7 +178,7 @@ export function parse(input: string | Uint8Array, file: string, options: ParseOp
     }
   }
 
-  const obj: SnapshotObject = { kind: spec.name, id, name, properties: properties as Record<string, unknown>, readOnly: readOnly as Record<string, unknown>, links: checkLinks(file, links as Record<string, unknown>) };
+  const obj: SnapshotObject = { kind: spec.name, id, name, ...(type !== undefined ? { type: type as string } : {}), properties: properties as Record<string, unknown>, readOnly: readOnly as Record<string, unknown>, links: checkLinks(file, links as Record<string, unknown>) };
   if (redacted !== undefined) obj.redacted = redacted as string[];
   return obj;
 }

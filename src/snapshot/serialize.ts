@@ -14,7 +14,7 @@ export interface SerializeContext {
 }
 
 /** The top-level keys, in the order they are written. */
-export const ENVELOPE_KEYS = ['kind', 'id', 'name', 'properties', 'readOnly', 'links', 'redacted'] as const;
+export const ENVELOPE_KEYS = ['kind', 'id', 'name', 'type', 'properties', 'readOnly', 'links', 'redacted'] as const;
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
@@ -82,6 +82,7 @@ export function serialize(obj: SnapshotObject, context: SerializeContext): strin
     kind: obj.kind,
     id: obj.id,
     name: sorted(obj, obj.name, 'name'),
+    ...(obj.type !== undefined ? { type: obj.type } : {}),
     properties: sorted(obj, obj.properties, 'properties'),
     readOnly: sorted(obj, obj.readOnly, 'readOnly'),
     links: sorted(obj, obj.links, 'links'),

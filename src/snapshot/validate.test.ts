@@ -50,7 +50,7 @@ describe('scripts/generate-schemas.ts', () => {
   it('finds properties a kind declares on a subtype (ipRanges on ipNamedLocation)', () => {
     const schema = kindSchema(NAMED_LOCATION_FIXTURE) as { properties: { properties: { properties: Record<string, unknown> } } };
     expect(schema.properties.properties.properties.ipRanges).toEqual({ type: 'array', items: { $ref: '#/$defs/ipRange' } });
-    expect(schema.properties.properties.properties['@odata.type']).toMatchObject({ type: 'string' });
+    expect((schema as { properties: { type?: unknown } }).properties.type).toMatchObject({ enum: ['microsoft.graph.ipNamedLocation', 'microsoft.graph.countryNamedLocation'] });
   });
 
   it('refuses a kind whose Graph type the catalogue does not know', () => {

@@ -18,7 +18,9 @@ import { VERSION } from '../version.ts';
 import { canonicalGuid, manifestPath, objectPath, SCHEMAS_DIR, SNAPSHOTS_DIR, tenantDir } from './layout.ts';
 import { buildManifest, parseManifest, serializeManifest } from './manifest.ts';
 import { normalize } from './normalize.ts';
-import { readTenant, type ReadProgress } from './read.ts';
+import { DELTA_STATE_PATH, EMPTY_DELTA_STATE, parseDeltaState, readTenantIncremental, serializeDeltaState, type DeltaState } from './delta.ts';
+import { parse } from './parse.ts';
+import type { RawObject, ReadProgress } from './read.ts';
 import { defaultValidator } from './schema-files.ts';
 import { serialize } from './serialize.ts';
 
@@ -29,6 +31,8 @@ export interface SnapshotRunOptions {
   env: NodeJS.ProcessEnv;
   /** Only these kinds are read and written; the files of the others stay as they are. */
   kinds?: readonly KindName[];
+  /** Read every kind in full rather than only what changed since the last snapshot. */
+  full: boolean;
   /** Write the files but do not commit. */
   commit: boolean;
   /** Push the commit (and its tag) after committing. */
@@ -57,6 +61,10 @@ export interface SnapshotResult {
   pushed: boolean;
   changed: boolean;
   kinds: KindSummary[];
+  /** How each kind was read: 'delta' (only what changed) or 'full', with the reason for a full read. */
+  reads: Partial<Record<KindName, { mode: 'delta' | 'full'; reason?: string }>>;
+  /** Kinds whose delta token Graph no longer accepted (expired after 7 days): read in full. */
+  resynced: KindName[];
   requests: number;
   resourceUnits: number;
   throttled: number;
@@ -101,6 +109,31 @@ async function previousTree(store: GitStore, tenantId: string): Promise<Map<stri
   return previous;
 }
 
+/** The last snapshot's objects of each kind as the reader returns them, so a delta round can
+ * start from them. A kind whose files are missing or unreadable gets undefined: a full read. */
+function previousObjects(previous: ReadonlyMap<string, string>, tenantId: string, kinds: readonly KindSpec[], counts: Partial<Record<KindName, number>>): (kind: KindName) => RawObject[] | undefined {
+  const byKind = new Map<KindName, RawObject[] | undefined>();
+  for (const spec of kinds) {
+    const objects: RawObject[] = [];
+    let usable = true;
+    for (const [path, text] of previous) {
+      if (!ownsPath(tenantId, spec, path)) continue;
+      try {
+        const obj = parse(text, path);
+        objects.push({ kind: obj.kind, raw: { id: obj.id, ...(obj.type ? { '@odata.type': `#${obj.type}` } : {}), ...obj.readOnly, ...obj.properties }, links: obj.links });
+      } catch {
+        // A file edited into something unreadable: read the kind in full and rewrite it.
+        usable = false;
+        break;
+      }
+    }
+    // git keeps no empty folder: a kind the manifest counted at 0 has no files and is known empty.
+    const known = objects.length > 0 || counts[spec.name] === 0;
+    byKind.set(spec.name, usable && known ? objects : undefined);
+  }
+  return (kind) => byKind.get(kind);
+}
+
 async function defaultDomainOf(transport: GraphTransport): Promise<string | undefined> {
   try {
     const org = await transport.get<{ value?: Array<{ verifiedDomains?: Array<{ name?: string; isDefault?: boolean }> }> }>('/organization?$select=id,verifiedDomains');
@@ -134,9 +167,23 @@ export async function runSnapshot(options: SnapshotRunOptions): Promise<Snapshot
   });
 
   // 1. Read everything first: a failure here leaves the repository exactly as it was.
-  const [read, previous, domain] = await Promise.all([
-    readTenant(transport, kinds, { ...(options.onProgress ? { onProgress: options.onProgress } : {}) }),
-    previousTree(store, tenantId),
+  const previous = await previousTree(store, tenantId);
+  const mPath = manifestPath(tenantId);
+  const oldManifest = previous.has(mPath) ? parseManifest(previous.get(mPath) ?? '', mPath) : undefined;
+  const statePath = `${tenantDir(tenantId)}/${DELTA_STATE_PATH}`;
+  let state: DeltaState = EMPTY_DELTA_STATE;
+  try {
+    if (previous.has(statePath)) state = parseDeltaState(previous.get(statePath) ?? '', statePath);
+  } catch {
+    // An unreadable state only costs a full read; the next commit writes a good one.
+  }
+  const [read, domain] = await Promise.all([
+    readTenantIncremental(transport, kinds, {
+      state,
+      full: options.full,
+      previous: previousObjects(previous, tenantId, kinds, oldManifest?.counts ?? {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    }),
     defaultDomainOf(transport),
   ]);
 
@@ -197,13 +244,16 @@ export async function runSnapshot(options: SnapshotRunOptions): Promise<Snapshot
   }
 
   // 4. The manifest keeps the counts of kinds outside this run's scope.
-  const mPath = manifestPath(tenantId);
-  const oldManifest = previous.has(mPath) ? parseManifest(previous.get(mPath) ?? '', mPath) : undefined;
   const counts: Partial<Record<KindName, number>> = { ...(oldManifest?.counts ?? {}) };
   for (const s of summaries) counts[s.kind] = s.total;
   const defaultDomain = domain ?? oldManifest?.defaultDomain;
   files.set(mPath, serializeManifest(buildManifest({ tenantId, ...(defaultDomain ? { defaultDomain } : {}), counts })));
   for (const [path, text] of schemaFiles()) files.set(path, text);
+  // The delta links go in only with a snapshot that changed something: an unchanged tenant
+  // must give no commit, and an older link stays valid (it replays everything since it was
+  // taken) until Graph expires it, after which that kind is read in full once.
+  const objectsChanged = removed.length > 0 || [...files].some(([path, text]) => path.startsWith(`${SNAPSHOTS_DIR}/`) && previous.get(path) !== text);
+  if (objectsChanged) files.set(statePath, serializeDeltaState(read.state));
 
   // 5. Write, then commit once.
   const written = await store.writeTree(files, removed);
@@ -223,7 +273,7 @@ export async function runSnapshot(options: SnapshotRunOptions): Promise<Snapshot
     await store.push({ remote: config.git.remote, ...(config.git.branch ? { branch: config.git.branch } : {}), ...(tag ? { tags: [tag] } : {}), ...(config.git.author ? { author: config.git.author } : {}) });
     pushed = true;
   }
-  return { version: 1, tenantId, defaultDomain, commit, tag, pushed, changed, kinds: summaries, ...stats(transport.stats), durationMs: Date.now() - started };
+  return { version: 1, tenantId, defaultDomain, commit, tag, pushed, changed, kinds: summaries, reads: read.kinds, resynced: read.resynced, ...stats(transport.stats), durationMs: Date.now() - started };
 }
 
 function stats(s: TransportStats): Pick<SnapshotResult, 'requests' | 'resourceUnits' | 'throttled' | 'retries'> {

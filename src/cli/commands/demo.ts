@@ -45,7 +45,7 @@ export function registerDemo(program: Command): void {
         const { config, endpoints } = await loadConfig({ repoDir: store.root, env });
         const progress = createProgress(chooseProgressMode({ stream: process.stderr, env: process.env }), { stream: process.stderr });
         say(`Taking a snapshot of tenant ${emu.info.tenantId} into ${dir} …`);
-        const result = await runSnapshot({ store, config, endpoints, env, commit: true, push: false, allowShrink: false, onProgress: (p) => progress.update(p.kind, p.done, p.total) });
+        const result = await runSnapshot({ store, config, endpoints, env, full: false, commit: true, push: false, allowShrink: false, onProgress: (p) => progress.update(p.kind, p.done, p.total) });
         progress.stop();
         process.stdout.write(describeResult(result));
         say('');

@@ -59,6 +59,7 @@ export function registerSnapshot(program: Command): void {
           config,
           endpoints,
           env: process.env,
+          full: flags.full,
           commit: flags.commit,
           push: config.git.push,
           allowShrink: flags.allowShrink,

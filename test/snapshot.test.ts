@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULTS, type Config } from '../src/config/schema.ts';
 import { resolveCloud } from '../src/graph/cloud.ts';
 import { startEmulator, type Emulator } from '../src/emulator/index.ts';
+import { Pacer } from '../src/graph/pacer.ts';
 import { runSnapshot, SnapshotError, type SnapshotRunOptions } from '../src/snapshot/run.ts';
 import { GitStore } from '../src/store/git.ts';
 import { makeRepo, removeTestRepos, type TestRepo } from './helpers/repo.ts';
@@ -21,7 +22,7 @@ function configWith(over: Partial<Config> = {}): Config {
 
 async function snapshot(repo: TestRepo, e: Emulator, extra: Partial<SnapshotRunOptions> = {}) {
   const env = envOf(e);
-  return runSnapshot({ store: await GitStore.open(repo.dir), config: configWith(), endpoints: resolveCloud(env), env, full: false, commit: true, push: false, allowShrink: false, ...extra });
+  return runSnapshot({ store: await GitStore.open(repo.dir), config: configWith(), endpoints: resolveCloud(env), env, full: false, commit: true, push: false, allowShrink: false, pacer: fastPacer(), ...extra });
 }
 
 /** The committed snapshot without the delta links (tokens differ run to run by design). */
@@ -39,6 +40,9 @@ async function status(repo: TestRepo): Promise<string> {
 beforeAll(async () => {
   emu = await startEmulator({ seed: 31, users: 60, faults: {} });
 });
+/** The emulator enforces no conditional access limit unless asked: no need to wait 1 s per policy read here. */
+const fastPacer = () => new Pacer({ caPerSecond: 1000 });
+
 afterAll(async () => {
   await emu.stop();
   await removeTestRepos();
@@ -123,11 +127,34 @@ describe('entra-gitops snapshot', () => {
     await snapshot(repo, emu);
     const head = (await repo.git.raw(['rev-parse', 'HEAD'])).trim();
     emu.rt.dir.update('users', String(emu.rt.dir.collections.users.all()[0]?.data.id), { jobTitle: 'changed before a failed run' });
-    emu.traffic.faults?.inject({ count: 1, status: 500, pathPrefix: '/v1.0/groups' });
-    const failed = await snapshot(repo, emu, { maxAttempts: 1 }).catch((err: unknown) => err);
-    expect(failed).toBeInstanceOf(Error);
-    expect((failed as Error).message).toMatch(/group/i);
-    expect((await repo.git.raw(['rev-parse', 'HEAD'])).trim()).toBe(head);
-    expect(await status(repo)).toBe('');
+    // A list page, a relationship batch, a conditional access read, a singleton, a delta page.
+    for (const target of [
+      { pathPrefix: '/v1.0/groups' },
+      { pathPrefix: '/v1.0/$batch' },
+      { pathPrefix: '/v1.0/identity/conditionalAccess/policies' },
+      { pathPrefix: '/v1.0/policies/authorizationPolicy' },
+      { pathPrefix: '/v1.0/users/delta' },
+    ]) {
+      emu.traffic.faults?.inject({ count: 1, status: 500, ...target });
+      const failed = await snapshot(repo, emu, { maxAttempts: 1 }).catch((err: unknown) => err);
+      expect(failed, target.pathPrefix).toBeInstanceOf(Error);
+      expect((await repo.git.raw(['rev-parse', 'HEAD'])).trim()).toBe(head);
+      expect(await status(repo), target.pathPrefix).toBe('');
+    }
+  });
+
+  it('redacts configured personal data, marks it, and writes no secret-looking value anywhere', async () => {
+    const repo = await makeRepo({ 'README.md': 'x\n' });
+    await snapshot(repo, emu, { config: configWith({ redact: { user: ['mobilePhone', 'employeeId'] } }) });
+    const dir = join(repo.dir, 'snapshots', emu.info.tenantId, 'user');
+    const withPhone = emu.rt.dir.collections.users.all().find((u) => typeof u.data.mobilePhone === 'string' && u.data['@odata.type'] === '#microsoft.graph.user');
+    expect(withPhone).toBeDefined();
+    const text = readFileSync(join(dir, `${withPhone?.data.id}.yaml`), 'utf8');
+    expect(text).not.toContain(String(withPhone?.data.mobilePhone));
+    expect(text).toContain('mobilePhone: <redacted>');
+    expect(text).toMatch(/\nredacted:\n(\s+- \S+\n)*\s+- properties\.mobilePhone\n/);
+    const everything = await repo.git.raw(['grep', '-I', '-h', '-e', '.', 'HEAD', '--', 'snapshots']);
+    expect(everything).not.toMatch(/secretText|PRIVATE KEY|client_secret|eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/);
+    expect(everything).not.toContain(emu.info.clientSecret);
   });
 });

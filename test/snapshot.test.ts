@@ -8,7 +8,8 @@ import { startEmulator, type Emulator } from '../src/emulator/index.ts';
 import { Pacer } from '../src/graph/pacer.ts';
 import { runSnapshot, SnapshotError, type SnapshotRunOptions } from '../src/snapshot/run.ts';
 import { GitStore } from '../src/store/git.ts';
-import { makeRepo, removeTestRepos, type TestRepo } from './helpers/repo.ts';
+import { cloneRepo, makeBareRemote, makeRepo, removeTestRepos, type TestRepo } from './helpers/repo.ts';
+import { gitClient } from '../src/store/git.ts';
 
 let emu: Emulator;
 
@@ -156,5 +157,16 @@ describe('entra-gitops snapshot', () => {
     const everything = await repo.git.raw(['grep', '-I', '-h', '-e', '.', 'HEAD', '--', 'snapshots']);
     expect(everything).not.toMatch(/secretText|PRIVATE KEY|client_secret|eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/);
     expect(everything).not.toContain(emu.info.clientSecret);
+  });
+
+  it('tags the snapshot commit and pushes both to the remote', async () => {
+    const bare = await makeBareRemote({ 'README.md': 'backups\n' });
+    const repo = await cloneRepo(bare);
+    const result = await snapshot(repo, emu, { push: true, config: configWith({ git: { ...DEFAULTS.git, tag: true } }) });
+    expect(result.pushed).toBe(true);
+    expect(result.tag).toMatch(/^snapshot-[0-9a-f]{8}-\d{8}T\d{6}Z$/);
+    const remote = gitClient(bare);
+    expect((await remote.raw(['log', '-1', '--format=%H', 'main'])).trim()).toBe(result.commit);
+    expect((await remote.raw(['tag', '--list'])).trim()).toBe(result.tag);
   });
 });

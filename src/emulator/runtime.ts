@@ -16,7 +16,13 @@ export interface ClientApp {
   clientId: string;
   clientSecret: string;
   permissions: Permission[];
+  /** Federated identity credentials: an assertion from this issuer about this subject signs
+   * the app in with no secret (learn.microsoft.com/entra/workload-id/workload-identity-federation). */
+  federated?: Array<{ issuer: string; subject: string }>;
 }
+
+/** GitHub Actions' OIDC issuer, which the emulator stands in for in tests of federated sign-in. */
+export const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com';
 
 export interface ChargeInput {
   appId: string;
@@ -95,6 +101,15 @@ export class EmulatorRuntime {
   addClient(permissions: readonly Permission[] = PERMISSIONS, clientId: string = randomUUID()): ClientApp {
     const client: ClientApp = { clientId, clientSecret: `emulator-${randomBytes(18).toString('base64url')}`, permissions: [...permissions] };
     this.clients.set(clientId, client);
+    return client;
+  }
+
+  /** Registers a client that signs in only with a GitHub Actions OIDC token for `subject`
+   * (e.g. 'repo:contoso/tenant-backup:ref:refs/heads/main'); its secret is never accepted. */
+  addFederatedClient(subject: string, permissions: readonly Permission[] = PERMISSIONS): ClientApp {
+    const client = this.addClient(permissions);
+    client.clientSecret = '';
+    client.federated = [{ issuer: GITHUB_ISSUER, subject }];
     return client;
   }
 }

@@ -24,7 +24,7 @@ function transportFor(env: NodeJS.ProcessEnv, fetchFn?: typeof fetch): GraphTran
 }
 
 beforeAll(async () => {
-  emu = await startEmulator({ seed: 11, users: 120 });
+  emu = await startEmulator({ seed: 11, users: 120, faults: {} });
 });
 afterAll(() => emu.stop());
 
@@ -86,5 +86,38 @@ describe('GraphTransport', () => {
     expect(err).toBeInstanceOf(GraphRequestError);
     expect((err as Error).message).toMatch(/no response.*ECONNRESET/);
     expect(posts).toBe(1);
+  });
+
+  it('retries the items of a $batch that the service throttled, honouring their own Retry-After', async () => {
+    const t = transportFor(envFor(emu));
+    const groups = emu.rt.dir.collections.groups.all().slice(0, 5).map((g) => g.data.id);
+    // Inside the batch, each item passes the emulator's fault injection on its own path.
+    emu.traffic.faults?.inject({ count: 2, status: 429, retryAfterSeconds: 0, pathPrefix: '/v1.0/groups/' });
+    const results = await t.batch(groups.map((id, i) => ({ id: String(i), method: 'GET' as const, url: `/groups/${id}/members?$select=id` })));
+    expect([...results.values()].map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(t.stats.throttled).toBe(2);
+    expect(t.stats.retries).toBe(2);
+  });
+});
+
+describe('GitHub Actions OIDC (workload identity federation, no secret anywhere)', () => {
+  it('signs in with the runner token exchanged for an app token, and a wrong branch is refused', async () => {
+    const subject = 'repo:contoso/tenant-backup:ref:refs/heads/main';
+    const app = emu.rt.addFederatedClient(subject, ['User.Read.All']);
+    const env = (requestToken: string): NodeJS.ProcessEnv => ({
+      AZURE_TENANT_ID: emu.info.tenantId,
+      AZURE_CLIENT_ID: app.clientId,
+      AZURE_AUTHORITY_HOST: emu.info.authorityHost,
+      ENTRA_GITOPS_GRAPH_URL: emu.info.graphUrl,
+      ACTIONS_ID_TOKEN_REQUEST_URL: `${emu.info.graphUrl}/_github/oidc/token`,
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: requestToken,
+    });
+    const good = env(subject);
+    expect(credentialFromEnv(good, resolveCloud(good)).kind).toBe('github-oidc');
+    const page = await transportFor(good).get<{ value: unknown[] }>('/users?$top=3');
+    expect(page.value).toHaveLength(3);
+    const fork = env('repo:someone/fork:pull_request');
+    const err = await transportFor(fork).get('/users').catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/AADSTS70021/);
   });
 });

@@ -4,8 +4,8 @@
 // learn.microsoft.com/entra/identity-platform/v2-protocols-oidc ("fetch the OpenID configuration").
 
 import type { App } from '../http/env.ts';
-import type { EmulatorRuntime } from '../runtime.ts';
-import { signToken } from './token.ts';
+import { GITHUB_ISSUER, type EmulatorRuntime } from '../runtime.ts';
+import { signToken, verifyToken } from './token.ts';
 
 function oauthError(error: string, description: string, codes: number[]) {
   return { error, error_description: description, error_codes: codes, timestamp: new Date().toISOString() };
@@ -45,6 +45,17 @@ export function registerAuthEndpoints(app: App, rt: EmulatorRuntime): void {
     });
   });
 
+  // Stands in for GitHub Actions' OIDC token service (ACTIONS_ID_TOKEN_REQUEST_URL), so the
+  // federated sign-in a workflow does can be run end to end: the bearer is the request token
+  // the runner would hold, here the subject itself ('repo:org/repo:ref:refs/heads/main').
+  app.get('/_github/oidc/token', (c) => {
+    const subject = /^Bearer (.+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
+    if (!subject) return c.json({ message: 'Bad credentials' }, 401);
+    const now = Math.floor(rt.clock.now() / 1000);
+    const claims = { iss: GITHUB_ISSUER, sub: subject, aud: c.req.query('audience') ?? '', iat: now, nbf: now, exp: now + 300 };
+    return c.json({ count: 1, value: signToken(claims, rt.signingKey) });
+  });
+
   app.post('/:tenant/oauth2/v2.0/token', async (c) => {
     const tenant = c.req.param('tenant');
     const form = new URLSearchParams(await c.req.text());
@@ -57,7 +68,16 @@ export function registerAuthEndpoints(app: App, rt: EmulatorRuntime): void {
     if (!client) {
       return c.json(oauthError('unauthorized_client', `AADSTS700016: Application with identifier '${clientId}' was not found in the directory.`, [700016]), 400);
     }
-    if (form.get('client_secret') !== client.clientSecret) {
+    const assertion = form.get('client_assertion');
+    if (form.get('client_assertion_type') === 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer' && assertion) {
+      // Workload identity federation: Entra checks the external token's issuer, subject and
+      // audience against the app's federated credentials (workload-identity-federation.md).
+      const claims = verifyToken<{ iss?: string; sub?: string; aud?: string; exp?: number }>(assertion, rt.signingKey);
+      const trusted = claims && claims.aud === 'api://AzureADTokenExchange' && (claims.exp ?? 0) * 1000 > rt.clock.now() && client.federated?.some((f) => f.issuer === claims.iss && f.subject === claims.sub);
+      if (!trusted) {
+        return c.json(oauthError('invalid_client', `AADSTS70021: No matching federated identity record found for presented assertion. Assertion Issuer: '${claims?.iss ?? ''}'. Assertion Subject: '${claims?.sub ?? ''}'. Assertion Audience: '${claims?.aud ?? ''}'.`, [70021]), 400);
+      }
+    } else if (!client.clientSecret || form.get('client_secret') !== client.clientSecret) {
       return c.json(oauthError('invalid_client', `AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`, [7000215]), 401);
     }
     const scope = form.get('scope') ?? '';

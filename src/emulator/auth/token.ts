@@ -18,13 +18,13 @@ export interface TokenClaims {
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
-export function signToken(claims: TokenClaims, key: Buffer): string {
+export function signToken(claims: TokenClaims | Record<string, unknown>, key: Buffer): string {
   const head = `${b64({ typ: 'JWT', alg: 'HS256' })}.${b64(claims)}`;
   return `${head}.${createHmac('sha256', key).update(head).digest('base64url')}`;
 }
 
 /** The claims of a token this emulator signed, or undefined for anything else. */
-export function verifyToken(token: string, key: Buffer): TokenClaims | undefined {
+export function verifyToken<T = TokenClaims>(token: string, key: Buffer): T | undefined {
   const parts = token.split('.');
   if (parts.length !== 3) return undefined;
   const [head, body, sig] = parts as [string, string, string];
@@ -32,7 +32,7 @@ export function verifyToken(token: string, key: Buffer): TokenClaims | undefined
   const given = Buffer.from(sig, 'base64url');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
   try {
-    return JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as TokenClaims;
+    return JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as T;
   } catch {
     return undefined;
   }

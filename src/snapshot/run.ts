@@ -11,7 +11,7 @@ import { Pacer } from '../graph/pacer.ts';
 import { GraphTransport, type TransportStats } from '../graph/transport.ts';
 import { KINDS } from '../kinds/index.ts';
 import type { KindSpec } from '../kinds/spec.ts';
-import type { KindName, SnapshotObject } from '../model/types.ts';
+import type { KindName } from '../model/types.ts';
 import type { GitStore } from '../store/git.ts';
 import { commitMessage, type KindCounts } from '../store/message.ts';
 import { VERSION } from '../version.ts';
@@ -194,7 +194,6 @@ export async function runSnapshot(options: SnapshotRunOptions): Promise<Snapshot
   const validator = defaultValidator();
   const files = new Map<string, string>();
   const problems: string[] = [];
-  const byKind = new Map<KindName, SnapshotObject[]>();
   for (const o of read.objects) {
     const spec = kinds.find((k) => k.name === o.kind);
     if (!spec) continue;
@@ -208,7 +207,6 @@ export async function runSnapshot(options: SnapshotRunOptions): Promise<Snapshot
     }
     for (const p of validator.check(obj, path)) problems.push(`${path} (${obj.name}): ${p}`);
     files.set(path, serialize(obj, { singleton: spec.singleton }));
-    byKind.set(spec.name, [...(byKind.get(spec.name) ?? []), obj]);
   }
   if (problems.length > 0) {
     const shown = problems.slice(0, 20).map((p) => `  - ${p}`).join('\n');

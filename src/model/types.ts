@@ -72,6 +72,16 @@ export interface LinkChange {
   removed: LinkTarget[];
 }
 
+export type FindingSeverity = 'critical' | 'high' | 'medium';
+
+/** Why a change matters for security: the rule that saw it and what it means. */
+export interface SecurityFinding {
+  /** The rule's file name under src/diff/rules/, e.g. 'ca-policy-weakened'. */
+  rule: string;
+  severity: FindingSeverity;
+  message: string;
+}
+
 /** One object's difference between two snapshots. */
 export interface Change {
   ref: ObjectRef;
@@ -79,10 +89,36 @@ export interface Change {
   type: ChangeType;
   properties: PropertyChange[];
   links: LinkChange[];
-  /** Set when the change matters for security (listed first, with why). */
-  security?: string[];
+  /** Set when the change matters for security (such changes are listed first). */
+  security?: SecurityFinding[];
   /** The object is synced from on-premises: reported, never written. */
   synced?: boolean;
+}
+
+/** One side of a comparison: a commit of the backup repository, or the tenant as read now. */
+export type DiffSide = { source: 'commit'; ref: string; commit: string; date?: string } | { source: 'live'; at: string };
+
+export interface KindDiffCounts {
+  added: number;
+  removed: number;
+  modified: number;
+  restored: number;
+}
+
+/** The difference report: what `diff` renders as terminal text, Markdown or JSON
+ * (schemas/diff-report.schema.json documents the JSON). */
+export interface DiffReport {
+  version: 1;
+  tenantId: string;
+  from: DiffSide;
+  to: DiffSide;
+  /** Per kind, only kinds with a change. */
+  counts: Partial<Record<KindName, KindDiffCounts>>;
+  /** Security-relevant changes first (most severe first), then by kind and name. */
+  changes: Change[];
+  /** A reader's name for every object id the changes mention (link targets included). */
+  names: Record<string, string>;
+  diagnostics: Diagnostic[];
 }
 
 export type Action = 'create' | 'restore' | 'update' | 'delete' | 'link' | 'unlink' | 'recreate' | 'noop';

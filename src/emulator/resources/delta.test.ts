@@ -583,3 +583,14 @@ describe('round trips reproduce the tenant (concepts/delta-query-overview.md: ca
     );
   });
 });
+
+describe('delta shapes objects as the list does (user-delta.md: "the same properties as selected")', () => {
+  it('answers an empty collection property as [], like GET /users, not null', async () => {
+    const t = testTenant();
+    t.rt.dir.seed('users', { id: 'c0c0c0c0-0000-4000-8000-000000000001', '@odata.type': '#microsoft.graph.user', displayName: 'No Phone', userPrincipalName: 'nophone@contoso.onmicrosoft.com' });
+    const delta = await t.json<{ value: Array<Record<string, unknown>> }>('GET', '/v1.0/users/delta?$select=displayName,businessPhones');
+    const list = await t.json<{ value: Array<Record<string, unknown>> }>('GET', '/v1.0/users?$select=displayName,businessPhones');
+    expect(delta.body.value[0]?.businessPhones).toEqual([]);
+    expect(list.body.value[0]?.businessPhones).toEqual([]);
+  });
+});

@@ -83,6 +83,8 @@ interface Options {
   rels: LinkName[];
   ids: Set<string> | undefined;
   minimal: boolean;
+  /** So empty collections come back as [] like the list endpoint's, not null. */
+  version: ApiVersion;
 }
 
 interface RelEntry {
@@ -152,7 +154,7 @@ export function parseIdFilter(expr: string, max: number | undefined): string[] {
   return ids;
 }
 
-function optionsOf(res: DeltaResource, state: DeltaState, minimal: boolean): Options {
+function optionsOf(res: DeltaResource, state: DeltaState, minimal: boolean, version: ApiVersion): Options {
   const relNames = res.relations as readonly string[];
   const select = state.s && !state.s.includes('*') ? state.s : undefined;
   const rels = new Set<LinkName>(state.s ? (state.s.filter((s) => relNames.includes(s)) as LinkName[]) : res.defaultRelations);
@@ -163,6 +165,7 @@ function optionsOf(res: DeltaResource, state: DeltaState, minimal: boolean): Opt
     rels: LINK_NAMES.filter((l) => rels.has(l)),
     ids: state.f ? new Set(state.f) : undefined,
     minimal,
+    version,
   };
 }
 
@@ -191,7 +194,7 @@ function deltaPage(rt: EmulatorRuntime, res: DeltaResource, c: Ctx, version: Api
   }
 
   const minimal = /\breturn=minimal\b/i.test(c.req.header('prefer') ?? '');
-  const opts = optionsOf(res, state, minimal);
+  const opts = optionsOf(res, state, minimal, version);
   const page = state.r === undefined ? { value: [] } : state.i ? firstRoundPage(rt.dir, opts, state, limits) : changesPage(rt.dir, opts, state, limits);
 
   const sel = state.s ? `(${state.s.join(',')})` : '';
@@ -238,7 +241,7 @@ function fullEntries(dir: Directory, opts: Options, id: string): RelEntry[] {
 
 function shapeHead(opts: Options, data: Entity): Record<string, unknown> {
   // user-delta.md: "The id property is always returned."
-  return { ...shape(data, { select: opts.props, defaults: opts.res.defaults, declaredType: opts.res.baseType }), id: data.id };
+  return { ...shape(data, { select: opts.props, defaults: opts.res.defaults, declaredType: opts.res.baseType, version: opts.version }), id: data.id };
 }
 
 /** user-delta.md, "Alternative: return only the changed properties" (Prefer: return=minimal). */

@@ -29,6 +29,9 @@ export class Pacer {
     this.ru = new TokenBucket({ bucketSize: this.ruPer10s, tokensPerInterval: this.ruPer10s / 10, interval: 'second' });
     const ca = options.caPerSecond ?? 1;
     this.ca = new TokenBucket({ bucketSize: ca, tokensPerInterval: ca, interval: 'second' });
+    // Both start full, as the service's own windows do: a run may spend a window's budget at once.
+    this.ru.content = this.ru.bucketSize;
+    this.ca.content = this.ca.bucketSize;
     this.slots = pLimit(options.concurrency ?? 4);
   }
 

@@ -1,0 +1,56 @@
+// The pacer's lanes, on a fake clock: the conditional access lane lets one request a second
+// through (concepts/throttling-limits.md), the resource-unit bucket holds a window's budget,
+// and a 429 pauses everyone. Nothing here waits for real time.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { Pacer } from './pacer.ts';
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance', 'Date'] });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+async function started(pacer: Pacer, count: number, ru: number, ca: boolean): Promise<number[]> {
+  const at: number[] = [];
+  const t0 = performance.now();
+  const runs = Array.from({ length: count }, () => pacer.run(ru, ca, async () => void at.push(performance.now() - t0)));
+  await vi.advanceTimersByTimeAsync(20_000);
+  await Promise.all(runs);
+  return at;
+}
+
+describe('Pacer', () => {
+  it('lets conditional access requests through one per second', async () => {
+    const at = await started(new Pacer({ caPerSecond: 1 }), 3, 1, true);
+    expect(at).toHaveLength(3);
+    expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(999);
+    expect(at[2]! - at[1]!).toBeGreaterThanOrEqual(999);
+  });
+
+  it('does not hold other requests behind the conditional access lane', async () => {
+    const pacer = new Pacer({ caPerSecond: 1, concurrency: 1 });
+    const order: string[] = [];
+    const runs = [
+      pacer.run(1, true, async () => void order.push('ca1')),
+      pacer.run(1, true, async () => void order.push('ca2')),
+      pacer.run(1, false, async () => void order.push('users')),
+    ];
+    await vi.advanceTimersByTimeAsync(3_000);
+    await Promise.all(runs);
+    expect(order.indexOf('users')).toBeLessThan(order.indexOf('ca2'));
+  });
+
+  it('spends no more than a window of resource units at once, then drips', async () => {
+    const at = await started(new Pacer({ ruPer10s: 100 }), 3, 50, false);
+    expect(at[1]! - at[0]!).toBeLessThan(10);
+    expect(at[2]! - at[1]!).toBeGreaterThanOrEqual(4_000);
+  });
+
+  it('pauses every request after a 429', async () => {
+    const pacer = new Pacer();
+    pacer.pause(2_000);
+    const at = await started(pacer, 1, 1, false);
+    expect(at[0]).toBeGreaterThanOrEqual(2_000);
+  });
+});

@@ -13,6 +13,7 @@ import { allProperties, catalogueSources, isSubtypeOf, typeInfo, typeNames } fro
 import type { PropertyInfo } from '../src/catalogue/catalogue.ts';
 import { CONFIG_SCHEMA, KIND_NAMES } from '../src/config/schema.ts';
 import { KINDS } from '../src/kinds/index.ts';
+import { DIFF_REPORT_SCHEMA } from '../src/report/diff-report-schema.ts';
 import type { ApiVersion, KindSpec } from '../src/kinds/spec.ts';
 import { BASE64URL_ID_PATTERN, GUID_PATTERN } from '../src/snapshot/layout.ts';
 
@@ -228,6 +229,7 @@ export function buildSchemas(kinds: readonly KindSpec[] = KINDS): Map<string, st
   files.set('snapshot-object.schema.json', text(envelopeSchema()));
   files.set('manifest.schema.json', text(manifestSchema()));
   files.set('config.schema.json', text(CONFIG_SCHEMA));
+  files.set('diff-report.schema.json', text(DIFF_REPORT_SCHEMA));
   return files;
 }
 

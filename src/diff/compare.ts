@@ -116,6 +116,8 @@ function masked(value: unknown, plainPath: string, walk: Walk): unknown {
  * `redacted` spells it), `relative` the path inside the section for `orderedArrays`.
  */
 function walkValue(before: unknown, after: unknown, path: string, plainPath: string, relative: string, walk: Walk): void {
+  // Most members of most changed objects are equal scalars: no canonical form needed.
+  if (before === after && (typeof before !== 'object' || before === null)) return;
   const b = canonicalValue(before, relative, walk.ordered);
   const a = canonicalValue(after, relative, walk.ordered);
   if (walk.redacted.has(plainPath)) {

@@ -36,6 +36,7 @@ export const HIGH_PRIVILEGE_GRAPH_APP_ROLES: readonly HighPrivilegePermission[] 
   { id: 'a402ca1c-2696-4531-972d-6e5ee4aa11ea', value: 'Policy.ReadWrite.PermissionGrant', why: 'can change who may consent to applications' },
   { id: '2f6817f8-7b12-4f0f-bc18-eeaf60705a9e', value: 'PrivilegedAccess.ReadWrite.AzureADGroup', why: 'can make itself an eligible member of privileged groups' },
   { id: '7e05723c-0bb0-42da-be95-ae9f08a6e53c', value: 'Domain.ReadWrite.All', why: 'can add a federated domain and sign in as any user' },
+  { id: '627169a8-8c15-451c-861a-5b80e383de5c', value: 'UserAuthMethod-TAP.ReadWrite.All', why: 'can issue a Temporary Access Pass for any user, administrators included' },
 ];
 
 const BY_ID = new Map(HIGH_PRIVILEGE_GRAPH_APP_ROLES.map((p) => [p.id, p]));

@@ -11,6 +11,7 @@ import { parse } from '../snapshot/parse.ts';
 import { serialize } from '../snapshot/serialize.ts';
 import { GitStore } from '../store/git.ts';
 import { mentionedIds, nameInFile, resolveNames, scanName } from './names.ts';
+import { poolSize } from './parse-pool.ts';
 import { changedBlobs, changedObjects, chooseCommits, chooseLiveBase, classifyPath, DiffError, restoredPaths, scopeId, type ObjectPair, type Scope } from './read.ts';
 
 afterAll(() => removeTestRepos());
@@ -27,9 +28,9 @@ async function snapshotCommit(repo: TestRepo, entries: Record<string, string | n
   return sha;
 }
 
-async function pairs(store: GitStore, from: string, to: string, scope: Scope = {}, diagnostics: Parameters<typeof changedObjects>[1]['diagnostics'] = []): Promise<ObjectPair[]> {
+async function pairs(store: GitStore, from: string, to: string, scope: Scope = {}, diagnostics: Parameters<typeof changedObjects>[1]['diagnostics'] = [], threads?: number): Promise<ObjectPair[]> {
   const out: ObjectPair[] = [];
-  for await (const p of changedObjects(store, { from, to, tenantId: TENANT, scope, diagnostics })) out.push(p);
+  for await (const p of changedObjects(store, { from, to, tenantId: TENANT, scope, diagnostics, ...(threads !== undefined ? { threads } : {}) })) out.push(p);
   return out;
 }
 
@@ -103,6 +104,36 @@ describe('changedObjects', () => {
     expect(err.message).toContain(path);
     expect(err.message).toContain(second.slice(0, 12));
     expect(err.message).toMatch(/^Could not compare snapshots because .*\(Hint: /s);
+  });
+
+  it('gives the same pairs, in the same order, when parser threads do the parsing (large reports)', async () => {
+    const repo = await makeRepo({ 'README.md': 'x\n' });
+    const ids = Array.from({ length: 600 }, (_, i) => `0e${i.toString(16).padStart(6, '0')}-0000-4000-8000-000000000000`);
+    const first = await snapshotCommit(repo, Object.fromEntries(ids.filter((_, i) => i % 3 !== 2).map((id, i) => user(id, `Person ${i}`))));
+    // Modified, removed (every third left out) and added (the i % 3 === 2 ones) across batches.
+    const second = await snapshotCommit(repo, {
+      ...Object.fromEntries(ids.filter((_, i) => i % 3 === 0).map((id, i) => user(id, `Person ${i}`, { jobTitle: 'Moved' }))),
+      ...Object.fromEntries(ids.filter((_, i) => i % 3 === 1).map((id) => [user(id, 'x')[0], null])),
+      ...Object.fromEntries(ids.filter((_, i) => i % 3 === 2).map((id) => user(id, 'New'))),
+    });
+    const store = await GitStore.open(repo.dir);
+    const inThread = await pairs(store, first, second, {}, [], 0);
+    const threaded = await pairs(store, first, second, {}, [], 2);
+    expect(inThread).toHaveLength(600);
+    expect(threaded).toEqual(inThread);
+    const [bad] = user(ids[0] as string, 'x');
+    const broken = await snapshotCommit(repo, { [bad]: 'kind: user\n' });
+    const err = await errorOf(pairs(store, first, broken, {}, [], 2));
+    expect(err.code).toBe('unreadable-file');
+    expect(err.message).toContain(bad);
+    expect(err.message).toContain(broken.slice(0, 12));
+  });
+
+  it('uses threads only for large reports on machines with cores to spare', () => {
+    expect(poolSize(100, 4000, 16)).toBe(0);
+    expect(poolSize(10_000, 4000, 2)).toBe(0);
+    expect(poolSize(10_000, 4000, 4)).toBe(3);
+    expect(poolSize(10_000, 4000, 64)).toBe(4);
   });
 
   it('classifies paths: objects, bookkeeping, other tenants, strays', () => {

@@ -21,6 +21,7 @@ import { readTenant, type ReadProgress } from '../snapshot/read.ts';
 import { serialize } from '../snapshot/serialize.ts';
 import { DELTA_STATE_PATH } from '../snapshot/delta.ts';
 import { GIT_ENVIRONMENT, type GitStore } from '../store/git.ts';
+import { ParseFailure, ParsePool, poolSize } from './parse-pool.ts';
 import { gitReason } from '../store/errors.ts';
 
 export type DiffErrorCode = 'unknown-commit' | 'no-snapshots' | 'one-snapshot' | 'several-tenants' | 'unreadable-file' | 'bad-arguments' | 'git-failed';
@@ -211,12 +212,15 @@ export async function changedBlobs(store: GitStore, from: string, to: string, di
   return changes;
 }
 
+function unreadable(path: string, commit: string, why: string, cause?: unknown): DiffError {
+  return new DiffError('unreadable-file', `Could not compare snapshots because ${path} at ${commit.slice(0, 12)} is not a readable snapshot file: ${why} (Hint: that commit was edited by hand; compare other commits, or fix the file in a new commit.)`, cause);
+}
+
 function parseAt(content: Buffer, path: string, commit: string): SnapshotObject {
   try {
     return parse(content, path);
   } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
-    throw new DiffError('unreadable-file', `Could not compare snapshots because ${path} at ${commit.slice(0, 12)} is not a readable snapshot file: ${why} (Hint: that commit was edited by hand; compare other commits, or fix the file in a new commit.)`, err);
+    throw unreadable(path, commit, err instanceof Error ? err.message : String(err), err);
   }
 }
 
@@ -229,10 +233,15 @@ export interface ChangedObjectsOptions {
   diagnostics?: Diagnostic[];
   /** Called once with the number of objects to compare, before the first is yielded. */
   onCount?: (count: number) => void;
+  /** Parser threads; by default none for a small report, one per core (up to 4) for a large one. */
+  threads?: number;
 }
 
-/** Every scoped object that differs between two commits, both sides parsed, one pair at a time,
- * from one cat-file stream. */
+/** Pairs handed to the parser threads at a time. */
+const BATCH_PAIRS = 256;
+
+/** Every scoped object that differs between two commits, both sides parsed, in git's path
+ * order, from one cat-file stream. Small reports are parsed here, large ones on threads. */
 export async function* changedObjects(store: GitStore, options: ChangedObjectsOptions): AsyncGenerator<ObjectPair> {
   const { from, to, tenantId, scope } = options;
   const raw = await changedBlobs(store, from, to, tenantDir(tenantId));
@@ -256,14 +265,62 @@ export async function* changedObjects(store: GitStore, options: ChangedObjectsOp
     if (r.done) throw new DiffError('git-failed', `Could not compare snapshots because git cat-file ended early in ${store.root}. (Hint: run 'git fsck' there.)`);
     return r.value.content;
   };
-  try {
-    for (const w of wanted) {
-      const before = w.before ? parseAt(await next(), w.path, from) : undefined;
-      const after = w.after ? parseAt(await next(), w.path, to) : undefined;
+  const threads = options.threads ?? poolSize(ids.length);
+  if (threads === 0) {
+    try {
+      for (const w of wanted) {
+        const before = w.before ? parseAt(await next(), w.path, from) : undefined;
+        const after = w.after ? parseAt(await next(), w.path, to) : undefined;
+        yield { ref: w.ref, path: w.path, before, after };
+      }
+    } finally {
+      await blobs.return(undefined);
+    }
+    return;
+  }
+  const pool = new ParsePool(threads);
+  // Batches in flight, oldest first: results are yielded in order while later batches parse.
+  const queue: Array<{ pairs: typeof wanted; files: Array<{ path: string; commit: string }>; parsed: Promise<SnapshotObject[]> }> = [];
+  const drain = async function* (batch: (typeof queue)[number]): AsyncGenerator<ObjectPair> {
+    let objects: SnapshotObject[];
+    try {
+      objects = await batch.parsed;
+    } catch (err) {
+      const file = err instanceof ParseFailure ? batch.files[err.index] : undefined;
+      if (file) throw unreadable(file.path, file.commit, err instanceof Error ? err.message : String(err), err);
+      throw new DiffError('git-failed', `Could not compare snapshots because a parser thread failed: ${err instanceof Error ? err.message : String(err)}. (Hint: this is a bug; please report it.)`, err);
+    }
+    let k = 0;
+    for (const w of batch.pairs) {
+      const before = w.before ? objects[k++] : undefined;
+      const after = w.after ? objects[k++] : undefined;
       yield { ref: w.ref, path: w.path, before, after };
     }
+  };
+  try {
+    for (let start = 0; start < wanted.length; start += BATCH_PAIRS) {
+      const pairs = wanted.slice(start, start + BATCH_PAIRS);
+      const items: Array<{ path: string; content: Buffer }> = [];
+      const files: Array<{ path: string; commit: string }> = [];
+      for (const w of pairs) {
+        if (w.before) {
+          items.push({ path: w.path, content: await next() });
+          files.push({ path: w.path, commit: from });
+        }
+        if (w.after) {
+          items.push({ path: w.path, content: await next() });
+          files.push({ path: w.path, commit: to });
+        }
+      }
+      const parsed = pool.parse(items);
+      parsed.catch(() => undefined); // surfaced when its turn comes in drain
+      queue.push({ pairs, files, parsed });
+      if (queue.length > pool.size * 2) yield* drain(queue.shift() as (typeof queue)[number]);
+    }
+    while (queue.length > 0) yield* drain(queue.shift() as (typeof queue)[number]);
   } finally {
     await blobs.return(undefined);
+    await pool.close();
   }
 }
 

@@ -252,6 +252,13 @@ describe('diff after random churn', () => {
       expect(r.changes.find((c) => c.ref.id === victim)?.type).toBe('restored');
       for (const g of groups) expect(r.changes.find((c) => c.ref.id === g)?.links).toContainEqual({ link: 'members', added: [victim], removed: [] });
       expect(r.names[victim]).toBeDefined();
+      // A live read of some kinds only compares those kinds: the others are not "removed".
+      const env2 = envOf(e);
+      const groupsOnly = await buildDiffReport({ store: await GitStore.open(repo.dir), config: { ...DEFAULTS, kinds: ['group'] }, endpoints: resolveCloud(env2), env: env2, scope: {}, pacer: fastPacer(), live: true }, loadStandIn);
+      expect(groupsOnly.changes).toEqual([]);
+      await t.write('PATCH', `/users/${victim}`, { jobTitle: 'Back' });
+      const scoped = await buildDiffReport({ store: await GitStore.open(repo.dir), config: DEFAULTS, endpoints: resolveCloud(env2), env: env2, scope: { ids: new Set([victim]) }, pacer: fastPacer(), live: true }, loadStandIn);
+      expect(scoped.changes.map((c) => [c.type, c.ref.id])).toEqual([['modified', victim]]);
     } finally {
       await e.stop();
     }

@@ -77,6 +77,8 @@ export async function buildDiffReport(options: DiffRunOptions, engineLoader: () 
       throw new DiffError('bad-arguments', `Could not compare the tenant with a snapshot because both --live and commits (${[options.from, options.to].filter(Boolean).join(' ')}) were given. (Hint: name the one commit to compare with as --live COMMIT.)`);
     }
     const { base, tenantId } = await chooseLiveBase(store, options.live === true ? undefined : options.live, config.tenantId);
+    // Only the kinds read live are compared: a kind left out of the read is not "removed".
+    const liveScope: Scope = { ...scope, kinds: scope.kinds ?? new Set(config.kinds) };
     // Loaded before the tenant is read: a broken build fails before minutes of reading.
     const engine = await engineLoader();
     const live = await readLive({
@@ -84,12 +86,12 @@ export async function buildDiffReport(options: DiffRunOptions, engineLoader: () 
       config,
       endpoints: options.endpoints,
       env: options.env,
-      kinds: kindsInScope(scope, config.kinds),
+      kinds: kindsInScope(liveScope, config.kinds),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.pacer ? { pacer: options.pacer } : {}),
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
-    const found = await collect(liveChangedObjects(store, { commit: base.commit, tenantId, scope, live: live.objects, diagnostics }), engine);
+    const found = await collect(liveChangedObjects(store, { commit: base.commit, tenantId, scope: liveScope, live: live.objects, diagnostics }), engine);
     await markRestored(store, base.commit, found.added);
     const sides: NameSide[] = [{ source: 'objects', objects: [...live.objects.values()].map((o) => o.object) }, { source: 'commit', commit: base.commit }];
     const names = await resolveNames(store, tenantId, mentionedIds(found.changes), sides, found.known);

@@ -492,13 +492,24 @@ export class GitStore {
   /** The newest commit on HEAD made by a snapshot (it carries the trailers), for one tenant
    * when given; undefined in a repository without one. */
   async lastSnapshotCommit(tenantId?: string): Promise<SnapshotCommit | undefined> {
-    if (!(await this.hasCommit('HEAD'))) return undefined;
+    return (await this.snapshotCommits(1, tenantId))[0];
+  }
+
+  /** The newest `count` snapshot commits on `ref` (default HEAD), newest first, for one tenant
+   * when given: `[1]` is the previous snapshot, which `diff` compares the last one with. */
+  async snapshotCommits(count: number, tenantId?: string, ref = 'HEAD'): Promise<SnapshotCommit[]> {
+    if (!(await this.hasCommit(ref))) return [];
     const grep = tenantId ? `^${TENANT_TRAILER}: ${tenantId.replace(/[^A-Za-z0-9-]/g, '.')}$` : `^${VERSION_TRAILER}: `;
-    const format = `%H%x1f%cI%x1f%(trailers:key=${TENANT_TRAILER},valueonly,separator=%x2C)%x1f%(trailers:key=${VERSION_TRAILER},valueonly,separator=%x2C)`;
-    const out = (await this.run('read the history', () => this.git.raw(['log', '-1', `--format=${format}`, `--grep=${grep}`, 'HEAD']))).trim();
-    if (out === '') return undefined;
-    const [sha = '', date = '', tenant = '', version = ''] = out.split('\x1f');
-    return { sha, date, tenantId: tenant.trim(), version: version.trim() };
+    const format = `%H%x1f%cI%x1f%(trailers:key=${TENANT_TRAILER},valueonly,separator=%x2C)%x1f%(trailers:key=${VERSION_TRAILER},valueonly,separator=%x2C)%x1e`;
+    const out = await this.run('read the history', () => this.git.raw(['log', `-${Math.max(1, count)}`, `--format=${format}`, `--grep=${grep}`, ref]));
+    return out
+      .split('\x1e')
+      .map((record) => record.trim())
+      .filter((record) => record !== '')
+      .map((record) => {
+        const [sha = '', date = '', tenant = '', version = ''] = record.split('\x1f');
+        return { sha, date, tenantId: tenant.trim(), version: version.trim() };
+      });
   }
 
   private async run<T>(what: string, task: () => Promise<T>): Promise<T> {

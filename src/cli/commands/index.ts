@@ -3,5 +3,6 @@ import type { Command } from 'commander';
 import { registerEmulator } from './emulator.ts';
 import { registerSnapshot } from './snapshot.ts';
 import { registerDemo } from './demo.ts';
+import { registerDiff } from './diff.ts';
 
-export const commands: Array<(program: Command) => void> = [registerSnapshot, registerDemo, registerEmulator];
+export const commands: Array<(program: Command) => void> = [registerSnapshot, (program) => registerDiff(program), registerDemo, registerEmulator];

@@ -2,8 +2,7 @@
 // random churn through Graph on an emulated tenant, a snapshot before and after, and the
 // changes applied tracked object by object, cascades included (deleting an object changes every
 // object that linked to it). `--live` against the churned tenant agrees with the diff of a
-// fresh snapshot. The comparison itself is the stand-in (test/helpers/diff-stand-in.ts) until
-// the real one is merged: what is tested here is which objects the reading side hands over.
+// fresh snapshot.
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildDiffReport } from '../src/cli/commands/diff.ts';
@@ -18,7 +17,6 @@ import type { DiffReport, KindName, LinkTarget } from '../src/model/types.ts';
 import { parse } from '../src/snapshot/parse.ts';
 import { runSnapshot } from '../src/snapshot/run.ts';
 import { GitStore } from '../src/store/git.ts';
-import { loadStandIn } from './helpers/diff-stand-in.ts';
 import { makeRepo, removeTestRepos, type TestRepo } from './helpers/repo.ts';
 
 /** The emulator enforces no conditional access limit unless asked. */
@@ -38,7 +36,7 @@ async function snapshot(repo: TestRepo, e: Emulator): Promise<string> {
 
 async function report(repo: TestRepo, e: Emulator, args: { from?: string; to?: string; live?: string }): Promise<DiffReport> {
   const env = envOf(e);
-  return buildDiffReport({ store: await GitStore.open(repo.dir), config: { ...DEFAULTS, tenantId: e.info.tenantId }, endpoints: resolveCloud(env), env, scope: {}, pacer: fastPacer(), ...args }, loadStandIn);
+  return buildDiffReport({ store: await GitStore.open(repo.dir), config: { ...DEFAULTS, tenantId: e.info.tenantId }, endpoints: resolveCloud(env), env, scope: {}, pacer: fastPacer(), ...args });
 }
 
 type Op =
@@ -254,10 +252,10 @@ describe('diff after random churn', () => {
       expect(r.names[victim]).toBeDefined();
       // A live read of some kinds only compares those kinds: the others are not "removed".
       const env2 = envOf(e);
-      const groupsOnly = await buildDiffReport({ store: await GitStore.open(repo.dir), config: { ...DEFAULTS, kinds: ['group'] }, endpoints: resolveCloud(env2), env: env2, scope: {}, pacer: fastPacer(), live: true }, loadStandIn);
+      const groupsOnly = await buildDiffReport({ store: await GitStore.open(repo.dir), config: { ...DEFAULTS, kinds: ['group'] }, endpoints: resolveCloud(env2), env: env2, scope: {}, pacer: fastPacer(), live: true });
       expect(groupsOnly.changes).toEqual([]);
       await t.write('PATCH', `/users/${victim}`, { jobTitle: 'Back' });
-      const scoped = await buildDiffReport({ store: await GitStore.open(repo.dir), config: DEFAULTS, endpoints: resolveCloud(env2), env: env2, scope: { ids: new Set([victim]) }, pacer: fastPacer(), live: true }, loadStandIn);
+      const scoped = await buildDiffReport({ store: await GitStore.open(repo.dir), config: DEFAULTS, endpoints: resolveCloud(env2), env: env2, scope: { ids: new Set([victim]) }, pacer: fastPacer(), live: true });
       expect(scoped.changes.map((c) => [c.type, c.ref.id])).toEqual([['modified', victim]]);
     } finally {
       await e.stop();

@@ -1,6 +1,5 @@
-// The diff command: flags, scope, output and exit codes on throwaway repositories. The report's
-// comparison, assembly and rendering are a stand-in here (test/helpers/diff-stand-in.ts) until
-// the real ones are merged; errors that come before them are also checked through the real CLI.
+// The diff command: flags, scope, output and exit codes on throwaway repositories, in this
+// process and through the real CLI.
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +8,6 @@ import { Command } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
 import { registerDiff } from '../src/cli/commands/diff.ts';
 import type { DiffReport } from '../src/model/types.ts';
-import { loadStandIn } from './helpers/diff-stand-in.ts';
 import { commitFiles, makeRepo, removeTestRepos, tempDir, type TestRepo } from './helpers/repo.ts';
 import { files, group, manifest, snapshotMessage, TENANT, user } from './helpers/snapshot-files.ts';
 
@@ -23,14 +21,13 @@ const B = '0b000000-0000-4000-8000-000000000002';
 const C = '0c000000-0000-4000-8000-000000000003';
 const G = '0d000000-0000-4000-8000-000000000004';
 
-/** The command in this process, with the stand-in engine; resolves to its exit code and output. */
+/** The command in this process; resolves to its exit code and output. */
 async function diff(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   let code = -1;
   const program = new Command('entra-gitops').exitOverride().configureOutput({ writeErr: (t) => (stderr += t) });
   registerDiff(program, {
-    loadEngine: loadStandIn,
     env: { ...env },
     stdout: { write: (t: string) => (stdout += t) },
     stderr: { write: (t: string) => (stderr += t) },
@@ -113,7 +110,7 @@ describe('entra-gitops diff', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^4 change\(s\): .*Report written to /);
-    expect(readFileSync(out, 'utf8')).toMatch(/^# Difference report\n/);
+    expect(readFileSync(out, 'utf8')).toMatch(/^## Entra ID difference report\n/);
   });
 
   it('marks an object that comes back under its old id as restored', async () => {

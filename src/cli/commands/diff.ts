@@ -1,12 +1,13 @@
 // `entra-gitops diff`: the difference report between two snapshot commits, or between a commit
 // and the tenant as it is now (--live). Exit 0 when nothing changed, 2 when something did, 1 on
 // an error. Does I/O (git, Graph for --live, the output file); the comparison, the assembly
-// and the rendering are pure and come through diff/engine.ts.
+// and the rendering are pure (diff/engine.ts chains them).
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig } from '../../config/load.ts';
 import type { Config } from '../../config/schema.ts';
-import { loadEngine, type DiffEngine, type ReportFormat } from '../../diff/engine.ts';
+import { engine, type AssembleInput } from '../../diff/engine.ts';
+import { REPORT_FORMATS, type ReportFormat } from '../../report/renderer.ts';
 import { mentionedIds, resolveNames, type NameSide } from '../../diff/names.ts';
 import {
   changedObjects,
@@ -24,13 +25,12 @@ import {
 } from '../../diff/read.ts';
 import type { Cloud } from '../../graph/cloud.ts';
 import type { Pacer } from '../../graph/pacer.ts';
-import type { Change, Diagnostic, DiffReport, DiffSide, KindName } from '../../model/types.ts';
+import type { Change, Diagnostic, DiffReport, DiffSide, KindName, ObjectRef } from '../../model/types.ts';
 import type { ReadProgress } from '../../snapshot/read.ts';
 import { openRepo, type GitStore } from '../../store/git.ts';
 import { chooseProgressMode, createProgress } from '../progress.ts';
 import { kindList } from './snapshot.ts';
 
-export const REPORT_FORMATS: readonly ReportFormat[] = ['terminal', 'markdown', 'json'];
 
 export interface DiffRunOptions {
   store: GitStore;
@@ -52,24 +52,36 @@ function commitSide(c: ResolvedCommit): DiffSide {
   return { source: 'commit', ref: c.ref, commit: c.commit, date: c.date };
 }
 
-/** Runs every pair through the comparison, keeping only the changes (never the objects). */
-async function collect(pairs: AsyncIterable<ObjectPair>, engine: DiffEngine): Promise<{ changes: Change[]; known: Map<string, string>; added: Map<string, Change> }> {
+interface Collected {
+  changes: Change[];
+  known: Map<string, string>;
+  added: Map<string, Change>;
+  /** Both sides of each changed object only (unchanged ones are never kept): the security
+   * rules look at the whole object, e.g. whether a group is role-assignable. */
+  objects: AssembleInput['objects'];
+}
+
+/** Runs every pair through the comparison, keeping the changes and their two objects. */
+async function collect(pairs: AsyncIterable<ObjectPair>): Promise<Collected> {
   const changes: Change[] = [];
   const known = new Map<string, string>();
   const added = new Map<string, Change>();
+  const sides = new Map<string, ObjectPair>();
   for await (const pair of pairs) {
     const change = engine.compareObjects(pair.before, pair.after);
     if (!change) continue;
     changes.push(change);
     known.set(pair.ref.id, change.name);
+    sides.set(`${pair.ref.kind}/${pair.ref.id}`, pair);
     if (pair.before === undefined) added.set(pair.path, change);
   }
-  return { changes, known, added };
+  const key = (ref: ObjectRef) => `${ref.kind}/${ref.id}`;
+  return { changes, known, added, objects: { before: (ref) => sides.get(key(ref))?.before, after: (ref) => sides.get(key(ref))?.after } };
 }
 
 /** Builds the report: reads both sides, compares, marks restored objects, resolves names and
  * hands everything to the assembly. */
-export async function buildDiffReport(options: DiffRunOptions, engineLoader: () => Promise<DiffEngine> = loadEngine): Promise<DiffReport> {
+export async function buildDiffReport(options: DiffRunOptions): Promise<DiffReport> {
   const { store, config, scope } = options;
   const diagnostics: Diagnostic[] = [];
   if (options.live !== undefined) {
@@ -79,8 +91,6 @@ export async function buildDiffReport(options: DiffRunOptions, engineLoader: () 
     const { base, tenantId } = await chooseLiveBase(store, options.live === true ? undefined : options.live, config.tenantId);
     // Only the kinds read live are compared: a kind left out of the read is not "removed".
     const liveScope: Scope = { ...scope, kinds: scope.kinds ?? new Set(config.kinds) };
-    // Loaded before the tenant is read: a broken build fails before minutes of reading.
-    const engine = await engineLoader();
     const live = await readLive({
       tenantId,
       config,
@@ -91,22 +101,21 @@ export async function buildDiffReport(options: DiffRunOptions, engineLoader: () 
       ...(options.pacer ? { pacer: options.pacer } : {}),
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
-    const found = await collect(liveChangedObjects(store, { commit: base.commit, tenantId, scope: liveScope, live: live.objects, diagnostics }), engine);
+    const found = await collect(liveChangedObjects(store, { commit: base.commit, tenantId, scope: liveScope, live: live.objects, diagnostics }));
     await markRestored(store, base.commit, found.added);
     const sides: NameSide[] = [{ source: 'objects', objects: [...live.objects.values()].map((o) => o.object) }, { source: 'commit', commit: base.commit }];
     const names = await resolveNames(store, tenantId, mentionedIds(found.changes), sides, found.known);
-    return engine.assembleReport({ tenantId, from: commitSide(base), to: { source: 'live', at: live.at }, changes: found.changes, names, diagnostics });
+    return engine.assembleReport({ tenantId, from: commitSide(base), to: { source: 'live', at: live.at }, changes: found.changes, names, objects: found.objects, diagnostics });
   }
   const { from, to, tenantId } = await chooseCommits(store, options.from, options.to, config.tenantId);
-  const engine = await engineLoader();
-  const found = await collect(changedObjects(store, { from: from.commit, to: to.commit, tenantId, scope, diagnostics }), engine);
+  const found = await collect(changedObjects(store, { from: from.commit, to: to.commit, tenantId, scope, diagnostics }));
   await markRestored(store, from.commit, found.added);
   const sides: NameSide[] = [
     { source: 'commit', commit: to.commit },
     { source: 'commit', commit: from.commit },
   ];
   const names = await resolveNames(store, tenantId, mentionedIds(found.changes), sides, found.known);
-  return engine.assembleReport({ tenantId, from: commitSide(from), to: commitSide(to), changes: found.changes, names, diagnostics });
+  return engine.assembleReport({ tenantId, from: commitSide(from), to: commitSide(to), changes: found.changes, names, objects: found.objects, diagnostics });
 }
 
 /** An added object whose file existed before (deleted in an earlier commit) was restored. */
@@ -139,7 +148,6 @@ export function formatArg(value: string): ReportFormat {
 
 /** What the command touches outside itself: tests hand in stand-ins and capture the output. */
 export interface DiffDependencies {
-  loadEngine?: () => Promise<DiffEngine>;
   env?: NodeJS.ProcessEnv;
   stdout?: { write(text: string): unknown; isTTY?: boolean };
   stderr?: { write(text: string): unknown; isTTY?: boolean };
@@ -184,8 +192,6 @@ export function registerDiff(program: Command, deps: DiffDependencies = {}): voi
       const store = await openRepo(flags.repo ?? process.cwd());
       const { config, endpoints } = await loadConfig({ repoDir: store.root, env, flags: flags.kinds ? { kinds: flags.kinds } : {} });
       const scope: Scope = { ...(flags.kinds ? { kinds: new Set(flags.kinds) } : {}), ...(flags.ids ? { ids: new Set(flags.ids) } : {}) };
-      let engine: DiffEngine | undefined;
-      const loader = async (): Promise<DiffEngine> => (engine = await (deps.loadEngine ?? loadEngine)());
       // Only a live read takes long enough to show progress; a test's captured stderr gets none.
       const progress = flags.live !== undefined && !deps.stderr ? createProgress(chooseProgressMode({ stream: process.stderr, env }), { stream: process.stderr }) : createProgress('silent');
       let report: DiffReport;
@@ -203,12 +209,10 @@ export function registerDiff(program: Command, deps: DiffDependencies = {}): voi
             onProgress: (p) => progress.update(p.kind, p.done, p.total),
             ...(deps.pacer ? { pacer: deps.pacer } : {}),
           },
-          loader,
         );
       } finally {
         progress.stop();
       }
-      if (!engine) throw new Error('Could not render the report because the diff engine was never loaded. (Hint: this is a bug; please report it.)');
       const color = flags.format === 'terminal' && flags.out === undefined && stdout.isTTY === true && !env.NO_COLOR;
       const text = engine.renderReport(report, flags.format, { color });
       if (flags.out !== undefined) {

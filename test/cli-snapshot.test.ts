@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../src/emulator/index.ts';
 import { makeRepo, removeTestRepos, tempDir } from './helpers/repo.ts';
+import { clientEnvironment } from '../src/emulator/server.ts';
 
 const run = promisify(execFile);
 const BIN = join(import.meta.dirname, '..', 'bin', 'entra-gitops.js');
@@ -32,7 +33,7 @@ afterAll(async () => {
 describe('entra-gitops snapshot (CLI)', () => {
   it('prints a JSON summary with --json and commits; a second run has nothing to commit', async () => {
     const repo = await makeRepo({ 'README.md': 'x\n' });
-    const env = { AZURE_TENANT_ID: emu.info.tenantId, AZURE_CLIENT_ID: emu.info.clientId, AZURE_CLIENT_SECRET: emu.info.clientSecret, AZURE_AUTHORITY_HOST: emu.info.authorityHost, ENTRA_GITOPS_GRAPH_URL: emu.info.graphUrl };
+    const env = clientEnvironment(emu.info);
     const first = await cli(['snapshot', '--repo', repo.dir, '--json'], env);
     expect(first.code, first.stderr).toBe(0);
     const summary = JSON.parse(first.stdout) as { version: number; tenantId: string; commit?: string; kinds: Array<{ kind: string; total: number }> };

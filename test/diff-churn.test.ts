@@ -18,6 +18,7 @@ import { parse } from '../src/snapshot/parse.ts';
 import { runSnapshot } from '../src/snapshot/run.ts';
 import { GitStore } from '../src/store/git.ts';
 import { makeRepo, removeTestRepos, type TestRepo } from './helpers/repo.ts';
+import { clientEnvironment } from '../src/emulator/server.ts';
 
 /** The emulator enforces no conditional access limit unless asked. */
 const fastPacer = () => new Pacer({ caPerSecond: 1000 });
@@ -25,7 +26,7 @@ const fastPacer = () => new Pacer({ caPerSecond: 1000 });
 afterAll(() => removeTestRepos());
 
 function envOf(e: Emulator): NodeJS.ProcessEnv {
-  return { AZURE_TENANT_ID: e.info.tenantId, AZURE_CLIENT_ID: e.info.clientId, AZURE_CLIENT_SECRET: e.info.clientSecret, AZURE_AUTHORITY_HOST: e.info.authorityHost, ENTRA_GITOPS_GRAPH_URL: e.info.graphUrl };
+  return clientEnvironment(e.info);
 }
 
 async function snapshot(repo: TestRepo, e: Emulator): Promise<string> {

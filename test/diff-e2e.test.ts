@@ -13,6 +13,7 @@ import type { DiffReport } from '../src/model/types.ts';
 import { runSnapshot } from '../src/snapshot/run.ts';
 import { GitStore } from '../src/store/git.ts';
 import { makeRepo, removeTestRepos, type TestRepo } from './helpers/repo.ts';
+import { clientEnvironment } from '../src/emulator/server.ts';
 
 const run = promisify(execFile);
 const BIN = join(import.meta.dirname, '..', 'bin', 'entra-gitops.js');
@@ -31,7 +32,7 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
 }
 
 async function snapshot(): Promise<void> {
-  const env = { AZURE_TENANT_ID: emu.info.tenantId, AZURE_CLIENT_ID: emu.info.clientId, AZURE_CLIENT_SECRET: emu.info.clientSecret, AZURE_AUTHORITY_HOST: emu.info.authorityHost, ENTRA_GITOPS_GRAPH_URL: emu.info.graphUrl };
+  const env = clientEnvironment(emu.info);
   await runSnapshot({ store: await GitStore.open(repo.dir), config: DEFAULTS, endpoints: resolveCloud(env), env, full: false, commit: true, push: false, allowShrink: true, pacer: new Pacer({ caPerSecond: 1000 }) });
 }
 

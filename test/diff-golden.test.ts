@@ -22,6 +22,7 @@ import { runSnapshot } from '../src/snapshot/run.ts';
 import { serialize } from '../src/snapshot/serialize.ts';
 import { GitStore } from '../src/store/git.ts';
 import { commitFiles, makeRepo, removeTestRepos, type TestRepo } from './helpers/repo.ts';
+import { clientEnvironment } from '../src/emulator/server.ts';
 
 const GOLDEN = join(import.meta.dirname, 'golden', 'diff');
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
@@ -59,7 +60,7 @@ beforeAll(async () => {
   try {
     tenantId = e.info.tenantId;
     repo = await makeRepo({ 'README.md': 'crafted\n' });
-    const env = { AZURE_TENANT_ID: e.info.tenantId, AZURE_CLIENT_ID: e.info.clientId, AZURE_CLIENT_SECRET: e.info.clientSecret, AZURE_AUTHORITY_HOST: e.info.authorityHost, ENTRA_GITOPS_GRAPH_URL: e.info.graphUrl };
+    const env = clientEnvironment(e.info);
     await runSnapshot({ store: await GitStore.open(repo.dir), config: DEFAULTS, endpoints: resolveCloud(env), env, full: true, commit: true, push: false, allowShrink: true, pacer: new Pacer({ caPerSecond: 1000 }) });
   } finally {
     await e.stop();

@@ -10,6 +10,7 @@ import { Pacer } from '../src/graph/pacer.ts';
 import { runSnapshot } from '../src/snapshot/run.ts';
 import { GitStore } from '../src/store/git.ts';
 import { makeRepo, removeTestRepos } from './helpers/repo.ts';
+import { clientEnvironment } from '../src/emulator/server.ts';
 
 afterAll(() => removeTestRepos());
 
@@ -17,7 +18,7 @@ describe('a 10k-user tenant', () => {
   it('snapshots whole, then incrementally with nothing to commit', async () => {
     const e = await startEmulator({ seed: 10_000, users: 10_000 });
     try {
-      const env = { AZURE_TENANT_ID: e.info.tenantId, AZURE_CLIENT_ID: e.info.clientId, AZURE_CLIENT_SECRET: e.info.clientSecret, AZURE_AUTHORITY_HOST: e.info.authorityHost, ENTRA_GITOPS_GRAPH_URL: e.info.graphUrl };
+      const env = clientEnvironment(e.info);
       const repo = await makeRepo({ 'README.md': 'x\n' });
       const run = async () => runSnapshot({ store: await GitStore.open(repo.dir), config: DEFAULTS, endpoints: resolveCloud(env), env, full: false, commit: true, push: false, allowShrink: false, pacer: new Pacer({ caPerSecond: 1000, concurrency: 8 }) });
       const first = await run();

@@ -13,11 +13,12 @@ import { parse } from '../src/snapshot/parse.ts';
 import { readTenant } from '../src/snapshot/read.ts';
 import { defaultValidator } from '../src/snapshot/schema-files.ts';
 import { serialize } from '../src/snapshot/serialize.ts';
+import { clientEnvironment } from '../src/emulator/server.ts';
 
 let emu: Emulator;
 
 function transport(e: Emulator): GraphTransport {
-  const env = { AZURE_TENANT_ID: e.info.tenantId, AZURE_CLIENT_ID: e.info.clientId, AZURE_CLIENT_SECRET: e.info.clientSecret, AZURE_AUTHORITY_HOST: e.info.authorityHost, ENTRA_GITOPS_GRAPH_URL: e.info.graphUrl };
+  const env = clientEnvironment(e.info);
   const cloud = resolveCloud(env);
   return new GraphTransport({ credential: credentialFromEnv(env, cloud).credential, graphUrl: cloud.graphUrl });
 }

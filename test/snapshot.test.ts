@@ -10,11 +10,12 @@ import { runSnapshot, SnapshotError, type SnapshotRunOptions } from '../src/snap
 import { GitStore } from '../src/store/git.ts';
 import { cloneRepo, makeBareRemote, makeRepo, removeTestRepos, type TestRepo } from './helpers/repo.ts';
 import { gitClient } from '../src/store/git.ts';
+import { clientEnvironment } from '../src/emulator/server.ts';
 
 let emu: Emulator;
 
 function envOf(e: Emulator): NodeJS.ProcessEnv {
-  return { AZURE_TENANT_ID: e.info.tenantId, AZURE_CLIENT_ID: e.info.clientId, AZURE_CLIENT_SECRET: e.info.clientSecret, AZURE_AUTHORITY_HOST: e.info.authorityHost, ENTRA_GITOPS_GRAPH_URL: e.info.graphUrl };
+  return clientEnvironment(e.info);
 }
 
 function configWith(over: Partial<Config> = {}): Config {

@@ -8,10 +8,9 @@
 import { simpleGit } from 'simple-git';
 import type { Config } from '../config/schema.ts';
 import type { Cloud } from '../graph/cloud.ts';
-import { credentialFromEnv } from '../graph/credentials.ts';
-import { Pacer } from '../graph/pacer.ts';
-import { GraphTransport } from '../graph/transport.ts';
-import { KINDS } from '../kinds/index.ts';
+import { connect } from '../graph/connect.ts';
+import type { Pacer } from '../graph/pacer.ts';
+import { KINDS, withPageSize } from '../kinds/index.ts';
 import type { KindSpec } from '../kinds/spec.ts';
 import type { Diagnostic, KindName, ObjectRef, SnapshotObject } from '../model/types.ts';
 import { canonicalGuid, isCanonicalGuid, parseSnapshotPath, SNAPSHOTS_DIR, tenantDir } from '../snapshot/layout.ts';
@@ -365,15 +364,8 @@ export interface LiveReadOptions {
 export async function readLive(options: LiveReadOptions): Promise<{ at: string; objects: Map<string, LiveObject> }> {
   const { tenantId, config } = options;
   const at = new Date().toISOString();
-  const credential = credentialFromEnv({ ...options.env, AZURE_TENANT_ID: tenantId }, options.endpoints, options.fetch).credential;
-  const transport = new GraphTransport({
-    credential,
-    graphUrl: options.endpoints.graphUrl,
-    pacer: options.pacer ?? new Pacer({ concurrency: config.snapshot.concurrency }),
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-  });
-  // The same page sizes as the snapshot: they change the number of requests, never the objects.
-  const kinds = options.kinds.map((k) => ({ ...k, pageSize: Math.min(k.pageSize, config.snapshot.pageSize) }));
+  const transport = connect({ tenantId, env: options.env, endpoints: options.endpoints, concurrency: config.snapshot.concurrency, ...(options.pacer ? { pacer: options.pacer } : {}), ...(options.fetch ? { fetch: options.fetch } : {}) });
+  const kinds = withPageSize(options.kinds, config.snapshot.pageSize);
   const read = await readTenant(transport, kinds, options.onProgress ? { onProgress: options.onProgress } : {});
   const objects = new Map<string, LiveObject>();
   for (const o of read.objects) {

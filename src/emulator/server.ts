@@ -18,6 +18,18 @@ export interface EmulatorInfo {
   caFile: string;
 }
 
+/** The environment a client of the emulator is given: the standard @azure/identity variables
+ * and the Graph URL, for another client when one is named (a narrower one, say). */
+export function clientEnvironment(info: EmulatorInfo, client: { clientId: string; clientSecret: string } = info): Record<string, string> {
+  return {
+    AZURE_TENANT_ID: info.tenantId,
+    AZURE_CLIENT_ID: client.clientId,
+    AZURE_CLIENT_SECRET: client.clientSecret,
+    AZURE_AUTHORITY_HOST: info.authorityHost,
+    ENTRA_GITOPS_GRAPH_URL: info.graphUrl,
+  };
+}
+
 export interface RunningEmulator {
   info: EmulatorInfo;
   rt: EmulatorRuntime;

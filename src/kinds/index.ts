@@ -32,6 +32,12 @@ export const KINDS: readonly KindSpec[] = [
   authorizationPolicy,
 ];
 
+/** The kinds with their page size lowered to `pageSize` where it is below their maximum: it
+ * changes the number of requests a read makes, never the objects or the bytes written. */
+export function withPageSize(kinds: readonly KindSpec[], pageSize: number): KindSpec[] {
+  return kinds.map((k) => ({ ...k, pageSize: Math.min(k.pageSize, pageSize) }));
+}
+
 export function kindByName(name: KindName): KindSpec | undefined {
   return KINDS.find((k) => k.name === name);
 }

@@ -6,10 +6,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Config } from '../config/schema.ts';
 import type { Cloud } from '../graph/cloud.ts';
-import { credentialFromEnv } from '../graph/credentials.ts';
-import { Pacer } from '../graph/pacer.ts';
-import { GraphTransport, type TransportStats } from '../graph/transport.ts';
-import { KINDS } from '../kinds/index.ts';
+import { connect } from '../graph/connect.ts';
+import type { Pacer } from '../graph/pacer.ts';
+import type { GraphTransport} from '../graph/transport.ts';
+import { type TransportStats } from '../graph/transport.ts';
+import { KINDS, withPageSize } from '../kinds/index.ts';
 import type { KindSpec } from '../kinds/spec.ts';
 import type { KindName } from '../model/types.ts';
 import type { GitStore } from '../store/git.ts';
@@ -157,14 +158,14 @@ export async function runSnapshot(options: SnapshotRunOptions): Promise<Snapshot
   }
   const tenantId = canonicalGuid(rawTenant);
   const wanted = new Set(options.kinds ?? config.kinds);
-  // A smaller page size than the kind's maximum changes only the number of requests, never the bytes.
-  const kinds = KINDS.filter((k) => wanted.has(k.name)).map((k) => ({ ...k, pageSize: Math.min(k.pageSize, config.snapshot.pageSize) }));
+  const kinds = withPageSize(KINDS.filter((k) => wanted.has(k.name)), config.snapshot.pageSize);
 
-  const credential = credentialFromEnv({ ...env, AZURE_TENANT_ID: tenantId }, options.endpoints, options.fetch).credential;
-  const transport = new GraphTransport({
-    credential,
-    graphUrl: options.endpoints.graphUrl,
-    pacer: options.pacer ?? new Pacer({ concurrency: config.snapshot.concurrency }),
+  const transport = connect({
+    tenantId,
+    env,
+    endpoints: options.endpoints,
+    concurrency: config.snapshot.concurrency,
+    ...(options.pacer ? { pacer: options.pacer } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
   });

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { simpleGit } from 'simple-git';
 import { loadConfig } from '../../config/load.ts';
 import { startEmulator } from '../../emulator/index.ts';
+import { clientEnvironment } from '../../emulator/server.ts';
 import { runSnapshot } from '../../snapshot/run.ts';
 import { openRepo } from '../../store/git.ts';
 import { chooseProgressMode, createProgress } from '../progress.ts';
@@ -33,14 +34,7 @@ export function registerDemo(program: Command): void {
         tls.setDefaultCACertificates([...tls.getCACertificates('default'), readFileSync(emu.info.caFile, 'utf8')]);
         if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
         if (!existsSync(resolve(dir, '.git'))) await simpleGit(dir).init(['--quiet', '-b', 'main']);
-        const env = {
-          ...process.env,
-          AZURE_TENANT_ID: emu.info.tenantId,
-          AZURE_CLIENT_ID: emu.info.clientId,
-          AZURE_CLIENT_SECRET: emu.info.clientSecret,
-          AZURE_AUTHORITY_HOST: emu.info.authorityHost,
-          ENTRA_GITOPS_GRAPH_URL: emu.info.graphUrl,
-        };
+        const env = { ...process.env, ...clientEnvironment(emu.info) };
         const store = await openRepo(dir);
         const { config, endpoints } = await loadConfig({ repoDir: store.root, env });
         const progress = createProgress(chooseProgressMode({ stream: process.stderr, env: process.env }), { stream: process.stderr });

@@ -170,4 +170,52 @@ describe('entra-gitops snapshot', () => {
     expect((await remote.raw(['log', '-1', '--format=%H', 'main'])).trim()).toBe(result.commit);
     expect((await remote.raw(['tag', '--list'])).trim()).toBe(result.tag);
   });
+
+  it('commits files an interrupted run wrote but never staged', async () => {
+    const e = await startEmulator({ seed: 34, users: 20 });
+    try {
+      const repo = await makeRepo({ 'README.md': 'x\n' });
+      await snapshot(repo, e);
+      e.rt.dir.update('users', String(e.rt.dir.collections.users.all()[0]?.data.id), { jobTitle: 'Written, then the run died' });
+      await snapshot(repo, e, { commit: false });
+      await repo.git.raw(['reset', '--quiet']); // the index as if staging never happened
+      const result = await snapshot(repo, e);
+      expect(result.commit).toBeDefined();
+      expect(await status(repo)).toBe('');
+      expect(await repo.git.raw(['show', 'HEAD', '--format=', '--stat'])).toContain('.yaml');
+    } finally {
+      await e.stop();
+    }
+  });
+
+  it('takes a value back from the tenant when its redaction is removed from the configuration', async () => {
+    const e = await startEmulator({ seed: 35, users: 20 });
+    try {
+      const repo = await makeRepo({ 'README.md': 'x\n' });
+      await snapshot(repo, e, { config: configWith({ redact: { user: ['mobilePhone'] } }) });
+      const user = e.rt.dir.collections.users.all().find((u) => typeof u.data.mobilePhone === 'string' && u.data['@odata.type'] === '#microsoft.graph.user');
+      const file = join(repo.dir, 'snapshots', e.info.tenantId, 'user', `${user?.data.id}.yaml`);
+      expect(readFileSync(file, 'utf8')).toContain('mobilePhone: <redacted>');
+      const second = await snapshot(repo, e);
+      expect(second.reads.user?.mode).toBe('full');
+      const text = readFileSync(file, 'utf8');
+      expect(text).toContain(`mobilePhone: ${String(user?.data.mobilePhone)}`);
+      expect(text).not.toContain('redacted');
+    } finally {
+      await e.stop();
+    }
+  });
+
+  it('refuses a read in which a small kind lost every object', async () => {
+    const e = await startEmulator({ seed: 36, users: 20, policies: 3 });
+    try {
+      const repo = await makeRepo({ 'README.md': 'x\n' });
+      await snapshot(repo, e);
+      for (const p of e.rt.dir.collections.conditionalAccessPolicies.all()) e.rt.dir.hardDelete('conditionalAccessPolicies', p.data.id, Date.now());
+      const refused = await snapshot(repo, e).catch((err: unknown) => err);
+      expect((refused as Error).message).toMatch(/conditionalAccessPolicy: 3 → 0/);
+    } finally {
+      await e.stop();
+    }
+  });
 });

@@ -88,6 +88,30 @@ describe('GraphTransport', () => {
     expect(posts).toBe(1);
   });
 
+  it('does not resend a POST answered 504 (it may have been applied), but does resend a GET', async () => {
+    let posts = 0;
+    const gateway: typeof fetch = async (input, init) => {
+      if (init?.method === 'POST' && String(input).includes('/v1.0/users')) {
+        posts += 1;
+        return new Response('{"error":{"code":"GatewayTimeout","message":"late"}}', { status: 504, headers: { 'content-type': 'application/json' } });
+      }
+      return fetch(input, init);
+    };
+    const t = transportFor(envFor(emu), gateway);
+    const err = await t.write('POST', '/users', { displayName: 'x' }).catch((e: unknown) => e);
+    expect((err as GraphRequestError).status).toBe(504);
+    expect(posts).toBe(1);
+  });
+
+  it('refuses a collection page without a value array rather than taking it for an empty one', async () => {
+    const empty: typeof fetch = async (input, init) => (String(input).includes('/v1.0/groups') ? new Response('{}', { status: 200, headers: { 'content-type': 'application/json' } }) : fetch(input, init));
+    const t = transportFor(envFor(emu), empty);
+    const pages = async () => {
+      for await (const page of t.pages('/groups')) void page;
+    };
+    await expect(pages()).rejects.toThrow(/no value array/);
+  });
+
   it('retries the items of a $batch that the service throttled, honouring their own Retry-After', async () => {
     const t = transportFor(envFor(emu));
     const groups = emu.rt.dir.collections.groups.all().slice(0, 5).map((g) => g.data.id);

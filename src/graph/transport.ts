@@ -109,7 +109,10 @@ class PacingRetryHandler implements Middleware {
         t.stats.resourceUnits += Number(res.headers.get('x-ms-resource-unit') ?? ru) || ru;
         t.onEvent?.({ type: 'response', method, path: url.pathname, status: res.status, ru, ms: Date.now() - started });
         if (res.status === 429) t.stats.throttled += 1;
-        if (!RETRY_STATUSES.has(res.status) || attempt >= t.maxAttempts) return;
+        // A POST that failed with a 5xx may still have been applied (a 504 after the create
+        // went through): only 429 and 503, which say the request was not processed, are resent.
+        const resendable = idempotent || res.status === 429 || res.status === 503;
+        if (!RETRY_STATUSES.has(res.status) || !resendable || attempt >= t.maxAttempts) return;
         const wait = Math.min(t.maxWaitMs, retryAfterMs(res.headers, attempt, ca));
         if (res.status === 429) t.pacer.pause(wait);
         t.stats.retries += 1;
@@ -242,7 +245,12 @@ export class GraphTransport {
     let next: string | undefined = this.url(options.version ?? 'v1.0', path);
     while (next) {
       const page: Record<string, unknown> = await this.send<Record<string, unknown>>('GET', options.version ?? 'v1.0', next, undefined, options.headers ?? {});
-      const value = Array.isArray(page.value) ? (page.value as T[]) : [];
+      // A collection page without `value` is not an empty collection: taking it for one would
+      // make a partial read look like a tenant that lost its objects.
+      if (!Array.isArray(page.value)) {
+        throw new GraphRequestError({ method: 'GET', path: next.replace(/^https?:\/\/[^/]+/, '').split('?')[0] ?? next, status: 200, message: 'the answer holds no value array' });
+      }
+      const value = page.value as T[];
       yield { value, page };
       next = typeof page['@odata.nextLink'] === 'string' ? page['@odata.nextLink'] : undefined;
     }

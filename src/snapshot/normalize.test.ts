@@ -14,6 +14,13 @@ const PFX = btoa(String.fromCharCode(0x30, 0x82, 0x01, 0x0a, 0x02, 0x01, 0x03, 0
 const PEM_WITH_KEY = btoa('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n');
 
 describe('normalize', () => {
+  it('makes the name again from redacted values, so the name line gives none away', () => {
+    const raw = { id: USER_ID, displayName: 'Fatima Novak', userPrincipalName: 'fatima@contoso.com', mobilePhone: '+1 555 0100' };
+    const obj = normalize(USER_FIXTURE, raw, {}, { redact: ['displayName', 'mobilePhone'] });
+    expect(obj.name).not.toContain('Fatima');
+    expect(obj.name).toContain(REDACTED);
+  });
+
   it('records the concrete type of a kind with subtypes in the envelope (a named location is IP or country)', () => {
     const raw = { '@odata.type': '#microsoft.graph.ipNamedLocation', id: 'A0A0A0A0-0000-4000-8000-000000000000', displayName: 'Office', ipRanges: [{ '@odata.type': '#microsoft.graph.iPv4CidrRange', cidrAddress: '10.0.0.0/8' }], isTrusted: true };
     const obj = normalize(NAMED_LOCATION_FIXTURE, raw, {});

@@ -234,6 +234,16 @@ export function normalize(spec: KindSpec, raw: Record<string, unknown>, links: R
       redacted.push(`${section}.${path}`);
     }
   }
-  if (redacted.length > 0) obj.redacted = redacted.sort(compareStrings);
+  if (redacted.length > 0) {
+    obj.redacted = redacted.sort(compareStrings);
+    // The reader's name is made of properties too (display name, UPN): made again from the
+    // redacted values, so the name line and the header comment do not give them away.
+    const masked: Record<string, unknown> = { ...raw };
+    for (const path of redacted) {
+      const top = path.split('.')[1];
+      if (top !== undefined && top in masked) masked[top] = REDACTED;
+    }
+    obj.name = spec.label(masked);
+  }
   return obj;
 }

@@ -115,7 +115,7 @@ async function previousTree(store: GitStore, tenantId: string): Promise<Map<stri
 
 /** The last snapshot's objects of each kind as the reader returns them, so a delta round can
  * start from them. A kind whose files are missing or unreadable gets undefined: a full read. */
-function previousObjects(previous: ReadonlyMap<string, string>, tenantId: string, kinds: readonly KindSpec[], counts: Partial<Record<KindName, number>>): (kind: KindName) => RawObject[] | undefined {
+function previousObjects(previous: ReadonlyMap<string, string>, tenantId: string, kinds: readonly KindSpec[], counts: Partial<Record<KindName, number>>, redact: Config['redact']): (kind: KindName) => RawObject[] | undefined {
   const byKind = new Map<KindName, RawObject[] | undefined>();
   for (const spec of kinds) {
     const objects: RawObject[] = [];
@@ -124,6 +124,13 @@ function previousObjects(previous: ReadonlyMap<string, string>, tenantId: string
       if (!ownsPath(tenantId, spec, path)) continue;
       try {
         const obj = parse(text, path);
+        // A value redacted then but no longer redacted now is not in the file: only a full read
+        // gets it back (else "<redacted>" would pass for the real value).
+        const stillRedacted = new Set((redact[spec.name] ?? []).flatMap((p) => [`properties.${p}`, `readOnly.${p}`]));
+        if ((obj.redacted ?? []).some((p) => !stillRedacted.has(p))) {
+          usable = false;
+          break;
+        }
         objects.push({ kind: obj.kind, raw: { id: obj.id, ...(obj.type ? { '@odata.type': `#${obj.type}` } : {}), ...obj.readOnly, ...obj.properties }, links: obj.links });
       } catch {
         // A file edited into something unreadable: read the kind in full and rewrite it.
@@ -185,7 +192,7 @@ export async function runSnapshot(options: SnapshotRunOptions): Promise<Snapshot
     readTenantIncremental(transport, kinds, {
       state,
       full: options.full,
-      previous: previousObjects(previous, tenantId, kinds, oldManifest?.counts ?? {}),
+      previous: previousObjects(previous, tenantId, kinds, oldManifest?.counts ?? {}, config.redact),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     }),
     defaultDomainOf(transport),
@@ -234,7 +241,9 @@ export async function runSnapshot(options: SnapshotRunOptions): Promise<Snapshot
     const removedCount = gone.filter((p) => previous.has(p)).length;
     summaries.push({ kind: spec.name, added, changed, removed: removedCount, total: after.length });
     const had = before.filter((p) => previous.has(p)).length;
-    if (!spec.singleton && had >= 10 && after.length < had * (1 - config.snapshot.allowShrinkPercent / 100)) {
+    // Small kinds (a handful of conditional access policies) are guarded too, against losing all.
+    const tooFew = had >= 10 ? after.length < had * (1 - config.snapshot.allowShrinkPercent / 100) : had > 0 && after.length === 0;
+    if (!spec.singleton && tooFew) {
       shrunk.push(`${spec.name}: ${had} → ${after.length}`);
     }
   }
@@ -258,10 +267,11 @@ export async function runSnapshot(options: SnapshotRunOptions): Promise<Snapshot
   if (objectsChanged) files.set(statePath, serializeDeltaState(read.state));
 
   // 5. Write, then commit once.
-  const written = await store.writeTree(files, removed);
-  const changed = written.written.some((p) => p.startsWith(`${SNAPSHOTS_DIR}/`)) || written.deleted.length > 0;
+  await store.writeTree(files, removed);
+  const changed = objectsChanged;
   let commit: string | undefined;
-  if (options.commit && (written.written.length > 0 || written.deleted.length > 0)) {
+  // Asked even when nothing was written now: an earlier run may have written without committing.
+  if (options.commit) {
     const message = commitMessage({ kinds: summaries }, { tenantId, ...(defaultDomain ? { defaultDomain } : {}), version: VERSION });
     const result = await store.commit({ message, ...(config.git.author ? { author: config.git.author } : {}) });
     if (result.committed) commit = result.sha;

@@ -250,7 +250,10 @@ export class GitStore {
       deleted.push(path);
       await this.removeEmptyFolders(dirname(path));
     }
-    const staged = [...written, ...deleted];
+    // Every path the run owns is staged, not only the ones written now: a run that died after
+    // writing but before staging left files whose bytes already match, and they must still
+    // reach the commit (update-index is a no-op for paths already staged as they are).
+    const staged = [...files.keys(), ...removed];
     if (staged.length > 0) {
       // update-index reads the paths from stdin: 100k paths would overflow an argument list.
       await this.run('stage the snapshot files', () => gitWithInput(this.root, ['update-index', '--add', '--remove', '-z', '--stdin'], staged.map((p) => `${p}\0`).join('')));

@@ -110,7 +110,10 @@ export async function readRelationships(transport: GraphTransport, spec: KindSpe
         p.reading.links[p.rel.name] = [p.rel.target(body)];
         continue;
       }
-      const value = Array.isArray(body.value) ? (body.value as Array<Record<string, unknown>>) : [];
+      if (!Array.isArray(body.value)) {
+        throw new TenantReadError({ kind: spec.name, objectId, subject, reason: `GET ${p.item.url} answered without a value array`, status: result.status });
+      }
+      const value = body.value as Array<Record<string, unknown>>;
       p.reading.links[p.rel.name] = value.map((item) => p.rel.target(item));
       if (typeof body['@odata.nextLink'] === 'string') remainders.push({ p, next: body['@odata.nextLink'] });
     }

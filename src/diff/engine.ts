@@ -8,9 +8,10 @@ import { compareObjects } from './compare.ts';
 
 export type { ReportFormat };
 
-/** What the report assembly receives: every change found (restored ones already typed so),
- * the names of every id they mention, the objects on both sides of each change (the security
- * rules look at more than the change), and the diagnostics collected while reading. */
+/** What the report assembly receives from the reading side: every change found, the names of
+ * every id they mention (as read from the trees), the objects on both sides of each change
+ * (the security rules look at more than the change), which additions were restorations, and
+ * the diagnostics collected while reading. assemble.ts takes the names as a lookup. */
 export interface AssembleInput {
   tenantId: string;
   from: DiffSide;
@@ -18,6 +19,7 @@ export interface AssembleInput {
   changes: Change[];
   names: Record<string, string>;
   objects: { before(ref: ObjectRef): SnapshotObject | undefined; after(ref: ObjectRef): SnapshotObject | undefined };
+  wasRestored: (ref: ObjectRef) => boolean;
   diagnostics: Diagnostic[];
 }
 

@@ -102,28 +102,31 @@ export async function buildDiffReport(options: DiffRunOptions): Promise<DiffRepo
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
     const found = await collect(liveChangedObjects(store, { commit: base.commit, tenantId, scope: liveScope, live: live.objects, diagnostics }));
-    await markRestored(store, base.commit, found.added);
+    const wasRestored = await restoredRefs(store, base.commit, found.added);
     const sides: NameSide[] = [{ source: 'objects', objects: [...live.objects.values()].map((o) => o.object) }, { source: 'commit', commit: base.commit }];
     const names = await resolveNames(store, tenantId, mentionedIds(found.changes), sides, found.known);
-    return engine.assembleReport({ tenantId, from: commitSide(base), to: { source: 'live', at: live.at }, changes: found.changes, names, objects: found.objects, diagnostics });
+    return engine.assembleReport({ tenantId, from: commitSide(base), to: { source: 'live', at: live.at }, changes: found.changes, names, objects: found.objects, wasRestored, diagnostics });
   }
   const { from, to, tenantId } = await chooseCommits(store, options.from, options.to, config.tenantId);
   const found = await collect(changedObjects(store, { from: from.commit, to: to.commit, tenantId, scope, diagnostics }));
-  await markRestored(store, from.commit, found.added);
+  const wasRestored = await restoredRefs(store, from.commit, found.added);
   const sides: NameSide[] = [
     { source: 'commit', commit: to.commit },
     { source: 'commit', commit: from.commit },
   ];
   const names = await resolveNames(store, tenantId, mentionedIds(found.changes), sides, found.known);
-  return engine.assembleReport({ tenantId, from: commitSide(from), to: commitSide(to), changes: found.changes, names, objects: found.objects, diagnostics });
+  return engine.assembleReport({ tenantId, from: commitSide(from), to: commitSide(to), changes: found.changes, names, objects: found.objects, wasRestored, diagnostics });
 }
 
-/** An added object whose file existed before (deleted in an earlier commit) was restored. */
-async function markRestored(store: GitStore, before: string, added: ReadonlyMap<string, Change>): Promise<void> {
+/** Which added objects were restored: their file existed before (deleted in an earlier
+ * commit), as a soft-deleted object brought back keeps its id. Only the history knows. */
+async function restoredRefs(store: GitStore, before: string, added: ReadonlyMap<string, Change>): Promise<(ref: ObjectRef) => boolean> {
+  const restored = new Set<string>();
   for (const path of await restoredPaths(store, before, [...added.keys()])) {
     const change = added.get(path);
-    if (change && change.type === 'added') change.type = 'restored';
+    if (change) restored.add(`${change.ref.kind}/${change.ref.id}`);
   }
+  return (ref) => restored.has(`${ref.kind}/${ref.id}`);
 }
 
 interface DiffFlags {

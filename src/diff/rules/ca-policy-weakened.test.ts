@@ -41,6 +41,25 @@ const cases: Case[] = [
   ['mfa dropped', policy('enabled'), policy('enabled', undefined, { grantControls: { operator: 'OR', builtInControls: ['compliantDevice'] } }), [['high', /Grant controls removed: mfa/]]],
   ['mfa replaced by block (stronger)', policy('enabled'), policy('enabled', undefined, { grantControls: { operator: 'OR', builtInControls: ['block'] } }), []],
   ['renamed only', policy('enabled'), policy('enabled', undefined, { displayName: 'Require MFA (all users)' }), []],
+  [
+    'authentication strength removed',
+    policy('enabled', undefined, { grantControls: { operator: 'OR', builtInControls: ['mfa'], authenticationStrength: { id: '00000000-0000-0000-0000-000000000004' } } }),
+    policy('enabled'),
+    [['high', /authentication strength was removed/]],
+  ],
+  [
+    'controls joined by OR instead of AND',
+    policy('enabled', undefined, { grantControls: { operator: 'AND', builtInControls: ['mfa', 'compliantDevice'] } }),
+    policy('enabled', undefined, { grantControls: { operator: 'OR', builtInControls: ['mfa', 'compliantDevice'] } }),
+    [['high', /joined by OR/]],
+  ],
+  ['sign-in frequency removed', policy('enabled', undefined, { sessionControls: { signInFrequency: { value: 4, type: 'hours', isEnabled: true } } }), policy('enabled'), [['high', /session control signInFrequency was removed/]]],
+  [
+    'fewer client app types covered',
+    policy('enabled', undefined, { conditions: { users: { includeUsers: ['All'] }, applications: { includeApplications: ['All'] }, clientAppTypes: ['browser', 'mobileAppsAndDesktopClients'] } }),
+    policy('enabled', undefined, { conditions: { users: { includeUsers: ['All'] }, applications: { includeApplications: ['All'] }, clientAppTypes: ['browser'] } }),
+    [['high', /Fewer client app types covered: mobileAppsAndDesktopClients/]],
+  ],
 ];
 
 describe('ca-policy-weakened', () => {

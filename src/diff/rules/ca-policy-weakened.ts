@@ -1,6 +1,7 @@
 // Security rule: a conditional access policy that protects less than it did — deleted, disabled,
-// switched to report-only, its users / applications / locations scope narrowed, or grant
-// controls dropped. Pure.
+// switched to report-only, its users / applications / locations / client apps / platforms /
+// risk levels narrowed, grant controls dropped or loosened (OR, no authentication strength),
+// session controls removed. Pure.
 // States: api-reference/v1.0/resources/conditionalaccesspolicy.md (enabled, disabled,
 // enabledForReportingButNotEnforced); lists: conditionalaccessusers.md,
 // conditionalaccessapplications.md, conditionallocations.md, conditionalaccessgrantcontrols.md.
@@ -68,5 +69,31 @@ export function caPolicyWeakened(change: Change, ctx: RuleContext): SecurityFind
   const lostControls = without(strings(at(before.properties, 'grantControls.builtInControls')), controlsAfter);
   // A policy that now blocks is not weaker for having dropped another control.
   if (lostControls.length > 0 && !controlsAfter.includes('block')) out.push(finding(RULE, severity, `Grant controls removed: ${lostControls.join(', ')}.`));
+  if (controlsAfter.includes('block')) return out;
+
+  // conditionalaccessgrantcontrols.md: an authentication strength (phishing-resistant MFA…)
+  // dropped, or the controls joined by OR instead of AND, lets sign-ins through on less.
+  const strength = (p: Record<string, unknown>) => at(p, 'grantControls.authenticationStrength.id') ?? at(p, 'grantControls.authenticationStrength');
+  if (strength(before.properties) !== undefined && strength(after.properties) === undefined) out.push(finding(RULE, severity, 'The required authentication strength was removed.'));
+  if (at(before.properties, 'grantControls.operator') === 'AND' && at(after.properties, 'grantControls.operator') === 'OR') {
+    out.push(finding(RULE, severity, 'Grant controls are now joined by OR: any one of them suffices.'));
+  }
+  // conditionalaccesssessioncontrols.md: sign-in frequency and persistent-browser limits gone.
+  for (const control of ['signInFrequency', 'persistentBrowser', 'continuousAccessEvaluation']) {
+    if (at(before.properties, `sessionControls.${control}`) !== undefined && at(after.properties, `sessionControls.${control}`) === undefined) {
+      out.push(finding(RULE, severity, `The session control ${control} was removed.`));
+    }
+  }
+  // conditionalaccessconditionset.md: fewer client apps, platforms or risk levels covered.
+  for (const [path, what] of [
+    ['conditions.clientAppTypes', 'client app types'],
+    ['conditions.platforms.includePlatforms', 'platforms'],
+    ['conditions.signInRiskLevels', 'sign-in risk levels'],
+    ['conditions.userRiskLevels', 'user risk levels'],
+  ] as const) {
+    const fewer = without(strings(at(before.properties, path)), strings(at(after.properties, path)));
+    const covered = strings(at(after.properties, path));
+    if (fewer.length > 0 && covered.length > 0 && !covered.includes('all')) out.push(finding(RULE, severity, `Fewer ${what} covered: ${fewer.join(', ')} no longer.`));
+  }
   return out;
 }

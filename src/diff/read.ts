@@ -14,16 +14,15 @@ import { KINDS, withPageSize } from '../kinds/index.ts';
 import type { KindSpec } from '../kinds/spec.ts';
 import type { Diagnostic, KindName, ObjectRef, SnapshotObject } from '../model/types.ts';
 import { canonicalGuid, isCanonicalGuid, parseSnapshotPath, SNAPSHOTS_DIR, tenantDir } from '../snapshot/layout.ts';
-import { normalize } from '../snapshot/normalize.ts';
 import { parse } from '../snapshot/parse.ts';
 import { readTenant, type ReadProgress } from '../snapshot/read.ts';
-import { serialize } from '../snapshot/serialize.ts';
 import { DELTA_STATE_PATH } from '../snapshot/delta.ts';
 import { GIT_ENVIRONMENT, type GitStore } from '../store/git.ts';
 import { ParseFailure, ParsePool, poolSize } from './parse-pool.ts';
 import { gitReason } from '../store/errors.ts';
+import { snapshotFiles } from '../snapshot/files.ts';
 
-export type DiffErrorCode = 'unknown-commit' | 'no-snapshots' | 'one-snapshot' | 'several-tenants' | 'unreadable-file' | 'bad-arguments' | 'git-failed';
+export type DiffErrorCode = 'unknown-commit' | 'no-snapshots' | 'one-snapshot' | 'several-tenants' | 'unreadable-file' | 'bad-arguments' | 'git-failed' | 'bad-live-object';
 
 export class DiffError extends Error {
   readonly code: DiffErrorCode;
@@ -367,15 +366,9 @@ export async function readLive(options: LiveReadOptions): Promise<{ at: string; 
   const transport = connect({ tenantId, env: options.env, endpoints: options.endpoints, concurrency: config.snapshot.concurrency, ...(options.pacer ? { pacer: options.pacer } : {}), ...(options.fetch ? { fetch: options.fetch } : {}) });
   const kinds = withPageSize(options.kinds, config.snapshot.pageSize);
   const read = await readTenant(transport, kinds, options.onProgress ? { onProgress: options.onProgress } : {});
-  const objects = new Map<string, LiveObject>();
-  for (const o of read.objects) {
-    const spec = kinds.find((k) => k.name === o.kind);
-    if (!spec) continue;
-    const object = normalize(spec, o.raw, o.links, { redact: config.redact[spec.name] ?? [] });
-    const path = spec.singleton ? `${tenantDir(tenantId)}/${spec.name}.yaml` : `${tenantDir(tenantId)}/${spec.name}/${object.id}.yaml`;
-    objects.set(path, { object, text: serialize(object, { singleton: spec.singleton }) });
-  }
-  return { at, objects };
+  const { files, problems } = snapshotFiles(read.objects, kinds, tenantId, config.redact);
+  if (problems.length > 0) throw new DiffError('bad-live-object', `Could not compare the tenant because ${problems.length} object(s) can't be placed in a snapshot: ${problems.slice(0, 3).join('; ')}. (Hint: please report this with the lines above.)`);
+  return { at, objects: files };
 }
 
 /** The kinds a report reads: the scope's, else the configured ones, in registry order. */

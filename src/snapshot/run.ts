@@ -16,14 +16,13 @@ import type { KindName } from '../model/types.ts';
 import type { GitStore } from '../store/git.ts';
 import { commitMessage, type KindCounts } from '../store/message.ts';
 import { VERSION } from '../version.ts';
-import { canonicalGuid, manifestPath, objectPath, SCHEMAS_DIR, SNAPSHOTS_DIR, tenantDir } from './layout.ts';
+import { canonicalGuid, manifestPath, SCHEMAS_DIR, SNAPSHOTS_DIR, tenantDir } from './layout.ts';
 import { buildManifest, parseManifest, serializeManifest } from './manifest.ts';
-import { normalize } from './normalize.ts';
 import { DELTA_STATE_PATH, EMPTY_DELTA_STATE, parseDeltaState, readTenantIncremental, serializeDeltaState, type DeltaState } from './delta.ts';
 import { parse } from './parse.ts';
 import type { RawObject, ReadProgress } from './read.ts';
 import { defaultValidator } from './schema-files.ts';
-import { serialize } from './serialize.ts';
+import { snapshotFiles } from './files.ts';
 
 export interface SnapshotRunOptions {
   store: GitStore;
@@ -200,21 +199,12 @@ export async function runSnapshot(options: SnapshotRunOptions): Promise<Snapshot
 
   // 2. Every object becomes a file, and every file is checked, before any is written.
   const validator = defaultValidator();
+  const made = snapshotFiles(read.objects, kinds, tenantId, config.redact);
+  const problems = [...made.problems];
   const files = new Map<string, string>();
-  const problems: string[] = [];
-  for (const o of read.objects) {
-    const spec = kinds.find((k) => k.name === o.kind);
-    if (!spec) continue;
-    const obj = normalize(spec, o.raw, o.links, { redact: config.redact[spec.name] ?? [] });
-    let path: string;
-    try {
-      path = objectPath(tenantId, obj);
-    } catch (err) {
-      problems.push(err instanceof Error ? err.message : String(err));
-      continue;
-    }
-    for (const p of validator.check(obj, path)) problems.push(`${path} (${obj.name}): ${p}`);
-    files.set(path, serialize(obj, { singleton: spec.singleton }));
+  for (const [path, { object, text }] of made.files) {
+    for (const p of validator.check(object, path)) problems.push(`${path} (${object.name}): ${p}`);
+    files.set(path, text);
   }
   if (problems.length > 0) {
     const shown = problems.slice(0, 20).map((p) => `  - ${p}`).join('\n');

@@ -11,6 +11,8 @@ const SPONSOR = 'ad3c5c4f-9f7e-4b5a-8f3e-2c1d0e9f8a7b';
 // start of a PKCS#12 bundle (SEQUENCE then INTEGER version 3), base64 as Graph returns them.
 const DER_CERT = btoa(String.fromCharCode(0x30, 0x82, 0x01, 0x0a, 0x30, 0x81, 0xf0, 0xa0, 0x03, 0x02, 0x01, 0x02));
 const PFX = btoa(String.fromCharCode(0x30, 0x82, 0x01, 0x0a, 0x02, 0x01, 0x03, 0x30, 0x80));
+// EncryptedPrivateKeyInfo: SEQUENCE { SEQUENCE { OID … }, OCTET STRING }.
+const ENCRYPTED_KEY = btoa(String.fromCharCode(0x30, 0x82, 0x01, 0x0a, 0x30, 0x1a, 0x06, 0x09, 0x2a, 0x86, 0x48));
 const PEM_WITH_KEY = btoa('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n');
 
 describe('normalize', () => {
@@ -141,6 +143,7 @@ describe('normalize', () => {
     expect(isPublicCertificate({ type: 'AsymmetricX509Cert', usage: 'Verify', key: DER_CERT })).toBe(true);
     expect(isPublicCertificate({ type: 'AsymmetricX509Cert', usage: 'Verify', key: btoa('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n') })).toBe(true);
     expect(isPublicCertificate({ type: 'AsymmetricX509Cert', usage: 'Verify', key: PFX })).toBe(false);
+    expect(isPublicCertificate({ type: 'AsymmetricX509Cert', usage: 'Verify', key: ENCRYPTED_KEY })).toBe(false);
     expect(isPublicCertificate({ type: 'AsymmetricX509Cert', usage: 'Verify', key: 'not base64 !!' })).toBe(false);
     expect(isPublicCertificate({ type: 'Symmetric', usage: 'Verify', key: DER_CERT })).toBe(false);
   });

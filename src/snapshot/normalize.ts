@@ -124,9 +124,15 @@ export function isPublicCertificate(credential: Record<string, unknown>): boolea
   if (text.trimStart().startsWith('-----BEGIN CERTIFICATE-----')) return true;
   // DER: a certificate is a SEQUENCE (0x30) whose first member is the tbsCertificate SEQUENCE.
   // PKCS#12 is also a SEQUENCE, but its first member is an INTEGER (the version).
+  // An encrypted PKCS#8 key is a SEQUENCE whose first member is a SEQUENCE too, but that one
+  // opens with an algorithm OID; a tbsCertificate opens with its version [0] or serial INTEGER.
   if (bytes[0] !== 0x30) return false;
   const lengthBytes = (bytes[1] ?? 0) & 0x80 ? ((bytes[1] ?? 0) & 0x7f) : 0;
-  return bytes[2 + lengthBytes] === 0x30;
+  const tbs = 2 + lengthBytes;
+  if (bytes[tbs] !== 0x30) return false;
+  const tbsLengthBytes = (bytes[tbs + 1] ?? 0) & 0x80 ? ((bytes[tbs + 1] ?? 0) & 0x7f) : 0;
+  const first = bytes[tbs + 2 + tbsLengthBytes];
+  return first === 0xa0 || first === 0x02;
 }
 
 /** Removes secrets anywhere in a raw value (before canonicalisation, so nothing of them is ever

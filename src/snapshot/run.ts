@@ -159,8 +159,11 @@ export async function runSnapshot(options: SnapshotRunOptions): Promise<Snapshot
   const started = Date.now();
   const { store, config, env } = options;
   const rawTenant = config.tenantId ?? env.AZURE_TENANT_ID;
-  if (!rawTenant || !/^[0-9a-f-]{36}$/i.test(rawTenant)) {
+  if (!rawTenant) {
     throw new SnapshotError('no-tenant', 'Could not take a snapshot because no tenant id is known. (Hint: set AZURE_TENANT_ID to the tenant\'s GUID, or tenantId in entra-gitops.yaml.)');
+  }
+  if (!/^[0-9a-f-]{36}$/i.test(rawTenant)) {
+    throw new SnapshotError('no-tenant', `Could not take a snapshot because the tenant is given as '${rawTenant}', not as its id: the snapshot folder is named by the tenant's GUID. (Hint: set tenantId in entra-gitops.yaml (or AZURE_TENANT_ID) to the GUID shown as "Tenant ID" in the Entra admin center.)`);
   }
   const tenantId = canonicalGuid(rawTenant);
   const wanted = new Set(options.kinds ?? config.kinds);

@@ -218,4 +218,15 @@ describe('entra-gitops snapshot', () => {
       await e.stop();
     }
   });
+
+  it('pushes a commit an earlier run could not push, even when nothing changed since', async () => {
+    const bare = await makeBareRemote({ 'README.md': 'backups\n' });
+    const repo = await cloneRepo(bare);
+    const first = await snapshot(repo, emu); // committed, not pushed (as if the push had failed)
+    expect(first.pushed).toBe(false);
+    const second = await snapshot(repo, emu, { push: true });
+    expect(second.commit).toBeUndefined();
+    expect(second.pushed).toBe(true);
+    expect((await gitClient(bare).raw(['log', '-1', '--format=%H', 'main'])).trim()).toBe(first.commit);
+  });
 });

@@ -274,7 +274,8 @@ export async function runSnapshot(options: SnapshotRunOptions): Promise<Snapshot
   if (commit && config.git.tag !== false) {
     tag = await store.tag({ tenantId, ...(typeof config.git.tag === 'string' ? { pattern: config.git.tag } : {}) });
   }
-  if (commit && options.push) {
+  // A commit an earlier run could not push goes out now too, even when nothing changed since.
+  if (options.push && (commit !== undefined || ((await store.aheadOfUpstream()) ?? 0) > 0)) {
     await store.push({ remote: config.git.remote, ...(config.git.branch ? { branch: config.git.branch } : {}), ...(tag ? { tags: [tag] } : {}), ...(config.git.author ? { author: config.git.author } : {}) });
     pushed = true;
   }

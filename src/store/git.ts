@@ -445,6 +445,16 @@ export class GitStore {
     }
   }
 
+  /** Commits on HEAD that its upstream branch does not have yet (a push that failed before);
+   * undefined when HEAD has no upstream. */
+  async aheadOfUpstream(): Promise<number | undefined> {
+    try {
+      return Number((await this.git.raw(['rev-list', '--count', '@{upstream}..HEAD'])).trim());
+    } catch {
+      return undefined;
+    }
+  }
+
   /** A file's text at a ref, or undefined when the file is not there. */
   async readFileAt(ref: string, path: string): Promise<string | undefined> {
     await this.requireCommit(ref);

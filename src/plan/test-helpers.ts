@@ -6,9 +6,11 @@
 import { sameValue } from '../diff/compare.ts';
 import { KINDS } from '../kinds/index.ts';
 import type { KindSpec } from '../kinds/spec.ts';
-import type { KindName, LinkTarget, Operation, Plan, SnapshotObject } from '../model/types.ts';
-import type { PlanInput, RecycleBin } from './assemble.ts';
-import { assemblePlan, linkIdentity } from './assemble.ts';
+import type { KindName, LinkTarget, ObjectRef, Operation, Plan, SnapshotObject } from '../model/types.ts';
+import type { PlanInput, PlanOptions, RecycleBin } from './assemble.ts';
+import { assemblePlan, linkIdentity, resolveOptions } from './assemble.ts';
+import type { FilterContext } from './filters/index.ts';
+import { findProtectedAccounts } from './filters/index.ts';
 import { forEachString, idKey, isApplicationKind, isServicePrincipalKind, placeholderId } from './order.ts';
 
 /** A GUID from a number: `guid(7)` → 00000000-0000-4000-8000-000000000007. */
@@ -274,4 +276,16 @@ export function residual(sim: SimTenant, target: readonly SnapshotObject[]): str
   }
   for (const [k, o] of sim.live) if (!expected.has(k)) out.push(`${o.kind} ${o.id}: should not be there`);
   return out;
+}
+
+/** A filter context over two small sides, with the protected accounts resolved as assemblePlan does. */
+export function filterContext(options: PlanOptions, target: readonly SnapshotObject[] = [], current: readonly SnapshotObject[] = []): FilterContext {
+  const resolved = resolveOptions(options);
+  const find = (side: readonly SnapshotObject[]) => (ref: ObjectRef) => side.find((o) => o.kind === ref.kind && idKey(o.id) === idKey(placeholderId(ref.id) ?? ref.id));
+  return { options: resolved, target: find(target), current: find(current), protectedAccounts: findProtectedAccounts(resolved, [current, target]).accounts };
+}
+
+/** An operation, seq 0 as the filters see them. */
+export function op(action: Operation['action'], kind: KindName, id: string, extra: Partial<Operation> = {}): Operation {
+  return { seq: 0, action, ref: { kind, id }, name: `${kind} ${id.slice(-4)}`, reason: 'test', ...extra };
 }

@@ -259,6 +259,16 @@ export function assemblePlan(input: PlanInput): Plan {
     }
   }
 
+  // A service principal whose application comes back with a new appId cannot be restored onto
+  // it (a restored one keeps the old appId): it is created anew for the new application.
+  for (const [t, fate] of fates) {
+    const appId = t.readOnly.appId;
+    if (fate !== 'restore' || isSynced(t) || !isServicePrincipalKind(specs.get(t.kind)) || typeof appId !== 'string' || !recreatedApps.has(idKey(appId))) continue;
+    fates.set(t, 'recreate');
+    recreated.set(idKey(t.id), t.id);
+    missing.delete(idKey(t.id));
+  }
+
   const remapString = (s: string): string => {
     const key = idKey(s);
     const old = recreated.get(key);
@@ -385,7 +395,7 @@ export function assemblePlan(input: PlanInput): Plan {
         }
         const appId = t.readOnly.appId;
         if (isServicePrincipalKind(spec) && typeof appId === 'string') set.appId = remapString(appId);
-        const op: Operation = { seq: 0, action: 'recreate', ref: { kind: spec.name, id: t.id }, name: t.name, reason: `hard-deleted since the target (in no recycle bin): created anew with a new id, which replaces ${refPlaceholder(t.id)} in the operations after it`, set };
+        const op: Operation = { seq: 0, action: 'recreate', ref: { kind: spec.name, id: t.id }, name: t.name, reason: `${binEntry(t) !== undefined ? 'deleted since the target; its application is re-created with a new appId, so it' : 'hard-deleted since the target (in no recycle bin), so it'} is created anew with a new id, which replaces ${refPlaceholder(t.id)} in the operations after it`, set };
         if (t.type) op.type = t.type;
         if (synced) {
           draft.skipped.push({ operation: op, rule: 'synced', reason: SYNCED_REASON });

@@ -142,6 +142,17 @@ export class SimTenant {
     return o;
   }
 
+  /** Graph refuses a second live user with the same userPrincipalName (a restore included). */
+  private uniqueUpn(o: SnapshotObject): void {
+    const upn = o.properties.userPrincipalName;
+    if (typeof upn !== 'string') return;
+    for (const other of this.live.values()) {
+      if (other !== o && typeof other.properties.userPrincipalName === 'string' && other.properties.userPrincipalName.toLowerCase() === upn.toLowerCase()) {
+        throw new Error(`simulator: ${o.id}: userPrincipalName ${upn} is taken by ${other.id}`);
+      }
+    }
+  }
+
   apply(plan: Plan): void {
     const done = new Set<number>();
     for (const raw of plan.operations) {
@@ -160,6 +171,7 @@ export class SimTenant {
         const o = this.bin.get(idKey(op.ref.id));
         if (!o) throw new Error(`simulator: restore ${op.ref.id}: not in the recycle bin`);
         if (isServicePrincipalKind(spec)) this.mustExist(o.readOnly.appId, `restore of ${op.ref.id}`);
+        this.uniqueUpn(o);
         this.bin.delete(idKey(op.ref.id));
         this.put(o);
         return;
@@ -177,6 +189,7 @@ export class SimTenant {
         }
         const entry: { id: string; appId?: string } = { id };
         if (isApplicationKind(spec)) o.readOnly.appId = entry.appId = this.newGuid();
+        this.uniqueUpn(o);
         this.idMap.set(idKey(op.ref.id), entry);
         this.put(o);
         return;
@@ -188,6 +201,7 @@ export class SimTenant {
           if (v === null) delete o.properties[k];
           else o.properties[k] = clone(v);
         }
+        this.uniqueUpn(o);
         return;
       }
       case 'link': {
@@ -247,13 +261,7 @@ function names(t: LinkTarget): string[] {
  */
 export function residual(sim: SimTenant, target: readonly SnapshotObject[]): string[] {
   const out: string[] = [];
-  const appIds = new Map<string, string>();
-  for (const t of target) {
-    const e = sim.idMap.get(idKey(t.id));
-    if (e?.appId && typeof t.readOnly.appId === 'string') appIds.set(idKey(t.readOnly.appId), e.appId);
-  }
-  const map = (s: string): string => sim.idMap.get(idKey(s))?.id ?? appIds.get(idKey(s)) ?? s;
-  const mapDeep = <T>(v: T): T => JSON.parse(JSON.stringify(v ?? null), (_k, x: unknown) => (typeof x === 'string' ? map(x) : x)) as T;
+  const { map, mapDeep } = idMapper(sim, target);
   const expected = new Set<string>();
   for (const t of target) {
     const spec = specOf(t.kind);
@@ -288,4 +296,22 @@ export function filterContext(options: PlanOptions, target: readonly SnapshotObj
 /** An operation, seq 0 as the filters see them. */
 export function op(action: Operation['action'], kind: KindName, id: string, extra: Partial<Operation> = {}): Operation {
   return { seq: 0, action, ref: { kind, id }, name: `${kind} ${id.slice(-4)}`, reason: 'test', ...extra };
+}
+
+/** Reads the target through the simulator's id map: old ids and appIds of re-created objects become the new ones. */
+function idMapper(sim: SimTenant, target: readonly SnapshotObject[]): { map: (s: string) => string; mapDeep: <T>(v: T) => T } {
+  const appIds = new Map<string, string>();
+  for (const t of target) {
+    const e = sim.idMap.get(idKey(t.id));
+    if (e?.appId && typeof t.readOnly.appId === 'string') appIds.set(idKey(t.readOnly.appId), e.appId);
+  }
+  const map = (s: string): string => sim.idMap.get(idKey(s))?.id ?? appIds.get(idKey(s)) ?? s;
+  const mapDeep = <T>(v: T): T => JSON.parse(JSON.stringify(v ?? null), (_k, x: unknown) => (typeof x === 'string' ? map(x) : x)) as T;
+  return { map, mapDeep };
+}
+
+/** The target as it reads after a recovery that re-created objects: what a new backup would hold. */
+export function targetAfterRecovery(sim: SimTenant, target: readonly SnapshotObject[]): SnapshotObject[] {
+  const { mapDeep } = idMapper(sim, target);
+  return target.map((t) => ({ ...mapDeep(t), name: t.name }));
 }

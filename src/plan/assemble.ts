@@ -127,10 +127,9 @@ export function resolveOptions(options: PlanOptions = {}): ResolvedPlanOptions {
 const SYNCED_REASON = 'synced from on-premises (onPremisesSyncEnabled): Active Directory owns it, so recovery reports it and never writes it; change it on-premises';
 const EMPTY_LINKS: Record<string, LinkTarget[]> = {};
 
-/** The objects of one side, by kind and id (singletons by kind alone), and by id. */
+/** The objects of one side, by kind and id (singletons by kind alone). */
 class Side {
   private readonly byKind = new Map<KindName, Map<string, SnapshotObject>>();
-  readonly byId = new Map<string, SnapshotObject>();
   private readonly specs: ReadonlyMap<KindName, KindSpec>;
   constructor(objects: readonly SnapshotObject[], label: string, specs: ReadonlyMap<KindName, KindSpec>) {
     this.specs = specs;
@@ -142,7 +141,6 @@ class Side {
         throw new Error(`Could not assemble the recovery plan because ${o.kind} ${o.id} appears twice in the ${label}. (Hint: this is a bug in the reader that produced the ${label}; please report it.)`);
       }
       m.set(key, o);
-      if (!specs.get(o.kind)?.singleton) this.byId.set(idKey(o.id), o);
     }
   }
   private key(ref: ObjectRef): string {
@@ -359,7 +357,7 @@ export function assemblePlan(input: PlanInput): Plan {
       const t = target.get(ref);
       const c = current.get(ref);
       const either = (c ?? t) as SnapshotObject;
-      if (!inScope(either) && !(t && inScope(t))) continue;
+      if (!inScope(either)) continue;
       const synced = isSynced(t) || isSynced(c);
       if (t && c) {
         correct(spec, remapObject(t), c, c.id, 'modified', synced);

@@ -132,6 +132,9 @@ export interface Operation {
   reason: string;
   /** For update: the properties to set (null clears). */
   set?: Record<string, unknown>;
+  /** For create, recreate and update of kinds whose objects come in several Graph types (named
+   * locations): the concrete type, which such a write must name. */
+  type?: string;
   /** For link/unlink: which relationship and which targets. */
   link?: { name: string; targets: LinkTarget[] };
   /** Operations that must succeed first. */

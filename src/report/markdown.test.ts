@@ -99,3 +99,15 @@ describe('renderMarkdown', () => {
     expect(md).toContain('`members` added: Adele Vance &lt;adele.vance@contoso.onmicrosoft.com&gt; (`6e7b1c2d…`); and 1 more');
   });
 });
+
+describe('GitHub mentions and autolinks in tenant text', () => {
+  it('neither mentions a team nor links a URL, and leaves e-mail addresses as they are', async () => {
+    const { neutraliseGitHub } = await import('./markdown.ts');
+    const out = neutraliseGitHub('@contoso/admins see https://evil.example or www.evil.example, mail adele@contoso.com');
+    expect(out).not.toMatch(/(^|\s)@contoso/);
+    expect(out).toContain('@\u200bcontoso/admins');
+    expect(out).not.toContain('https://');
+    expect(out).not.toMatch(/www\.evil/);
+    expect(out).toContain('adele@contoso.com');
+  });
+});

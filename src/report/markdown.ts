@@ -34,11 +34,24 @@ const MD_SPECIAL = /[\\`*_[\]{}()#+!|~]/g;
 /** Tenant text as Markdown text: HTML neutralised (a name can be `<script>` or `</details>`),
  * Markdown punctuation escaped, line breaks and controls made visible. */
 export function escapeMarkdown(text: string): string {
-  return sanitize(text)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(MD_SPECIAL, (c) => `\\${c}`);
+  return neutraliseGitHub(
+    sanitize(text)
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(MD_SPECIAL, (c) => `\\${c}`),
+  );
+}
+
+/** On GitHub a pull-request body turns `@name` into a mention (a notification to that person
+ * or team) and bare URLs into links: a display name in the tenant must do neither. A zero-width
+ * space after the `@` of a word-initial mention, and inside `://` and `www.`, keeps the text as
+ * it reads while GitHub sees neither (e-mail addresses, `a@b`, are left alone). */
+export function neutraliseGitHub(text: string): string {
+  return text
+    .replace(/(^|[^\w])@(?=\w)/g, '$1@\u200b')
+    .replace(/:\/\//g, ':\u200b//')
+    .replace(/\bwww\./gi, (m) => `${m.slice(0, 3)}\u200b.`);
 }
 
 /** Text as an inline code span: fenced with more backticks than any run inside it, padded when

@@ -2,7 +2,7 @@
 // a 100k-change report within GitHub's 65,536 characters while keeping every security finding.
 import { describe, expect, it } from 'vitest';
 import type { DiffReport } from '../model/types.ts';
-import { codeSpan, escapeMarkdown, renderMarkdown } from './markdown.ts';
+import { codeSpan, escapeMarkdown, neutraliseGitHub, renderMarkdown } from './markdown.ts';
 import { bigReport, goldenReport } from './test-fixtures.ts';
 
 const count = (text: string, needle: string) => text.split(needle).length - 1;
@@ -101,8 +101,7 @@ describe('renderMarkdown', () => {
 });
 
 describe('GitHub mentions and autolinks in tenant text', () => {
-  it('neither mentions a team nor links a URL, and leaves e-mail addresses as they are', async () => {
-    const { neutraliseGitHub } = await import('./markdown.ts');
+  it('neither mentions a team nor links a URL, and leaves e-mail addresses as they are', () => {
     const out = neutraliseGitHub('@contoso/admins see https://evil.example or www.evil.example, mail adele@contoso.com');
     expect(out).not.toMatch(/(^|\s)@contoso/);
     expect(out).toContain('@\u200bcontoso/admins');

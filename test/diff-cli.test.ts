@@ -153,8 +153,9 @@ describe('entra-gitops diff (the real CLI, errors before any comparison)', () =>
     const several = await cli(['diff', '--repo', repo.dir]);
     expect(several.code).toBe(1);
     expect(several.stderr).toMatch(/holds snapshots of 2 tenants .*\(Hint: set AZURE_TENANT_ID/);
-    const one = await cli(['diff', '--repo', repo.dir], { AZURE_TENANT_ID: OTHER });
-    expect(one.code).toBe(1);
-    expect(one.stderr).toMatch(/only one snapshot of tenant 99999999/);
+    // That tenant's first snapshot, against the commit it was made on: everything is added.
+    const first = await cli(['diff', '--repo', repo.dir, '--format', 'json'], { AZURE_TENANT_ID: OTHER });
+    expect(first.code, first.stderr).toBe(2);
+    expect(JSON.parse(first.stdout)).toMatchObject({ tenantId: OTHER, counts: { user: { added: 1 } } });
   });
 });

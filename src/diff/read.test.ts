@@ -184,7 +184,12 @@ describe('chooseCommits and chooseLiveBase', () => {
     const repo = await makeRepo({ 'README.md': 'x\n' });
     await snapshotCommit(repo, files(user(A, 'Ann')));
     const store = await GitStore.open(repo.dir);
-    const one = await errorOf(chooseCommits(store, undefined, undefined, undefined));
+    // One snapshot: compared with the commit it was made on, so everything shows as added.
+    expect(await chooseCommits(store, undefined, undefined, undefined)).toMatchObject({ from: { commit: repo.commits[0], ref: 'before the first snapshot' }, to: { commit: repo.commits[1] } });
+    // A snapshot that is the repository's very first commit has nothing before it.
+    const rootOnly = await makeRepo();
+    await snapshotCommit(rootOnly, files(user(A, 'Ann')));
+    const one = await errorOf(chooseCommits(await GitStore.open(rootOnly.dir), undefined, undefined, undefined));
     expect(one.code).toBe('one-snapshot');
     expect(one.message).toContain('diff --live');
     const unknown = await errorOf(chooseCommits(store, 'no-such-ref', 'HEAD', undefined));
@@ -199,8 +204,8 @@ describe('chooseCommits and chooseLiveBase', () => {
     expect(several.message).toContain('AZURE_TENANT_ID');
     const theirs = await chooseCommits(store, undefined, undefined, OTHER_TENANT);
     expect(theirs).toMatchObject({ tenantId: OTHER_TENANT, from: { commit: repo.commits[2] }, to: { commit: repo.commits[3] } });
-    // Ours has one snapshot only, even though the repository has several.
-    expect((await errorOf(chooseCommits(store, undefined, undefined, TENANT))).code).toBe('one-snapshot');
+    // Ours has one snapshot only, even though the repository has several: compared with its parent.
+    expect(await chooseCommits(store, undefined, undefined, TENANT)).toMatchObject({ from: { commit: repo.commits[0] }, to: { commit: repo.commits[1] } });
   });
 });
 

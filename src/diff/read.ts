@@ -155,6 +155,12 @@ export async function chooseCommits(store: GitStore, from: string | undefined, t
   const last = recent[0] ?? any;
   if (from !== undefined) return { from: await resolveCommit(store, from), to: { ref: 'the last snapshot', commit: last.sha, date: last.date }, tenantId };
   const previous = recent[1];
+  // The first snapshot: against the commit it was made on (the repository's first commit, say),
+  // every object is added — what a first scheduled report should show.
+  if (!previous && (await store.hasCommit(`${last.sha}^`))) {
+    const parent = await resolveCommit(store, `${last.sha}^`);
+    return { from: { ...parent, ref: 'before the first snapshot' }, to: { ref: 'the last snapshot', commit: last.sha, date: last.date }, tenantId };
+  }
   if (!previous) {
     throw new DiffError(
       'one-snapshot',

@@ -13,8 +13,8 @@ import type { ApiVersion } from '../../graph/transport.ts';
 import { KINDS } from '../../kinds/index.ts';
 import type { KindName } from '../../model/types.ts';
 
-/** Where the snapshot command keeps the state, relative to snapshots/<tenantId>/ (a suggestion:
- * the lead decides). A dot folder, so it is not mistaken for a kind's folder. */
+/** Where the snapshot command keeps the state, relative to snapshots/<tenantId>/. A dot folder,
+ * so it is not mistaken for a kind's folder. */
 export const DELTA_STATE_PATH = '.state/delta.json';
 
 /** What the link was taken after, which decides how much the next round can trust it. */

@@ -1,5 +1,5 @@
 // The Graph transport against the emulator over HTTPS, with real @azure/identity credentials.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startEmulator, type Emulator } from '../emulator/index.ts';
 import { resolveCloud } from './cloud.ts';
 import { credentialFromEnv } from './credentials.ts';
@@ -86,6 +86,19 @@ describe('GraphTransport', () => {
     expect(err).toBeInstanceOf(GraphRequestError);
     expect((err as Error).message).toMatch(/no response.*ECONNRESET/);
     expect(posts).toBe(1);
+  });
+
+  it('eases off when the service says a budget is nearly spent (x-ms-throttle-limit-percentage)', async () => {
+    const near: typeof fetch = async (input, init) => {
+      const res = await fetch(input, init);
+      const headers = new Headers(res.headers);
+      headers.set('x-ms-throttle-limit-percentage', '0.95');
+      return new Response(res.body, { status: res.status, headers });
+    };
+    const t = transportFor(envFor(emu), near);
+    const pause = vi.spyOn(t.pacer, 'pause');
+    await t.get('/users?$top=1');
+    expect(pause).toHaveBeenCalledWith(500);
   });
 
   it('does not resend a POST answered 504 (it may have been applied), but does resend a GET', async () => {

@@ -109,6 +109,10 @@ class PacingRetryHandler implements Middleware {
         t.stats.resourceUnits += Number(res.headers.get('x-ms-resource-unit') ?? ru) || ru;
         t.onEvent?.({ type: 'response', method, path: url.pathname, status: res.status, ru, ms: Date.now() - started });
         if (res.status === 429) t.stats.throttled += 1;
+        // Above 80% of a budget the service says how close the app is (throttling-limits.md,
+        // "x-ms-throttle-limit-percentage"): ease off before it answers 429 rather than after.
+        const used = Number(res.headers.get('x-ms-throttle-limit-percentage'));
+        if (Number.isFinite(used) && used >= 0.9) t.pacer.pause(used >= 1 ? 2_000 : 500);
         // A POST that failed with a 5xx may still have been applied (a 504 after the create
         // went through): only 429 and 503, which say the request was not processed, are resent.
         const resendable = idempotent || res.status === 429 || res.status === 503;

@@ -3,10 +3,7 @@
 // that the report lists exactly the objects changed, each with the finding it deserves.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../emulator/index.ts';
-import { resolveCloud } from '../graph/cloud.ts';
-import { credentialFromEnv } from '../graph/credentials.ts';
-import { Pacer } from '../graph/pacer.ts';
-import { GraphTransport } from '../graph/transport.ts';
+import type { GraphTransport } from '../graph/transport.ts';
 import { KINDS, kindByName } from '../kinds/index.ts';
 import type { Change, DiffReport, ObjectRef, SnapshotObject } from '../model/types.ts';
 import { readTenant } from '../snapshot/read.ts';
@@ -14,6 +11,7 @@ import { normalize } from '../snapshot/normalize.ts';
 import { assembleReport } from './assemble.ts';
 import { compareObjects } from './compare.ts';
 import { MICROSOFT_GRAPH_APP_ID } from './rules/graph-permissions.ts';
+import { emulatorTransport } from '../../test/helpers/emulator.ts';
 
 // One the emulator's Microsoft Graph declares (it refuses roles the resource does not have).
 const APPLICATION_READWRITE_ALL = '1bfefb4e-e0b5-418b-a88f-73c46d2cc8e9';
@@ -24,15 +22,7 @@ let t: GraphTransport;
 
 beforeAll(async () => {
   e = await startEmulator({ seed: 11, users: 30 });
-  const env = {
-    AZURE_TENANT_ID: e.info.tenantId,
-    AZURE_CLIENT_ID: e.info.clientId,
-    AZURE_CLIENT_SECRET: e.info.clientSecret,
-    AZURE_AUTHORITY_HOST: e.info.authorityHost,
-    ENTRA_GITOPS_GRAPH_URL: e.info.graphUrl,
-  };
-  const cloud = resolveCloud(env);
-  t = new GraphTransport({ credential: credentialFromEnv(env, cloud).credential, graphUrl: cloud.graphUrl, maxWaitMs: 20, pacer: new Pacer({ caPerSecond: 1000, concurrency: 8 }) });
+  t = emulatorTransport(e);
 });
 
 afterAll(async () => {

@@ -5,11 +5,9 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../emulator/index.ts';
 import { setDeltaLimits } from '../emulator/resources/delta.ts';
-import { resolveCloud } from '../graph/cloud.ts';
-import { credentialFromEnv } from '../graph/credentials.ts';
 import { GraphRequestError } from '../graph/errors.ts';
-import { Pacer } from '../graph/pacer.ts';
-import { GraphTransport, type ApiVersion } from '../graph/transport.ts';
+import type { GraphTransport} from '../graph/transport.ts';
+import { type ApiVersion } from '../graph/transport.ts';
 import { KINDS, kindByName } from '../kinds/index.ts';
 import type { KindSpec } from '../kinds/spec.ts';
 import type { KindName } from '../model/types.ts';
@@ -17,17 +15,10 @@ import { readTenantIncremental, type DeltaState, type IncrementalOutcome } from 
 import { readDifferences } from './delta/canonical.ts';
 import { parseDeltaState, serializeDeltaState } from './delta/state.ts';
 import { readTenant, TenantReadError, type RawObject, type TenantRead } from './read.ts';
+import { emulatorTransport } from '../../test/helpers/emulator.ts';
 
 function transportFor(e: Emulator, extra: { maxAttempts?: number; fetch?: typeof fetch } = {}): GraphTransport {
-  const env = {
-    AZURE_TENANT_ID: e.info.tenantId,
-    AZURE_CLIENT_ID: e.info.clientId,
-    AZURE_CLIENT_SECRET: e.info.clientSecret,
-    AZURE_AUTHORITY_HOST: e.info.authorityHost,
-    ENTRA_GITOPS_GRAPH_URL: e.info.graphUrl,
-  };
-  const cloud = resolveCloud(env);
-  return new GraphTransport({ credential: credentialFromEnv(env, cloud).credential, graphUrl: cloud.graphUrl, maxWaitMs: 20, pacer: new Pacer({ caPerSecond: 1000, concurrency: 8 }), ...extra });
+  return emulatorTransport(e, extra);
 }
 
 const spec = (name: KindName) => kindByName(name) as KindSpec;

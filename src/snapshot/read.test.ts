@@ -4,26 +4,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../emulator/index.ts';
 import type { Permission } from '../emulator/auth/permissions.ts';
 import type { CollectionName } from '../emulator/store/directory.ts';
-import { resolveCloud } from '../graph/cloud.ts';
-import { credentialFromEnv } from '../graph/credentials.ts';
-import { Pacer } from '../graph/pacer.ts';
-import { GraphTransport, type ApiVersion, type BatchItem } from '../graph/transport.ts';
+import type { GraphTransport} from '../graph/transport.ts';
+import { type ApiVersion, type BatchItem } from '../graph/transport.ts';
 import { KINDS, kindByName } from '../kinds/index.ts';
 import type { KindSpec } from '../kinds/spec.ts';
 import type { KindName, LinkTarget } from '../model/types.ts';
 import { readTenant, TenantReadError, type RawObject, type ReadProgress } from './read.ts';
+import { emulatorTransport } from '../../test/helpers/emulator.ts';
 
 function transportFor(e: Emulator, client = { clientId: e.info.clientId, clientSecret: e.info.clientSecret }, extra: { maxAttempts?: number } = {}): GraphTransport {
-  const env = {
-    AZURE_TENANT_ID: e.info.tenantId,
-    AZURE_CLIENT_ID: client.clientId,
-    AZURE_CLIENT_SECRET: client.clientSecret,
-    AZURE_AUTHORITY_HOST: e.info.authorityHost,
-    ENTRA_GITOPS_GRAPH_URL: e.info.graphUrl,
-  };
-  const cloud = resolveCloud(env);
-  // The emulator's throttling is off here; a fast conditional access lane keeps the suite quick.
-  return new GraphTransport({ credential: credentialFromEnv(env, cloud).credential, graphUrl: cloud.graphUrl, maxWaitMs: 20, pacer: new Pacer({ caPerSecond: 1000, concurrency: 8 }), ...extra });
+  return emulatorTransport(e, { client, ...extra });
 }
 
 const ref = (id: string) => ({ '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${id}` });

@@ -31,7 +31,13 @@ export const agentIdentity: KindSpec = {
   relationships: [
     OWNERS('servicePrincipals'),
     // agentidentity-post.md: an agent identity is created with a sponsor.
-    { name: 'sponsors', path: (id) => `/servicePrincipals/${id}/sponsors`, target: (item) => String(item.id) },
+    { name: 'sponsors', path: (id) => `/servicePrincipals/${id}/sponsors`, target: (item) => String(item.id), write: 'ref' },
     APP_ROLE_ASSIGNED_TO,
   ],
+  recycleBin: 'directory',
+  objectPath: (id) => `/servicePrincipals/${id}`,
+  // An agent identity has its own appId but no application object: its display name and
+  // blueprint find it.
+  naturalKey: ['displayName', 'agentIdentityBlueprintAppId'],
+  create: { bindOnCreate: ['sponsors'] },
 };

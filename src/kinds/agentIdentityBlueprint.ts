@@ -29,6 +29,11 @@ export const agentIdentityBlueprint: KindSpec = {
   relationships: [
     OWNERS('applications'),
     // agentidentityblueprint-post.md: a blueprint is created with sponsors (users or groups).
-    { name: 'sponsors', path: (id) => `/applications/${id}/sponsors`, target: (item) => String(item.id) },
+    { name: 'sponsors', path: (id) => `/applications/${id}/sponsors`, target: (item) => String(item.id), write: 'ref' },
   ],
+  recycleBin: 'directory',
+  objectPath: (id) => `/applications/${id}`,
+  createOnly: ['uniqueName'],
+  naturalKey: ['displayName'],
+  create: { bindOnCreate: ['sponsors'] },
 };

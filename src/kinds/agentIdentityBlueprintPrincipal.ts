@@ -28,4 +28,7 @@ export const agentIdentityBlueprintPrincipal: KindSpec = {
   label: (raw) => labelOf(raw, 'displayName', 'appId'),
   // The beta type declares no sponsors (its blueprint carries them).
   relationships: [OWNERS('servicePrincipals'), APP_ROLE_ASSIGNED_TO],
+  recycleBin: 'directory',
+  objectPath: (id) => `/servicePrincipals/${id}`,
+  naturalKey: ['appId'],
 };

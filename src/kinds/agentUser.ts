@@ -16,6 +16,7 @@ const SPONSORS: RelationshipSpec = {
   name: 'sponsors',
   path: (id) => `/users/${id}/sponsors`,
   target: (item) => String(item.id),
+  write: 'ref',
 };
 
 export const agentUser: KindSpec = {
@@ -37,4 +38,9 @@ export const agentUser: KindSpec = {
   label: userLabel,
   relationships: [MANAGER, SPONSORS],
   synced: (raw) => raw.onPremisesSyncEnabled === true,
+  recycleBin: 'directory',
+  objectPath: (id) => `/users/${id}`,
+  naturalKey: ['userPrincipalName'],
+  // agentuser-post.md: POST /users typed as an agent user, tied to its agent identity.
+  create: { path: '/users', odataType: '#microsoft.graph.agentUser' },
 };

@@ -60,6 +60,7 @@ export const OWNERS = (collection: string): RelationshipSpec => ({
   path: (id) => `/${collection}/${id}/owners`,
   target: (item) => String(item.id),
   pageSize: 999,
+  write: 'ref',
 });
 
 export const application: KindSpec = {
@@ -79,4 +80,8 @@ export const application: KindSpec = {
   // application.md (v1.0) has no sponsors.
   relationships: [OWNERS('applications')],
   delta: '/applications/delta',
+  recycleBin: 'directory',
+  // application.md: uniqueName can be set on create only (it is immutable after).
+  createOnly: ['uniqueName'],
+  naturalKey: ['displayName'],
 };

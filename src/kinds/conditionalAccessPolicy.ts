@@ -24,4 +24,6 @@ export const conditionalAccessPolicy: KindSpec = {
   label: (raw) => labelOf(raw, 'displayName'),
   relationships: [],
   conditionalAccess: true,
+  recycleBin: 'conditionalAccess',
+  naturalKey: ['displayName'],
 };

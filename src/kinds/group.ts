@@ -67,9 +67,13 @@ export const group: KindSpec = {
   volatile: VOLATILE,
   label: (raw) => labelOf(raw, 'displayName', 'mail'),
   relationships: [
-    { name: 'members', path: (id) => `/groups/${id}/members`, target: (item) => String(item.id), pageSize: 999, deltaProperty: 'members@delta' },
-    { name: 'owners', path: (id) => `/groups/${id}/owners`, target: (item) => String(item.id), pageSize: 999, deltaProperty: 'owners@delta' },
+    { name: 'members', path: (id) => `/groups/${id}/members`, target: (item) => String(item.id), pageSize: 999, deltaProperty: 'members@delta', write: 'bind' },
+    { name: 'owners', path: (id) => `/groups/${id}/owners`, target: (item) => String(item.id), pageSize: 999, deltaProperty: 'owners@delta', write: 'bind' },
   ],
   delta: '/groups/delta',
   synced: (raw) => raw.onPremisesSyncEnabled === true,
+  recycleBin: 'directory',
+  // group-update.md: isAssignableToRole is set when a group is created, never after.
+  createOnly: ['isAssignableToRole'],
+  naturalKey: ['mailNickname'],
 };

@@ -28,4 +28,6 @@ export const namedLocation: KindSpec = {
   label: (raw) => labelOf(raw, 'displayName'),
   relationships: [],
   conditionalAccess: true,
+  recycleBin: 'conditionalAccess',
+  naturalKey: ['displayName'],
 };

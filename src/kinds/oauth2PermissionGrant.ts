@@ -25,4 +25,8 @@ export const oauth2PermissionGrant: KindSpec = {
   belongs: (raw) => raw.consentType === 'AllPrincipals',
   label: (raw) => `admin consent: ${text(raw, 'scope').trim() || '(no scope)'} for client ${text(raw, 'clientId')} on resource ${text(raw, 'resourceId')}`,
   relationships: [],
+  // Deleting a grant removes it for good (oauth2permissiongrant-delete.md): no bin.
+  // One admin-consent grant per client and resource: the pair finds it.
+  naturalKey: ['clientId', 'resourceId'],
+  create: { defaults: { consentType: 'AllPrincipals' } },
 };

@@ -61,6 +61,7 @@ export const APP_ROLE_ASSIGNED_TO: RelationshipSpec = {
   select: ['id', 'principalId', 'principalType', 'appRoleId'],
   pageSize: 999,
   target: (item) => ({ id: String(item.id), principalId: item.principalId ?? null, principalType: item.principalType ?? null, appRoleId: item.appRoleId ?? null }),
+  write: 'app-role-assignment',
 };
 
 export const servicePrincipal: KindSpec = {
@@ -80,4 +81,7 @@ export const servicePrincipal: KindSpec = {
   // serviceprincipal.md (v1.0) has no sponsors.
   relationships: [OWNERS('servicePrincipals'), APP_ROLE_ASSIGNED_TO],
   delta: '/servicePrincipals/delta',
+  recycleBin: 'directory',
+  // One service principal per application in a tenant: its appId finds it.
+  naturalKey: ['appId'],
 };

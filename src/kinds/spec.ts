@@ -29,6 +29,38 @@ export interface RelationshipSpec {
   /** Only objects that pass are asked for this relationship (sponsors of guests): keeps the
    * request count near the number of objects that can have it. */
   when?: (raw: Record<string, unknown>) => boolean;
+  /** How recovery writes this relationship (src/apply/requests.ts):
+   * - 'bind': add with `<name>@odata.bind` on a PATCH of the source, 20 per request, falling back
+   *   to one `POST <path>/$ref` per target when the service refuses the set (one already there);
+   *   remove with `DELETE <path>/{target}/$ref` (group members and owners: group-post-members.md);
+   * - 'ref': add with `POST <path>/$ref`, remove with `DELETE <path>/{target}/$ref` (owners of
+   *   applications and service principals, sponsors);
+   * - 'single-ref': set with `PUT <path>/$ref` (it replaces), remove with `DELETE <path>/$ref`
+   *   (manager: user-post-manager.md, user-delete-manager.md);
+   * - 'app-role-assignment': add with `POST <path>` {principalId, resourceId, appRoleId}, remove
+   *   with `DELETE <path>/{assignmentId}` (serviceprincipal-post-approleassignedto.md).
+   * Unset: recovery does not write it (reported). */
+  write?: 'bind' | 'ref' | 'single-ref' | 'app-role-assignment';
+}
+
+/** How recovery creates an object of a kind anew (`recreate`). */
+export interface CreateSpec {
+  /** The collection to POST to, relative to the version root (default: the kind's path; the
+   * agent types POST to their cast segment, agent users to /users with their @odata.type). */
+  path?: string;
+  /** Sent as `@odata.type` (agent users: '#microsoft.graph.agentUser'); kinds with `subtypes`
+   * send the object's own type instead. */
+  odataType?: string;
+  /** A user needs a password to be created (user-post-users.md): a random one is generated,
+   * never shown, never kept, with forceChangePasswordNextSignIn; the person signs in with a
+   * Temporary Access Pass (--issue-tap) or an administrator resets it. */
+  initialPassword?: boolean;
+  /** Properties Graph requires on create that a target may lack, with the value to send. */
+  defaults?: Readonly<Record<string, unknown>>;
+  /** Relationships Graph wants in the create itself (a blueprint's sponsors:
+   * agentidentityblueprint-post.md): sent as `<name>@odata.bind`, taken from the object's link
+   * operations in the plan; those operations then find the links already there. */
+  bindOnCreate?: readonly string[];
 }
 
 export interface KindSpec {
@@ -79,6 +111,29 @@ export interface KindSpec {
   /** How the service shapes ids: GUIDs (the default) or opaque base64url strings
    * (oauth2PermissionGrant). Checked before an id becomes a file name. */
   idFormat?: 'guid' | 'base64url';
+
+  // What recovery needs (src/apply/): where an object is written, restored and created.
+  /** Where a deleted object waits to be restored: the directory's recycle bin
+   * (/directory/deletedItems), the beta conditional access one
+   * (/identity/conditionalAccess/deletedItems/{policies|namedLocations}), or none (a grant is
+   * gone when deleted). */
+  recycleBin?: 'directory' | 'conditionalAccess';
+  /** Path of one object, relative to the version root, for GET, PATCH and DELETE (default
+   * `${path}/${id}`): the subtypes are addressed in their base collection. */
+  objectPath?: (id: string) => string;
+  /** Properties Graph takes only when the object is created (a group's isAssignableToRole): an
+   * update never sends them, and a difference left there is explained by verification. */
+  createOnly?: readonly string[];
+  /** Properties that find an object a recovery created when the answer to its create was lost
+   * (a run killed between sending and journaling): looked up before creating again, so a
+   * resumed run never creates twice. Unset: the kind is not re-created. */
+  naturalKey?: readonly string[];
+  create?: CreateSpec;
+}
+
+/** The path of one object of a kind, relative to the version root. */
+export function objectPathOf(spec: KindSpec, id: string): string {
+  return spec.objectPath ? spec.objectPath(id) : spec.singleton ? spec.path : `${spec.path}/${id}`;
 }
 
 /** The odata type of a raw object, without the leading '#'. */

@@ -103,6 +103,7 @@ export const MANAGER: RelationshipSpec = {
   single: true,
   expand: 'manager($select=id)',
   deltaProperty: 'manager@delta',
+  write: 'single-ref',
 };
 
 /** Sponsors are read per user, so only for the users that have them in practice: guests
@@ -113,6 +114,7 @@ export const GUEST_SPONSORS: RelationshipSpec = {
   path: (id) => `/users/${id}/sponsors`,
   target: (item) => String(item.id),
   when: (raw) => raw.userType === 'Guest',
+  write: 'ref',
 };
 
 export const user: KindSpec = {
@@ -132,4 +134,7 @@ export const user: KindSpec = {
   relationships: [MANAGER, GUEST_SPONSORS],
   delta: '/users/delta',
   synced: (raw) => raw.onPremisesSyncEnabled === true,
+  recycleBin: 'directory',
+  naturalKey: ['userPrincipalName'],
+  create: { initialPassword: true },
 };

@@ -1,12 +1,13 @@
-// Which paths the store may write: only under snapshots/ (the backup) and schemas/ (the JSON
-// Schemas its files name on their first line), relative, without `..`, in git's own spelling
+// Which paths the store may write: only under snapshots/ (the backup), schemas/ (the JSON
+// Schemas its files name on their first line) and recoveries/ (the records recoveries leave), relative, without `..`, in git's own spelling
 // (forward slashes). Pure; checked for every path before anything is written.
 import { StoreError } from './errors.ts';
 
 export const SNAPSHOT_ROOT = 'snapshots';
 export const SCHEMA_ROOT = 'schemas';
+export const RECOVERIES_ROOT = 'recoveries';
 /** The folders the store writes to and commits from. */
-export const WRITABLE_ROOTS: readonly string[] = [SNAPSHOT_ROOT, SCHEMA_ROOT];
+export const WRITABLE_ROOTS: readonly string[] = [SNAPSHOT_ROOT, SCHEMA_ROOT, RECOVERIES_ROOT];
 
 /** Why a path may not be written, or undefined when it may. */
 export function unsafePathReason(path: string): string | undefined {

@@ -1,0 +1,34 @@
+// Keeps the records of recoveries in the backup repository: writes one and commits it (nothing
+// else is swept into that commit), and lists them for `entra-gitops history`. Does I/O (git).
+import type { Identity } from '../store/git.ts';
+import type { GitStore } from '../store/git.ts';
+import { RecoverError } from './errors.ts';
+import { parseRecord, RECOVERIES_DIR, recordMessage, recordPath, summarize, type RecordSummary, type RecoveryRecord } from './record.ts';
+
+/** Writes the record and commits it alone; returns the commit and the record's path. */
+export async function commitRecord(store: GitStore, record: RecoveryRecord, options: { author?: Identity } = {}): Promise<{ path: string; commit: string | undefined }> {
+  const path = recordPath(record.tenantId, record.id);
+  await store.writeTree(new Map([[path, `${JSON.stringify(record, null, 2)}\n`]]), []);
+  const { message, trailers } = recordMessage(record);
+  const result = await store.commit({ message, trailers, ...(options.author ? { author: options.author } : {}) });
+  return { path, commit: result.committed ? result.sha : undefined };
+}
+
+/** Every record committed at `ref` (default HEAD), newest first. A file that is not a record is
+ * an error naming it: history must not hide a damaged record. */
+export async function listRecords(store: GitStore, ref = 'HEAD'): Promise<RecordSummary[]> {
+  if (!(await store.hasCommit(ref))) return [];
+  const entries = (await store.listTreeAt(ref, RECOVERIES_DIR)).filter((e) => e.path.endsWith('.json'));
+  const out: RecordSummary[] = [];
+  let i = 0;
+  for await (const blob of store.catFileBatch(entries.map((e) => e.blob))) {
+    const entry = entries[i++];
+    if (!entry) break;
+    const parsed = parseRecord(blob.content.toString('utf8'));
+    if ('problem' in parsed) {
+      throw new RecoverError('bad-record', `Could not list the recoveries because ${entry.path} at ${ref} is not a recovery record: ${parsed.problem}. (Hint: restore it from an earlier commit with 'git checkout <commit> -- ${entry.path}'.)`);
+    }
+    out.push(summarize(parsed.record, entry.path));
+  }
+  return out.sort((a, b) => (a.startedAt < b.startedAt ? 1 : a.startedAt > b.startedAt ? -1 : a.id < b.id ? 1 : -1));
+}

@@ -1,0 +1,431 @@
+// The recovery as the `plan` and `recover` commands run it: read the target commit and the
+// tenant, assemble the plan, and (with --yes) take the tenant's lock, journal and apply the plan,
+// verify, and commit the record. An unfinished recovery of the tenant is resumed, never planned
+// anew: a fresh plan after a partial run would re-create what that run already re-created.
+// Does I/O (git, Graph, the state directory); the deciding is done by plan/ and apply/verify.ts.
+
+import { hostname, userInfo } from 'node:os';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { open, readFile, type FileHandle } from 'node:fs/promises';
+import type { Config } from '../config/schema.ts';
+import type { Cloud } from '../graph/cloud.ts';
+import { connect } from '../graph/connect.ts';
+import type { Pacer } from '../graph/pacer.ts';
+import type { GraphTransport } from '../graph/transport.ts';
+import { KINDS, withPageSize } from '../kinds/index.ts';
+import type { KindSpec } from '../kinds/spec.ts';
+import type { KindName, Plan, SnapshotObject } from '../model/types.ts';
+import { assemblePlan, type PlanOptions, type PlanScope } from '../plan/assemble.ts';
+import type { ReadProgress } from '../snapshot/read.ts';
+import type { GitStore } from '../store/git.ts';
+import { RecoverError } from './errors.ts';
+import { applyPlan, type ApplyOptions } from './executor.ts';
+import { commitRecord } from './history.ts';
+import { replay } from './journal.ts';
+import { acquireLock } from './lock.ts';
+import { clearPending, findPending, lockFile, startPending, stateDir, type PendingRecovery } from './pending.ts';
+import { readCurrent, type CurrentState } from './read.ts';
+import { buildRecord, type OperationResult, type RecoveryOptionsRecord, type RecoveryRecord } from './record.ts';
+import { resolveTarget, readTargetObjects, targetTenant, type TargetCommit } from './target.ts';
+import type { ApplyEvent, ApplyResult, IssuedTap, TapSink } from './types.ts';
+import { verifyRecovery, type Verification } from './verify.ts';
+import { validatePlan } from './plan-file.ts';
+
+export interface RecoveryRequest {
+  /** The commit to return to (--to); absent with --plan, or to resume the pending recovery. */
+  to?: string;
+  kinds?: KindName[];
+  ids?: string[];
+  recreate?: boolean;
+  noPrune?: boolean;
+  /** --ca-report-only; undefined: the configuration's recover.caReportOnly. */
+  caReportOnly?: boolean;
+  allowMassChanges?: number;
+}
+
+export interface RecoveryEnvironment {
+  store: GitStore;
+  config: Config;
+  endpoints: Cloud;
+  env: NodeJS.ProcessEnv;
+  onProgress?: (progress: ReadProgress) => void;
+  /** Tests against the emulator: a faster pacer, their own fetch, shorter lag retries. */
+  pacer?: Pacer;
+  fetch?: typeof fetch;
+  lag?: ApplyOptions['lag'];
+}
+
+export interface PlannedRecovery {
+  plan: Plan;
+  target: TargetCommit;
+  tenantId: string;
+  kinds: KindSpec[];
+  /** The target commit's objects of the kinds in scope (old ids). */
+  targetObjects: SnapshotObject[];
+  options: RecoveryOptionsRecord;
+}
+
+function kindsFor(config: Config, kinds: readonly KindName[] | undefined): KindSpec[] {
+  const wanted = new Set<string>(kinds ?? config.kinds);
+  return withPageSize(
+    KINDS.filter((k) => wanted.has(k.name)),
+    config.snapshot.pageSize,
+  );
+}
+
+export function transportFor(tenantId: string, environment: RecoveryEnvironment): GraphTransport {
+  return connect({
+    tenantId,
+    env: environment.env,
+    endpoints: environment.endpoints,
+    concurrency: environment.config.snapshot.concurrency,
+    ...(environment.pacer ? { pacer: environment.pacer } : {}),
+    ...(environment.fetch ? { fetch: environment.fetch } : {}),
+  });
+}
+
+function planOptions(config: Config, env: NodeJS.ProcessEnv, options: RecoveryOptionsRecord): PlanOptions {
+  const clientId = env.AZURE_CLIENT_ID;
+  return {
+    noPrune: options.noPrune,
+    recreate: options.recreate,
+    caReportOnly: options.caReportOnly,
+    maxDestructive: config.recover.maxDestructive,
+    ...(options.allowMassChanges !== undefined ? { allowMassChanges: options.allowMassChanges } : {}),
+    ...(clientId ? { runningIdentity: { appId: clientId } } : {}),
+    breakGlass: config.breakGlass,
+  };
+}
+
+function planScope(options: RecoveryOptionsRecord): PlanScope {
+  return { ...(options.kinds ? { kinds: options.kinds } : {}), ...(options.ids ? { ids: options.ids } : {}) };
+}
+
+function optionsRecord(config: Config, request: RecoveryRequest, issueTap: boolean, planFile?: string): RecoveryOptionsRecord {
+  return {
+    ...(request.kinds ? { kinds: request.kinds } : {}),
+    ...(request.ids ? { ids: request.ids } : {}),
+    recreate: request.recreate ?? false,
+    noPrune: request.noPrune ?? false,
+    caReportOnly: request.caReportOnly ?? config.recover.caReportOnly,
+    ...(request.allowMassChanges !== undefined ? { allowMassChanges: request.allowMassChanges } : {}),
+    issueTap,
+    ...(planFile ? { planFile } : {}),
+  };
+}
+
+/** Computes the plan that brings the tenant back to `request.to`: reads the target commit, the
+ * tenant and its recycle bins (kinds in scope), and assembles. Writes nothing anywhere. */
+export async function computePlan(environment: RecoveryEnvironment, request: RecoveryRequest, issueTap = false): Promise<PlannedRecovery & { current: CurrentState }> {
+  const { store, config } = environment;
+  if (!request.to) throw new RecoverError('bad-arguments', 'Could not plan a recovery because no target commit was given. (Hint: name it with --to COMMIT; `git log --grep=Entra-Tenant-Id --oneline` lists the snapshot commits.)');
+  const target = await resolveTarget(store, request.to);
+  const tenantId = await targetTenant(store, config.tenantId, target.commit);
+  const options = optionsRecord(config, request, issueTap);
+  const kinds = kindsFor(config, request.kinds);
+  const targetObjects = await readTargetObjects(store, target.commit, tenantId, kinds.map((k) => k.name));
+  const transport = transportFor(tenantId, environment);
+  const current = await readCurrent(transport, kinds, { redact: config.redact, ...(environment.onProgress ? { onProgress: environment.onProgress } : {}) });
+  const plan = assemblePlan({
+    tenantId,
+    targetCommit: target.commit,
+    target: targetObjects,
+    current: current.current,
+    recycleBin: current.recycleBin,
+    scope: planScope(options),
+    options: planOptions(config, environment.env, options),
+    kinds,
+  });
+  return { plan, target, tenantId, kinds, targetObjects, options, current };
+}
+
+/** A plan file written by `plan --out`: validated, and its target commit present here. */
+export async function readPlanFile(store: GitStore, file: string): Promise<{ plan: Plan; target: TargetCommit }> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new RecoverError('bad-plan-file', `Could not read the plan ${file} because ${(err as Error).message}. (Hint: write one with 'entra-gitops plan --to COMMIT --out ${file}'.)`, err);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new RecoverError('bad-plan-file', `Could not read the plan ${file} because it is not JSON: ${(err as Error).message}. (Hint: write one with 'entra-gitops plan --to COMMIT --out ${file}'.)`, err);
+  }
+  const checked = validatePlan(value);
+  if (!checked.ok) {
+    throw new RecoverError('bad-plan-file', `Could not use the plan ${file} because it is not a recovery plan: ${checked.errors.slice(0, 3).join('; ')}. (Hint: nothing was changed; write a new one with 'entra-gitops plan --to COMMIT --out ${file}'.)`);
+  }
+  const target = await resolveTarget(store, checked.plan.target).catch((err: unknown) => {
+    throw new RecoverError('bad-plan-file', `Could not use the plan ${file} because its target commit ${checked.plan.target.slice(0, 12)} is not in ${store.root}. (Hint: fetch the backup repository's history, or plan again.)`, err);
+  });
+  return { plan: checked.plan, target };
+}
+
+/** Writes each Temporary Access Pass to a file only its owner can read, outside the repository:
+ * the pass must reach the person, never a commit, a log or a CI transcript. */
+export function tapFileSink(file: string, repoRoot: string): { sink: TapSink; count: () => number; close: () => Promise<void> } {
+  const path = resolve(file);
+  const rel = relative(resolve(repoRoot), path);
+  if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))) {
+    throw new RecoverError('bad-arguments', `Could not issue Temporary Access Passes into ${path} because it is inside the backup repository ${repoRoot}, where a pass could be committed. (Hint: name a file outside it, e.g. --issue-tap ~/taps.jsonl.)`);
+  }
+  let handle: FileHandle | undefined;
+  let written = 0;
+  return {
+    sink: async (tap: IssuedTap) => {
+      handle ??= await open(path, 'a', 0o600);
+      await handle.write(`${JSON.stringify(tap)}\n`);
+      await handle.sync();
+      written++;
+    },
+    count: () => written,
+    close: async () => {
+      await handle?.close();
+    },
+  };
+}
+
+export interface RecoverRequest extends RecoveryRequest {
+  /** Apply the plan read from this file (`plan --out`) instead of computing one. */
+  planFile?: string;
+  /** Without it the plan is shown and nothing is written. */
+  yes: boolean;
+  engine: 'graph' | 'pulumi';
+  /** Issue a Temporary Access Pass to every re-created user, into this file. */
+  issueTapFile?: string;
+  /** Discard the unfinished recovery of the tenant (recording how far it got). */
+  abandon?: boolean;
+  onEvent?: (event: ApplyEvent) => void;
+}
+
+export interface RecoverOutcome {
+  /** shown: planned and displayed only (no --yes); otherwise the record's status. */
+  status: 'shown' | RecoveryRecord['status'];
+  plan: Plan;
+  /** The plan continues an unfinished recovery (its journal says how far it got). */
+  resumed?: { done: number; startedAt: string };
+  result?: ApplyResult;
+  verification?: Verification;
+  record?: RecoveryRecord;
+  recordPath?: string;
+  recordCommit?: string;
+  tapsWritten?: number;
+}
+
+function who(env: NodeJS.ProcessEnv): RecoveryRecord['by'] {
+  let user: string | undefined;
+  try {
+    user = userInfo().username;
+  } catch {
+    user = undefined;
+  }
+  return { ...(env.AZURE_CLIENT_ID ? { clientId: env.AZURE_CLIENT_ID } : {}), host: hostname(), ...(user ? { user } : {}) };
+}
+
+/** Outcomes per operation as the events report them (the record lists every operation). */
+function outcomeCollector(): { onEvent: (event: ApplyEvent) => void; outcomes: Map<number, OperationResult> } {
+  const outcomes = new Map<number, OperationResult>();
+  return {
+    outcomes,
+    onEvent: (event) => {
+      if (event.type === 'operation-done') outcomes.set(event.op.seq, { seq: event.op.seq, status: event.outcome });
+      else if (event.type === 'operation-failed') outcomes.set(event.op.seq, { seq: event.op.seq, status: 'failed', error: event.error });
+      else if (event.type === 'operation-blocked') outcomes.set(event.op.seq, { seq: event.op.seq, status: 'blocked', waitsFor: event.waitsFor });
+    },
+  };
+}
+
+/** Outcomes an earlier run journaled (a resumed run reports them as its own, marked resumed by
+ * the count; an abandoned one records them). */
+function journaledOutcomes(pending: PendingRecovery): Map<number, OperationResult> {
+  const state = replay(pending.journal.entries(), pending.plan);
+  const outcomes = new Map<number, OperationResult>();
+  for (const [seq, error] of state.failed) outcomes.set(seq, { seq, status: 'failed', error });
+  for (const [seq, d] of state.done) outcomes.set(seq, { seq, status: d.outcome });
+  return outcomes;
+}
+
+/** `recover`: shows the plan, and with --yes applies it, verifies and records it. */
+export async function runRecover(environment: RecoveryEnvironment, request: RecoverRequest): Promise<RecoverOutcome> {
+  const { store, config, env } = environment;
+  if (request.to !== undefined && request.planFile !== undefined) {
+    throw new RecoverError('bad-arguments', 'Could not recover because both --to and --plan were given. (Hint: a plan file names its own target commit; give one or the other.)');
+  }
+  // Which tenant: the plan file's, the target commit's, or (to resume or abandon) the configured one.
+  let fromFile: { plan: Plan; target: TargetCommit } | undefined;
+  let tenantId: string;
+  if (request.planFile !== undefined) {
+    fromFile = await readPlanFile(store, request.planFile);
+    tenantId = fromFile.plan.tenantId;
+  } else if (request.to !== undefined) {
+    tenantId = await targetTenant(store, config.tenantId, (await resolveTarget(store, request.to)).commit);
+  } else if (config.tenantId !== undefined) {
+    tenantId = config.tenantId;
+  } else {
+    throw new RecoverError('bad-arguments', 'Could not recover because no target was given. (Hint: name it with --to COMMIT or --plan FILE; to resume or abandon an unfinished recovery, set AZURE_TENANT_ID.)');
+  }
+  if (request.engine === 'pulumi' && request.yes) {
+    throw new RecoverError('engine-unavailable', "Could not recover with --engine pulumi because the Pulumi engine is not part of this version. (Hint: use --engine graph, the default; nothing was changed.)");
+  }
+
+  const dir = await stateDir(store.root);
+  // Only a run that may write holds the lock; showing a plan reads, as diff does.
+  const lock = request.yes || request.abandon ? await acquireLock(lockFile(dir, tenantId), { command: 'recover', tenantId }) : undefined;
+  try {
+    const pending = await findPending(dir, tenantId);
+    if (request.abandon) return await abandon(environment, pending, tenantId);
+    if (pending) {
+      const wanted = fromFile?.target.commit ?? (request.to !== undefined ? (await resolveTarget(store, request.to)).commit : undefined);
+      if (wanted !== undefined && wanted !== pending.plan.target) {
+        throw new RecoverError(
+          'pending-recovery',
+          `Could not start a recovery to ${wanted.slice(0, 12)} because the recovery to ${pending.plan.target.slice(0, 12)} started ${pending.meta.startedAt} did not finish. (Hint: run 'entra-gitops recover --yes' to finish it first, or 'entra-gitops recover --abandon' to discard it — what it already changed stays changed.)`,
+        );
+      }
+      return await resume(environment, request, pending);
+    }
+
+    let planned: PlannedRecovery;
+    if (fromFile) {
+      const options = { ...optionsRecord(config, {}, request.issueTapFile !== undefined, request.planFile), ...scopeOfPlanFile(fromFile.plan) };
+      const kinds = kindsFor(config, options.kinds);
+      planned = { plan: fromFile.plan, target: fromFile.target, tenantId, kinds, targetObjects: await readTargetObjects(store, fromFile.target.commit, tenantId, kinds.map((k) => k.name)), options };
+    } else {
+      planned = await computePlan(environment, request, request.issueTapFile !== undefined);
+    }
+    const refused = planned.plan.diagnostics.some((d) => d.severity === 'error');
+    if (!request.yes) return { status: 'shown', plan: planned.plan };
+    const startedAt = new Date().toISOString();
+    if (refused) {
+      const record = buildRecord({ plan: planned.plan, targetRef: planned.target.ref, engine: request.engine, startedAt, finishedAt: startedAt, by: who(env), options: planned.options, outcomes: new Map(), refused: true });
+      const committed = await commitRecord(store, record, config.git.author ? { author: config.git.author } : {});
+      return { status: 'refused', plan: planned.plan, record, recordPath: committed.path, ...(committed.commit ? { recordCommit: committed.commit } : {}) };
+    }
+    const started = await startPending(dir, planned.plan, { tenantId, target: planned.plan.target, startedAt, by: who(env).clientId ?? who(env).host, options: { ...planned.options, targetRef: planned.target.ref } });
+    return await applyAndRecord(environment, request, started, planned, startedAt, new Map());
+  } finally {
+    await lock?.release();
+  }
+}
+
+/** The scope a plan file was made for: the kinds its operations touch are not enough (a kind
+ * with nothing to do must still be verified), so the file's operations give the ids and the
+ * configured kinds the rest. */
+function scopeOfPlanFile(plan: Plan): Partial<RecoveryOptionsRecord> {
+  const kinds = new Set<KindName>();
+  for (const op of [...plan.operations, ...plan.skipped.map((s) => s.operation)]) kinds.add(op.ref.kind);
+  return kinds.size > 0 ? { kinds: KINDS.filter((k) => kinds.has(k.name)).map((k) => k.name) } : {};
+}
+
+async function resume(environment: RecoveryEnvironment, request: RecoverRequest, pending: PendingRecovery): Promise<RecoverOutcome> {
+  const { store, config } = environment;
+  const state = replay(pending.journal.entries(), pending.plan);
+  const resumed = { done: state.done.size, startedAt: pending.meta.startedAt };
+  if (!request.yes) return { status: 'shown', plan: pending.plan, resumed };
+  const options = pending.meta.options as unknown as RecoveryOptionsRecord & { targetRef?: string };
+  const target = await resolveTarget(store, pending.plan.target);
+  const kinds = kindsFor(config, options.kinds);
+  const planned: PlannedRecovery = {
+    plan: pending.plan,
+    target: { ...target, ref: options.targetRef ?? target.ref },
+    tenantId: pending.plan.tenantId,
+    kinds,
+    targetObjects: await readTargetObjects(store, target.commit, pending.plan.tenantId, kinds.map((k) => k.name)),
+    options,
+  };
+  const outcome = await applyAndRecord(environment, request, pending, planned, pending.meta.startedAt, journaledOutcomes(pending));
+  return { ...outcome, resumed };
+}
+
+async function applyAndRecord(
+  environment: RecoveryEnvironment,
+  request: RecoverRequest,
+  pending: PendingRecovery,
+  planned: PlannedRecovery,
+  startedAt: string,
+  earlier: Map<number, OperationResult>,
+): Promise<RecoverOutcome> {
+  const { store, config, env } = environment;
+  const transport = transportFor(planned.tenantId, environment);
+  const collector = outcomeCollector();
+  for (const [seq, r] of earlier) collector.outcomes.set(seq, r);
+  const taps = request.issueTapFile !== undefined ? tapFileSink(request.issueTapFile, store.root) : undefined;
+  let result: ApplyResult;
+  try {
+    result = await applyPlan(planned.plan, {
+      transport,
+      kinds: planned.kinds,
+      journal: pending.journal,
+      onEvent: (event) => {
+        collector.onEvent(event);
+        request.onEvent?.(event);
+      },
+      ...(taps ? { issueTap: { sink: taps.sink } } : {}),
+      ...(environment.lag ? { lag: environment.lag } : {}),
+    });
+  } finally {
+    await taps?.close();
+  }
+  // Verify against the tenant as it is now, in the plan's scope, with re-created ids mapped.
+  const after = await readCurrent(transport, planned.kinds, { redact: config.redact, ...(environment.onProgress ? { onProgress: environment.onProgress } : {}) });
+  const verification = verifyRecovery({
+    target: planned.targetObjects,
+    current: after.current,
+    recycleBin: after.recycleBin,
+    idMap: result.idMap,
+    scope: planScope(planned.options),
+    options: { ...planOptions(config, env, planned.options), allowMassChanges: Number.MAX_SAFE_INTEGER },
+    kinds: planned.kinds,
+  });
+  const record = buildRecord({
+    plan: planned.plan,
+    targetRef: planned.target.ref,
+    engine: request.engine,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    by: who(env),
+    options: planned.options,
+    result,
+    outcomes: collector.outcomes,
+    verification,
+  });
+  const committed = await commitRecord(store, record, config.git.author ? { author: config.git.author } : {});
+  // The record holds what the journal held: the pending state goes only once it is committed.
+  await clearPending(pending);
+  return {
+    status: record.status,
+    plan: planned.plan,
+    result,
+    verification,
+    record,
+    recordPath: committed.path,
+    ...(committed.commit ? { recordCommit: committed.commit } : {}),
+    ...(taps ? { tapsWritten: taps.count() } : {}),
+  };
+}
+
+async function abandon(environment: RecoveryEnvironment, pending: PendingRecovery | undefined, tenantId: string): Promise<RecoverOutcome> {
+  const { store, config, env } = environment;
+  if (!pending) {
+    throw new RecoverError('bad-arguments', `Could not abandon a recovery because tenant ${tenantId} has no unfinished one. (Hint: 'entra-gitops history' lists the recoveries that ran.)`);
+  }
+  const options = pending.meta.options as unknown as RecoveryOptionsRecord & { targetRef?: string };
+  const state = replay(pending.journal.entries(), pending.plan);
+  const record = buildRecord({
+    plan: pending.plan,
+    targetRef: options.targetRef ?? pending.plan.target,
+    engine: 'graph',
+    startedAt: pending.meta.startedAt,
+    finishedAt: new Date().toISOString(),
+    by: who(env),
+    options,
+    outcomes: journaledOutcomes(pending),
+    status: 'abandoned',
+  });
+  record.idMap = state.idMap;
+  const committed = await commitRecord(store, record, config.git.author ? { author: config.git.author } : {});
+  await clearPending(pending);
+  return { status: 'abandoned', plan: pending.plan, record, recordPath: committed.path, ...(committed.commit ? { recordCommit: committed.commit } : {}) };
+}

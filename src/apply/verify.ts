@@ -11,7 +11,10 @@
 // - an operation left → unexplained, except an update whose differences are all explained: a
 //   property Graph takes only at creation (KindSpec.createOnly), a conditional access state left
 //   report-only by --ca-report-only, or the key credentials of a re-created application or
-//   service principal whose key material the snapshot never held;
+//   service principal whose key material the snapshot never held. An object still in a recycle
+//   bin is one residual (its restore): the corrections that would follow it are folded in. A type
+//   that cannot change in place, or a singleton the tenant did not return (plan warnings), is
+//   unexplained too;
 // - a skipped operation → explained by its rule and reason (synced, no-prune, hard-deleted,
 //   protected accounts, break glass, missing target…); but when the recovery ran with --recreate
 //   an object still hard-deleted (and the links to it) means its re-creation failed: unexplained;

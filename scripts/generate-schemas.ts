@@ -1,8 +1,9 @@
 // Generates the JSON Schemas (2020-12) in schemas/: one per kind from the Graph type catalogue
 // and the kind's KindSpec (the snapshot file envelope around the kind's own properties), the
-// generic envelope every object file fits, the tenant manifest and entra-gitops.yaml (from
-// src/config/schema.ts). buildSchemas() is pure over the kinds and the catalogue; run as a
-// script it writes the files, or with --check compares them and exits 1 when any differ.
+// generic envelope every object file fits, the tenant manifest, entra-gitops.yaml (from
+// src/config/schema.ts), the difference report and the recovery plan. buildSchemas() is pure
+// over the kinds and the catalogue; run as a script it writes the files, or with --check
+// compares them and exits 1 when any differ.
 //
 // Run: node scripts/generate-schemas.ts [--check]
 
@@ -13,6 +14,7 @@ import { allProperties, catalogueSources, isSubtypeOf, typeInfo, typeNames } fro
 import type { PropertyInfo } from '../src/catalogue/catalogue.ts';
 import { CONFIG_SCHEMA, KIND_NAMES } from '../src/config/schema.ts';
 import { KINDS } from '../src/kinds/index.ts';
+import { PLAN_SCHEMA } from '../src/plan/plan-schema.ts';
 import { DIFF_REPORT_SCHEMA } from '../src/report/diff-report-schema.ts';
 import type { ApiVersion, KindSpec } from '../src/kinds/spec.ts';
 import { BASE64URL_ID_PATTERN, GUID_PATTERN } from '../src/snapshot/layout.ts';
@@ -230,6 +232,7 @@ export function buildSchemas(kinds: readonly KindSpec[] = KINDS): Map<string, st
   files.set('manifest.schema.json', text(manifestSchema()));
   files.set('config.schema.json', text(CONFIG_SCHEMA));
   files.set('diff-report.schema.json', text(DIFF_REPORT_SCHEMA));
+  files.set('plan.schema.json', text(PLAN_SCHEMA));
   return files;
 }
 

@@ -26,8 +26,8 @@ describe('scripts/generate-schemas.ts', () => {
     expect(staleSchemas(buildSchemas())).toEqual([]);
   });
 
-  it('always writes the envelope, manifest, config and difference report schemas, even with no kinds registered', () => {
-    expect([...buildSchemas([]).keys()]).toEqual(['snapshot-object.schema.json', 'manifest.schema.json', 'config.schema.json', 'diff-report.schema.json']);
+  it('always writes the envelope, manifest, config, difference report and plan schemas, even with no kinds registered', () => {
+    expect([...buildSchemas([]).keys()]).toEqual(['snapshot-object.schema.json', 'manifest.schema.json', 'config.schema.json', 'diff-report.schema.json', 'plan.schema.json']);
   });
 
   it('derives each property from the catalogue: primitives, collections, complex types as $defs, enums as open strings', () => {

@@ -29,7 +29,7 @@ import { buildRecord, type OperationResult, type RecoveryOptionsRecord, type Rec
 import { resolveTarget, readTargetObjects, targetTenant, type TargetCommit } from './target.ts';
 import type { ApplyEvent, ApplyResult, IssuedTap, TapSink } from './types.ts';
 import { verifyRecovery, type Verification } from './verify.ts';
-import { validatePlan } from './plan-file.ts';
+import { validatePlan } from '../plan/validate.ts';
 
 export interface RecoveryRequest {
   /** The commit to return to (--to); absent with --plan, or to resume the pending recovery. */

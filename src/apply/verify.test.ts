@@ -67,7 +67,8 @@ describe('verifyRecovery', () => {
         [false, 'update', G1, 'description differs from the target'],
         [true, 'update', G1, 'isAssignableToRole differs from the target'],
       ]);
-      expect(v.residuals[1]?.why).toBe('Graph sets it only when the object is created; re-create the object to change it');
+      // The planner holds such a property back (rule create-only); the verification explains it by that rule.
+      expect(v.residuals[1]?.why).toMatch(/^create-only: Graph sets isAssignableToRole only when the object is created/);
     });
 
     it('an application uniqueName (createOnly) alone is explained', () => {

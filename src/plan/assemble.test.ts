@@ -113,6 +113,13 @@ describe('users', () => {
 });
 
 describe('groups with members', () => {
+  it('a property Graph sets only at creation is never in an update: held back with the reason', () => {
+    const plan = planFor([obj('group', G1, { displayName: 'Admins', isAssignableToRole: true })], [obj('group', G1, { displayName: 'Old', isAssignableToRole: false })]);
+    expect(plan.operations.map((o) => [o.action, o.set])).toEqual([['update', { displayName: 'Admins' }]]);
+    expect(plan.skipped.map((s) => [s.rule, s.operation.set])).toEqual([['create-only', { isAssignableToRole: true }]]);
+    expect(plan.skipped[0]?.reason).toMatch(/only when the object is created/);
+  });
+
   it('adds and removes members and owners, one operation per relationship and direction', () => {
     const users = [user(U1), user(U2), user(guid(3))];
     const target = obj('group', G1, { displayName: 'G' }, { links: { members: [U1, U2], owners: [U1] } });

@@ -23,6 +23,8 @@
 // - in the tenant only → `delete` (soft where the kind has a recycle bin); with `noPrune`,
 //   skipped with that reason.
 // - singletons (authentication methods policy, authorization policy) → `update` only.
+// - a property Graph takes only at creation (KindSpec.createOnly: a group's isAssignableToRole)
+//   that differs → never in an update (Graph refuses it); skipped with that reason ('create-only').
 // - synced from on-premises (readOnly.onPremisesSyncEnabled on either side) → every operation
 //   on it skipped with the reason: AD DS owns it.
 // - a link to an object that will not be there (hard-deleted and not re-created, in a bin but out
@@ -293,9 +295,11 @@ export function assemblePlan(input: PlanInput): Plan {
     };
     if (how !== 'recreated') {
       const ordered = new Set(spec.orderedArrays ?? []);
+      const createOnly = new Set(spec.createOnly ?? []);
       const set: Record<string, unknown> = {};
       const changed: string[] = [];
       const cleared: string[] = [];
+      const fixed: Record<string, unknown> = {};
       for (const p of spec.restorable) {
         if (isRedacted(desired, p) || isRedacted(base, p)) {
           noteRedacted(spec.name, p);
@@ -305,6 +309,10 @@ export function assemblePlan(input: PlanInput): Plan {
         const bv = own(base?.properties, p);
         if (dv === bv && (typeof dv !== 'object' || dv === null)) continue;
         if (sameValue(dv, bv, p, ordered)) continue;
+        if (createOnly.has(p)) {
+          fixed[p] = canonicalValue(dv, p, ordered) === undefined ? null : dv;
+          continue;
+        }
         if (canonicalValue(dv, p, ordered) === undefined) {
           set[p] = null;
           cleared.push(p);
@@ -315,6 +323,11 @@ export function assemblePlan(input: PlanInput): Plan {
       }
       if (base && desired.type && base.type && desired.type !== base.type) {
         draft.diagnostics.push({ severity: 'warning', code: 'type-changed', ref, message: `Could not plan a change of ${spec.name} '${desired.name}' from ${base.type} to ${desired.type} because Graph cannot change an object's type in place. (Hint: delete it, then recover it with --recreate.)` });
+      }
+      if (Object.keys(fixed).length > 0) {
+        const names = Object.keys(fixed).join(', ');
+        const op: Operation = { seq: 0, action: 'update', ref, name: desired.name, reason: `${names} differ${Object.keys(fixed).length === 1 ? 's' : ''} from the target`, set: fixed };
+        draft.skipped.push({ operation: op, rule: 'create-only', reason: `Graph sets ${names} only when the object is created; to change it, delete the object and recover it with --recreate` });
       }
       if (changed.length + cleared.length > 0) {
         const what = [changed.length > 0 ? `${changed.join(', ')} differ${changed.length === 1 ? 's' : ''}` : '', cleared.length > 0 ? `${cleared.join(', ')} cleared (absent in the target)` : ''].filter(Boolean).join('; ');

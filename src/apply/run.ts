@@ -20,7 +20,8 @@ import type { ReadProgress } from '../snapshot/read.ts';
 import type { GitStore } from '../store/git.ts';
 import { RecoverError } from './errors.ts';
 import { applyPlan, type ApplyOptions } from './executor.ts';
-import { commitRecord } from './history.ts';
+import { commitRecord, recordedIdMap } from './history.ts';
+import { remapTarget } from './id-map.ts';
 import { replay } from './journal.ts';
 import { acquireLock } from './lock.ts';
 import { clearPending, findPending, lockFile, startPending, stateDir, type PendingRecovery } from './pending.ts';
@@ -123,7 +124,9 @@ export async function computePlan(environment: RecoveryEnvironment, request: Rec
   const tenantId = await targetTenant(store, config.tenantId, target.commit);
   const options = optionsRecord(config, request, issueTap);
   const kinds = kindsFor(config, request.kinds);
-  const targetObjects = await readTargetObjects(store, target.commit, tenantId, kinds.map((k) => k.name));
+  // Objects an earlier recovery re-created are named by their new ids, or the plan would
+  // re-create them once more and delete the ones it made.
+  const targetObjects = await targetObjectsNow(store, target.commit, tenantId, kinds);
   const transport = transportFor(tenantId, environment);
   const current = await readCurrent(transport, kinds, { redact: config.redact, ...(environment.onProgress ? { onProgress: environment.onProgress } : {}) });
   const plan = assemblePlan({
@@ -137,6 +140,11 @@ export async function computePlan(environment: RecoveryEnvironment, request: Rec
     kinds,
   });
   return { plan, target, tenantId, kinds, targetObjects, options, current };
+}
+
+/** The target's objects, with the ids earlier recoveries gave re-created objects. */
+async function targetObjectsNow(store: GitStore, commit: string, tenantId: string, kinds: readonly KindSpec[]): Promise<SnapshotObject[]> {
+  return remapTarget(await readTargetObjects(store, commit, tenantId, kinds.map((k) => k.name)), await recordedIdMap(store, tenantId)).target;
 }
 
 /** A plan file written by `plan --out`: validated, and its target commit present here. */
@@ -291,7 +299,7 @@ export async function runRecover(environment: RecoveryEnvironment, request: Reco
     if (fromFile) {
       const options = { ...optionsRecord(config, {}, request.issueTapFile !== undefined, request.planFile), ...scopeOfPlanFile(fromFile.plan) };
       const kinds = kindsFor(config, options.kinds);
-      planned = { plan: fromFile.plan, target: fromFile.target, tenantId, kinds, targetObjects: await readTargetObjects(store, fromFile.target.commit, tenantId, kinds.map((k) => k.name)), options };
+      planned = { plan: fromFile.plan, target: fromFile.target, tenantId, kinds, targetObjects: await targetObjectsNow(store, fromFile.target.commit, tenantId, kinds), options };
     } else {
       planned = await computePlan(environment, request, request.issueTapFile !== undefined);
     }
@@ -332,7 +340,7 @@ async function resume(environment: RecoveryEnvironment, request: RecoverRequest,
     target: { ...target, ref: options.targetRef ?? target.ref },
     tenantId: pending.plan.tenantId,
     kinds,
-    targetObjects: await readTargetObjects(store, target.commit, pending.plan.tenantId, kinds.map((k) => k.name)),
+    targetObjects: await targetObjectsNow(store, target.commit, pending.plan.tenantId, kinds),
     options,
   };
   const outcome = await applyAndRecord(environment, request, pending, planned, pending.meta.startedAt, journaledOutcomes(pending));

@@ -29,6 +29,7 @@ import type { Action, KindName, LinkTarget, ObjectRef, Operation, SnapshotObject
 import type { PlanOptions, PlanScope, RecycleBin } from '../plan/assemble.ts';
 import { assemblePlan, resolveOptions } from '../plan/assemble.ts';
 import { idKey, isApplicationKind, isServicePrincipalKind } from '../plan/order.ts';
+import { remapTarget } from './id-map.ts';
 import { canonicalJson, compareStrings } from '../snapshot/normalize.ts';
 import type { IdMap } from './types.ts';
 
@@ -77,26 +78,6 @@ const WHY_SECRETS =
   'Graph returns a client secret only when it is added and never returns a private key, so the snapshot holds none to restore: add new ones (addPassword, addKey or a new certificate) and hand them to whoever uses the application';
 const WHY_REDACTED = 'redacted by configuration (redact): the snapshot keeps no value, so recovery never sets it and the tenant keeps whatever it has';
 const MAX_IDS_IN_DETAIL = 5;
-
-/** Deep copy with every string mapped, sharing what does not change. */
-function mapStrings(value: unknown, fn: (s: string) => string): unknown {
-  if (typeof value === 'string') return fn(value);
-  if (Array.isArray(value)) {
-    const out = value.map((v) => mapStrings(v, fn));
-    return out.some((v, i) => v !== value[i]) ? out : value;
-  }
-  if (typeof value === 'object' && value !== null) {
-    let changed = false;
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      const m = mapStrings(v, fn);
-      if (m !== v) changed = true;
-      Object.defineProperty(out, k, { value: m, enumerable: true, writable: true, configurable: true });
-    }
-    return changed ? out : value;
-  }
-  return value;
-}
 
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
@@ -151,16 +132,7 @@ export function verifyRecovery(input: VerifyInput): Verification {
 
   // Old id → new id, and old appId → new appId (found through the target application's appId).
   const entries = new Map(Object.entries(input.idMap).map(([old, entry]) => [idKey(old), entry]));
-  const newIds = new Map([...entries].map(([old, entry]) => [old, entry.id]));
-  const newAppIds = new Map<string, string>();
-  for (const t of input.target) {
-    const entry = entries.get(idKey(t.id));
-    const appId = t.readOnly.appId;
-    if (entry?.appId !== undefined && typeof appId === 'string') newAppIds.set(idKey(appId), entry.appId);
-  }
-  const remap = (s: string): string => newIds.get(idKey(s)) ?? newAppIds.get(idKey(s)) ?? s;
-  const mapDeep = <T>(v: T): T => (newIds.size === 0 ? v : (mapStrings(v, remap) as T));
-  const target = input.target.map((t): SnapshotObject => (newIds.size === 0 ? t : { ...t, id: remap(t.id), properties: mapDeep(t.properties), readOnly: mapDeep(t.readOnly), links: mapDeep(t.links) }));
+  const { target, remap, newIds: recreatedNew } = remapTarget(input.target, input.idMap);
   const scope: PlanScope | undefined = input.scope ? { ...input.scope, ...(input.scope.ids ? { ids: input.scope.ids.map(remap) } : {}) } : undefined;
 
   const plan = assemblePlan({
@@ -177,7 +149,6 @@ export function verifyRecovery(input: VerifyInput): Verification {
   const key = (ref: ObjectRef): string => `${ref.kind}\u0000${specs.get(ref.kind)?.singleton ? '' : idKey(ref.id)}`;
   const targetBy = new Map(target.map((o) => [key(o), o]));
   const currentBy = new Map(input.current.map((o) => [key(o), o]));
-  const recreatedNew = new Set([...newIds.values()].map(idKey));
 
   const scopeKinds = scope?.kinds ? new Set<string>(scope.kinds) : undefined;
   const scopeIds = scope?.ids ? new Set(scope.ids.map(idKey)) : undefined;

@@ -57,7 +57,7 @@ import type { Diagnostic, KindName, LinkTarget, ObjectRef, Operation, Plan, Snap
 import { canonicalJson, compareStrings } from '../snapshot/normalize.ts';
 import type { FilterContext, PlanFilter, Skipped } from './filters/index.ts';
 import { FILTERS, findProtectedAccounts, runFilters } from './filters/index.ts';
-import { appIdPlaceholder, describe, idKey, isApplicationKind, isServicePrincipalKind, orderIndices, placeholderId, refPlaceholder } from './order.ts';
+import { appIdPlaceholder, describe, idKey, isApplicationKind, isServicePrincipalKind, mapStrings, orderIndices, placeholderId, refPlaceholder } from './order.ts';
 
 /** What the recycle bins hold, per kind: the soft-deleted ids, or those ids with the objects as
  * read from the bin (normalized like the rest), so the update after a restore sets only what
@@ -170,26 +170,6 @@ function own(record: Record<string, unknown> | undefined, key: string): unknown 
 function isRedacted(o: SnapshotObject | undefined, property: string): boolean {
   const path = `properties.${property}`;
   return (o?.redacted ?? []).some((r) => r === path || r.startsWith(`${path}.`));
-}
-
-/** Deep copy with every string mapped (only when something changes: most objects share). */
-function mapStrings(value: unknown, fn: (s: string) => string): unknown {
-  if (typeof value === 'string') return fn(value);
-  if (Array.isArray(value)) {
-    const out = value.map((v) => mapStrings(v, fn));
-    return out.some((v, i) => v !== value[i]) ? out : value;
-  }
-  if (typeof value === 'object' && value !== null) {
-    let changed = false;
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      const m = mapStrings(v, fn);
-      if (m !== v) changed = true;
-      Object.defineProperty(out, k, { value: m, enumerable: true, writable: true, configurable: true });
-    }
-    return changed ? out : value;
-  }
-  return value;
 }
 
 /** The identity of a link target for comparison: its id, or for a target with attributes (an

@@ -64,6 +64,27 @@ export function forEachString(value: unknown, fn: (s: string) => void): void {
   else if (typeof value === 'object' && value !== null) for (const v of Object.values(value)) forEachString(v, fn);
 }
 
+/** Deep copy with every string mapped (object keys excluded), sharing whatever does not change:
+ * most objects of a large plan share their values with the snapshot they came from. */
+export function mapStrings(value: unknown, fn: (s: string) => string): unknown {
+  if (typeof value === 'string') return fn(value);
+  if (Array.isArray(value)) {
+    const out = value.map((v) => mapStrings(v, fn));
+    return out.some((v, i) => v !== value[i]) ? out : value;
+  }
+  if (typeof value === 'object' && value !== null) {
+    let changed = false;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const m = mapStrings(v, fn);
+      if (m !== v) changed = true;
+      Object.defineProperty(out, k, { value: m, enumerable: true, writable: true, configurable: true });
+    }
+    return changed ? out : value;
+  }
+  return value;
+}
+
 export function isBirth(action: Action): boolean {
   return action === 'create' || action === 'restore' || action === 'recreate';
 }

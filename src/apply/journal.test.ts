@@ -229,3 +229,12 @@ describe('replay', () => {
     expect(replay(j.entries(), plan).done.size).toBe(2);
   });
 });
+
+describe('planHash', () => {
+  it('is the same for a plan in memory and the plan read back from its JSON file', () => {
+    const inMemory: Plan = { version: 1, tenantId: 't', target: 'c', operations: [{ seq: 1, action: 'update', ref: { kind: 'user', id: 'u' }, name: 'U', reason: 'r', set: { jobTitle: null }, type: undefined }], skipped: [], diagnostics: [] };
+    const readBack = JSON.parse(JSON.stringify(inMemory)) as Plan;
+    expect(planHash(readBack)).toBe(planHash(inMemory));
+    expect(planHash({ ...inMemory, target: 'd' })).not.toBe(planHash(inMemory));
+  });
+});

@@ -12,7 +12,9 @@ import type { IdMap, Journal, JournalEntry, Outcome } from './types.ts';
 
 /** The fingerprint of a plan: a journal belongs to exactly one plan. */
 export function planHash(plan: Plan): string {
-  return createHash('sha256').update(canonicalJson(plan)).digest('hex');
+  // Through JSON first: a property left undefined in memory is absent from the plan's file, and
+  // the plan read back from it must have the same fingerprint.
+  return createHash('sha256').update(canonicalJson(JSON.parse(JSON.stringify(plan)))).digest('hex');
 }
 
 /** A journal kept in memory: durable as long as the process. */

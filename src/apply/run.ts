@@ -312,7 +312,8 @@ export async function runRecover(environment: RecoveryEnvironment, request: Reco
       return { status: 'refused', plan: planned.plan, record, recordPath: committed.path, ...(committed.commit ? { recordCommit: committed.commit } : {}) };
     }
     const started = await startPending(dir, planned.plan, { tenantId, target: planned.plan.target, startedAt, by: who(env).clientId ?? who(env).host, options: { ...planned.options, targetRef: planned.target.ref } });
-    return await applyAndRecord(environment, request, started, planned, startedAt, new Map());
+    // The plan as the state directory holds it: what a resumed run will read back.
+    return await applyAndRecord(environment, request, started, { ...planned, plan: started.plan }, startedAt, new Map());
   } finally {
     await lock?.release();
   }

@@ -5,7 +5,8 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { runRecover, type RecoverOutcome } from '../../apply/run.ts';
 import type { ApplyEvent } from '../../apply/types.ts';
 import { describe } from '../../plan/order.ts';
-import { renderPlan, renderVerification } from '../../report/plan-renderer.ts';
+import { renderPlan } from '../../report/plan-renderer.ts';
+import { renderVerification } from '../../report/verification-renderer.ts';
 import { planSummary, recoveryEnvironment, recoveryOptions, type RecoveryDependencies, type RecoveryFlags } from './plan.ts';
 
 interface RecoverFlags extends RecoveryFlags {

@@ -384,6 +384,10 @@ async function build(version: string, env: NodeJS.ProcessEnv, go: string, log: (
   const stamp: Stamp = { version, inputs: buildInputsHash(version), go, seconds, builtAt: new Date().toISOString() };
   writeFileSync(join(dir, 'stamp.json'), `${JSON.stringify(stamp, null, 2)}\n`);
   log(`built v${version} in ${seconds} s: ${pulumi}`);
+  // Go's module and build caches (over 3 GB) only serve a rebuild, which a new pin makes from
+  // scratch anyway: keep the 120 MB binary, not them. Their files are read-only, hence `go clean`.
+  const clean = await run('go', ['clean', '-cache', '-modcache'], { cwd: moduleDir, env: genv });
+  if (clean.code !== 0) log(`could not remove Go's caches under ${pulumiCacheRoot(env)}: ${tail(clean.stderr, 3)}`);
   return { binDir, pulumi, version, source: 'built', env: pulumiEnv(binDir, env) };
 }
 

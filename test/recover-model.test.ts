@@ -45,6 +45,7 @@ describe('recovery of every row of the model, for every kind', () => {
   /** Request bodies that carried a password: the password must appear nowhere else. */
   const passwords: string[] = [];
   const ids: Record<string, string> = {};
+  let changesAtApply = 0;
 
   beforeAll(async () => {
     e = await startEmulator({ seed: 5, users: 40 });
@@ -73,6 +74,19 @@ describe('recovery of every row of the model, for every kind', () => {
     await g.patch(`/identity/conditionalAccess/policies/${legacy.id}`, { conditions: { ...(legacy.properties.conditions as object), users: { ...users, excludeUsers: [...(users.excludeUsers ?? []), ids.hiro] } } });
     ids.marketing = id('group', 'SG-Marketing-Access');
     if (!(one(start, 'group', 'SG-Marketing-Access').links.members ?? []).includes(ids.hiro)) await g.post(`/groups/${ids.marketing}/members/$ref`, g.ref(ids.hiro));
+
+    // A blueprint and an agent identity made with their sponsors (the create pages require them),
+    // to be hard-deleted and re-created with their sponsors bound in the create.
+    const grace = g.ref(id('user', 'Grace Fischer'))['@odata.id'];
+    const blueprint = await g.post<{ id: string; appId: string }>('/applications/microsoft.graph.agentIdentityBlueprint', { displayName: 'Re-created blueprint', 'sponsors@odata.bind': [grace] }, 'beta');
+    ids.recreatedBlueprint = blueprint.id;
+    ids.recreatedAgent = (await g.post<{ id: string }>('/servicePrincipals/microsoft.graph.agentIdentity', { displayName: 'Re-created agent', agentIdentityBlueprintAppId: one(start, 'agentIdentityBlueprint', 'Helpdesk Agent Blueprint').readOnly.appId, 'sponsors@odata.bind': [grace] }, 'beta')).id;
+    // A group whose one owner will be replaced: the owner put back must be linked before the
+    // newcomer is unlinked (a group keeps at least one owner).
+    const singleOwner = start.find((x) => x.kind === 'group' && x.links.owners?.length === 1 && ['SG-Engineering-Access', 'SG-Marketing-Access', 'Tier 0 Administrators'].includes(String(x.properties.displayName)));
+    if (!singleOwner) throw new Error('test setup: no group with a single owner');
+    ids.singleOwner = singleOwner.id;
+    ids.singleOwnerOwner = String(singleOwner.links.owners?.[0]);
 
     before = await readCurrent(t, KINDS);
     target = before.current;
@@ -176,6 +190,8 @@ describe('recovery of every row of the model, for every kind', () => {
     const expenseSpOwner = (o('servicePrincipal', 'Expense Tracker').links.owners ?? [])[0] as string;
     await g.del(`/servicePrincipals/${ids.expenseSp}/owners/${expenseSpOwner}/$ref`);
     await g.post(`/servicePrincipals/${ids.expenseSp}/owners/$ref`, g.ref(ids.rosa));
+    await g.post(`/groups/${ids.singleOwner}/owners/$ref`, g.ref(ids.rosa));
+    await g.del(`/groups/${ids.singleOwner}/owners/${ids.singleOwnerOwner}/$ref`);
     ids.tom = it('user', 'Tom Wagner');
     await g.put(`/users/${ids.tom}/manager/$ref`, g.ref(ids.rosa));
     ids.olga = it('user', 'Olga Petrov');
@@ -216,6 +232,10 @@ describe('recovery of every row of the model, for every kind', () => {
     ids.agentUser3 = it('agentUser', 'Procurement Agent 1');
     await g.del(`/users/${ids.agentUser3}`);
     await g.del(`/directory/deletedItems/${ids.agentUser3}`);
+    for (const [path, id] of [['/applications', ids.recreatedBlueprint], ['/servicePrincipals', ids.recreatedAgent]] as const) {
+      await g.del(`${path}/${id}`, 'beta');
+      await g.del(`/directory/deletedItems/${id}`);
+    }
     ids.browserPolicy = it('conditionalAccessPolicy', 'Limit browser sessions');
     await g.del(`/identity/conditionalAccess/policies/${ids.browserPolicy}`);
     await g.del(`/identity/conditionalAccess/deletedItems/policies/${ids.browserPolicy}`, 'beta');
@@ -230,6 +250,7 @@ describe('recovery of every row of the model, for every kind', () => {
     // Only the passwords recovery sends count from here (the churn created a user too).
     passwords.length = 0;
     p = plan(e, target, await readCurrent(t, KINDS));
+    changesAtApply = e.rt.dir.changes.length;
     first = await apply(p, t, { journal, issueTap: { sink: (tap) => void taps.push(tap), lifetimeInMinutes: 60, isUsableOnce: true } });
   }, 60_000);
   afterAll(() => e.stop());
@@ -244,7 +265,8 @@ describe('recovery of every row of the model, for every kind', () => {
     for (const id of [ids.newUser, ids.newGroup, ids.newApp, ids.newSp, ids.newGrant, ids.newPolicy, ids.newLocation, ids.newBlueprint, ids.newAgent, ids.lena, ids.tempLocation]) expect(has('delete', id as string), id).toBe(true);
     for (const id of [ids.isaac, ids.finance, ids.inventory, ids.salesSp, ids.agentUser2, ids.agent3, ids.riskyPolicy, ids.branch]) expect(has('restore', id as string), id).toBe(true);
     for (const id of [ids.isaac, ids.finance, ids.riskyPolicy]) expect(has('update', id as string), `correct ${id}`).toBe(true);
-    for (const id of [ids.hiro, ids.hr, ids.hrSp, ids.hrGrant, ids.falcon, ids.agentUser3, ids.browserPolicy, ids.countries2]) expect(has('recreate', id as string), id).toBe(true);
+    for (const id of [ids.hiro, ids.hr, ids.hrSp, ids.hrGrant, ids.falcon, ids.agentUser3, ids.browserPolicy, ids.countries2, ids.recreatedBlueprint, ids.recreatedAgent]) expect(has('recreate', id as string), id).toBe(true);
+    expect(has('link', ids.singleOwner as string, 'owners') && has('unlink', ids.singleOwner as string, 'owners')).toBe(true);
     expect(has('link', ids.engineering as string, 'members') && has('unlink', ids.engineering as string, 'members')).toBe(true);
     expect(has('unlink', ids.sales as string, 'owners') && has('link', ids.payroll as string, 'owners') && has('unlink', ids.payroll as string, 'owners')).toBe(true);
     expect(has('link', ids.tom as string, 'manager') && has('link', ids.olga as string, 'manager')).toBe(true);
@@ -258,7 +280,7 @@ describe('recovery of every row of the model, for every kind', () => {
   it('applies it completely, re-created objects getting new ids that replace the old ones everywhere', async () => {
     expectCompleted(first.result);
     expect(first.result.applied + first.result.already).toBe(p.operations.length);
-    for (const id of [ids.hiro, ids.hr, ids.hrSp, ids.hrGrant, ids.falcon, ids.agentUser3, ids.browserPolicy, ids.countries2]) {
+    for (const id of [ids.hiro, ids.hr, ids.hrSp, ids.hrGrant, ids.falcon, ids.agentUser3, ids.browserPolicy, ids.countries2, ids.recreatedBlueprint, ids.recreatedAgent]) {
       expect(first.result.idMap[id as string]?.id, id).toBeTruthy();
       expect(first.result.idMap[id as string]?.id).not.toBe(id);
     }
@@ -280,8 +302,29 @@ describe('recovery of every row of the model, for every kind', () => {
     expect(find('servicePrincipal', hrSp)?.readOnly.appId).toBe(first.result.idMap[ids.hr as string]?.appId);
     expect(find('oauth2PermissionGrant', first.result.idMap[ids.hrGrant as string]?.id as string)?.properties.clientId).toBe(hrSp);
     expect(find('user', ids.tom as string)?.links.manager).toEqual(target.find((x) => x.id === ids.tom)?.links.manager);
+    // Re-created with their sponsors bound in the create itself: the link after it found them there.
+    for (const [kind, old] of [['agentIdentityBlueprint', ids.recreatedBlueprint], ['agentIdentity', ids.recreatedAgent]] as const) {
+      expect(find(kind, first.result.idMap[old as string]?.id as string)?.links.sponsors, kind).toEqual([target.find((x) => x.kind === 'user' && x.name.startsWith('Grace Fischer'))?.id]);
+      const link = first.events.find((ev) => ev.type === 'operation-done' && ev.op.action === 'link' && ev.op.link?.name === 'sponsors' && mentionKey(ev.op.ref.id) === old);
+      expect(link, `${kind} sponsors link`).toMatchObject({ outcome: 'already' });
+    }
     // The synced user kept its cloud change: recovery never wrote it.
     expect(find('user', ids.synced as string)?.properties.jobTitle).toBe('Changed in the cloud');
+    expect(e.rt.dir.changes.slice(changesAtApply).filter((c) => c.id === ids.synced)).toEqual([]);
+  });
+
+  it('starts an unlink only after the link of the same relationship on the same object is done, and ends with the result', () => {
+    const at = (type: ApplyEvent['type'], seq: number) => first.events.findIndex((ev) => ev.type === type && 'op' in ev && ev.op.seq === seq);
+    let pairs = 0;
+    for (const u of p.operations.filter((op) => op.action === 'unlink')) {
+      const l = p.operations.find((op) => op.action === 'link' && op.link?.name === u.link?.name && mentionKey(op.ref.id) === mentionKey(u.ref.id));
+      if (!l) continue;
+      pairs += 1;
+      expect(at('operation-start', u.seq), `${u.link?.name} of ${u.name}`).toBeGreaterThan(at('operation-done', l.seq));
+    }
+    expect(pairs).toBeGreaterThanOrEqual(3);
+    expect(first.events[0]).toMatchObject({ type: 'begin', tenantId: e.info.tenantId, total: p.operations.length, resumed: 0 });
+    expect(first.events.at(-1)).toEqual({ type: 'end', result: first.result });
   });
 
   it('leaves nothing to do: planning again against the target (new ids) finds no operation', async () => {

@@ -123,16 +123,40 @@ function answerOfBatch(status: number, body: unknown): Answer {
   return { status, body, ...(typeof error?.code === 'string' ? { code: error.code } : {}), ...(typeof error?.message === 'string' ? { message: error.message } : {}) };
 }
 
+type Waiting = { item: BatchItem; resolve: (a: Answer) => void };
+
+/** A first-in first-out queue that takes from the front without moving what is behind. */
+class Queue<T> {
+  private items: T[] = [];
+  private head = 0;
+  get size(): number {
+    return this.items.length - this.head;
+  }
+  push(item: T): void {
+    this.items.push(item);
+  }
+  take(n: number): T[] {
+    const out = this.items.slice(this.head, this.head + n);
+    this.head += out.length;
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return out;
+  }
+}
+
 /** Sends requests: directory ones coalesced into $batch envelopes of 20 (items queued while the
  * envelopes in flight are busy go out together), conditional access ones one at a time. */
 class Sender {
   private readonly transport: GraphTransport;
   private readonly maxEnvelopes: number;
-  private readonly queues = new Map<ApiVersion, Array<{ item: BatchItem; resolve: (a: Answer) => void }>>();
+  private readonly queues = new Map<ApiVersion, Queue<Waiting>>();
   private inFlight = 0;
   private scheduled = false;
   private caChain: Promise<unknown> = Promise.resolve();
   private nextId = 0;
+  private turn = 0;
 
   constructor(transport: GraphTransport, concurrency: number) {
     this.transport = transport;
@@ -148,7 +172,7 @@ class Sender {
     return new Promise<Answer>((resolve) => {
       const item: BatchItem = { id: String(++this.nextId), method: req.method, url: req.url, ...(req.body !== undefined ? { body: req.body } : {}), ...(req.method === 'POST' && req.resendable ? { idempotent: true } : {}) };
       let q = this.queues.get(req.version);
-      if (!q) this.queues.set(req.version, (q = []));
+      if (!q) this.queues.set(req.version, (q = new Queue()));
       q.push({ item, resolve });
       this.schedule();
     });
@@ -173,20 +197,23 @@ class Sender {
     }, 0);
   }
 
+  /** Fills the free envelope slots, taking from the v1.0 and beta queues in turn. */
   private pump(): void {
-    for (const [version, q] of this.queues) {
-      while (q.length > 0 && this.inFlight < this.maxEnvelopes) {
-        const chunk = q.splice(0, 20);
-        this.inFlight += 1;
-        void this.envelope(version, chunk).finally(() => {
-          this.inFlight -= 1;
-          this.pump();
-        });
-      }
+    const versions = [...this.queues.keys()];
+    while (this.inFlight < this.maxEnvelopes) {
+      const ready = versions.filter((v) => (this.queues.get(v)?.size ?? 0) > 0);
+      if (ready.length === 0) return;
+      const version = ready[this.turn++ % ready.length] as ApiVersion;
+      const chunk = (this.queues.get(version) as Queue<Waiting>).take(20);
+      this.inFlight += 1;
+      void this.envelope(version, chunk).finally(() => {
+        this.inFlight -= 1;
+        this.pump();
+      });
     }
   }
 
-  private async envelope(version: ApiVersion, chunk: Array<{ item: BatchItem; resolve: (a: Answer) => void }>): Promise<void> {
+  private async envelope(version: ApiVersion, chunk: Waiting[]): Promise<void> {
     try {
       const results = await this.transport.batch(
         chunk.map((c) => c.item),
@@ -257,14 +284,26 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
   const ids = new Map<string, { id: string; appId?: string }>();
   const idMap: IdMap = {};
   const born = new Set<string>();
+  const restored = new Set<string>();
   const record = (op: Operation, newId: string | undefined, newAppId: string | undefined) => {
     if (op.action === 'restore' || op.action === 'recreate' || op.action === 'create') born.add(mentionKey(op.ref.id));
+    if (op.action === 'restore') restored.add(mentionKey(op.ref.id));
     if (newId === undefined) return;
     const entry = { id: newId, ...(newAppId !== undefined ? { appId: newAppId } : {}) };
     ids.set(idKey(op.ref.id), entry);
     idMap[op.ref.id] = entry;
   };
   for (const [seq, e] of doneBefore) record(bySeq.get(seq) as Operation, e.newId, e.newAppId);
+
+  /** The link operations of each object, for the relationships a create binds. */
+  const linksOf = new Map<string, Operation[]>();
+  for (const op of plan.operations) {
+    if (op.action !== 'link') continue;
+    const key = mentionKey(op.ref.id);
+    const list = linksOf.get(key);
+    if (list) list.push(op);
+    else linksOf.set(key, [op]);
+  }
 
   /** The plan's own ids: a look-up never adopts one of them. */
   const planIds = new Set<string>();
@@ -365,7 +404,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
       const hit = await lookUp(resolved, spec, earlier, counter);
       if (hit) return { outcome: 'adopted', newId: hit.id, ...(hit.appId ? { newAppId: hit.appId } : {}) };
     }
-    const links = plan.operations.filter((l) => l.action === 'link' && mentionKey(l.ref.id) === mentionKey(op.ref.id)).map((l) => resolveOp(l, false));
+    const links = (linksOf.get(mentionKey(op.ref.id)) ?? []).map((l) => resolveOp(l, false));
     const [create] = requestsFor(resolved, spec, { graphUrl: transport.graphUrl, links, unresolved: (s) => PLACEHOLDER.test(s) });
     if (!create) throw new RequestBuildError(`Could not ${describe(op)} because no create request could be built (bug).`);
     let delay = lag.delayMs;
@@ -466,7 +505,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
       if (op.action === 'recreate' || op.action === 'create') {
         ({ outcome, newId, newAppId } = await recreate(op, spec, resolved, named, counter));
       } else {
-        const requests = requestsFor(resolved, spec, { graphUrl: transport.graphUrl });
+        const requests = requestsFor(resolved, spec, { graphUrl: transport.graphUrl, readFirst: op.action === 'link' && [...named].some((id) => restored.has(id)) });
         const outcomes = await Promise.all(requests.map((r) => execute(op, named, r, counter)));
         outcome = outcomes.some((o) => o.outcome === 'applied') ? 'applied' : 'already';
       }

@@ -216,6 +216,18 @@ describe('link', () => {
     expect(r?.read(answer(400, "Permission being assigned was not found on application 'x'."))).toEqual({ type: 'failed' });
   });
 
+  it('read first (after a restore): lists the relationship page by page and adds only what is missing', () => {
+    const [list] = requestsFor(op('link', 'group', { link: { name: 'members', targets: [T1, T2] } }), spec('group'), { ...ctx, readFirst: true });
+    expect(list && shape(list)).toEqual({ method: 'GET', version: 'v1.0', url: `/groups/${ID}/members?$select=id&$top=999`, ca: false });
+    const [second] = then(list!.read(answer(200, '', { value: [{ id: T1.toUpperCase() }], '@odata.nextLink': `${GRAPH}/v1.0/groups/${ID}/members?$select=id&$skiptoken=abc` })));
+    expect(second && shape(second)).toEqual({ method: 'GET', version: 'v1.0', url: `/groups/${ID}/members?$select=id&$skiptoken=abc`, ca: false });
+    const [bind] = then(second!.read(answer(200, '', { value: [{ id: ID }] })));
+    expect(bind?.body).toEqual({ 'members@odata.bind': [`${GRAPH}/v1.0/directoryObjects/${T2}`] });
+    const [again] = requestsFor(op('link', 'application', { link: { name: 'owners', targets: [T1] } }), spec('application'), { ...ctx, readFirst: true });
+    expect(again?.read(answer(200, '', { value: [{ id: T1 }] }))).toEqual({ type: 'done', outcome: 'already' });
+    expect(again?.read(answer(404))).toEqual({ type: 'failed' });
+  });
+
   it('a relationship the kind does not declare is a bug', () => {
     expect(() => reqs(op('link', 'user', { link: { name: 'members', targets: [T1] } }))).toThrow(RequestBuildError);
   });

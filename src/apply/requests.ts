@@ -69,6 +69,10 @@ export interface RequestContext {
   unresolved?: (value: string) => boolean;
   /** The initial password of a re-created user (default: a strong random one). */
   password?: () => string;
+  /** Read the relationship before adding to it, and add only what is missing: for links that
+   * a restore may have brought back already (a restored user's group memberships), where one
+   * read saves a refused bind and a write per target. */
+  readFirst?: boolean;
 }
 
 /** A strong password for a re-created user: 32 characters with every character class. Never
@@ -272,10 +276,42 @@ function refAdd(rel: RelationshipSpec, spec: KindSpec, sourceId: string, target:
   };
 }
 
+/** `GET <path>?$select=id`, page by page (@odata.nextLink, made relative to the version root),
+ * then `next` with the ids found (lowercase). */
+function listIds(rel: RelationshipSpec, spec: KindSpec, sourceId: string, ctx: RequestContext, next: (have: ReadonlySet<string>) => Reading): GraphRequest {
+  const have = new Set<string>();
+  const root = `${ctx.graphUrl.replace(/\/+$/, '')}/${spec.version}`;
+  const page = (url: string): GraphRequest => ({
+    method: 'GET',
+    version: spec.version,
+    url,
+    conditionalAccess: false,
+    resendable: true,
+    read: (a) => {
+      if (!ok(a)) return FAILED;
+      const body = (a.body ?? {}) as { value?: Array<{ id?: unknown }>; '@odata.nextLink'?: unknown };
+      for (const item of body.value ?? []) if (typeof item.id === 'string') have.add(item.id.toLowerCase());
+      const link = body['@odata.nextLink'];
+      if (typeof link === 'string' && link.startsWith(root)) return { type: 'then', requests: [page(link.slice(root.length))] };
+      return next(have);
+    },
+  });
+  return page(`${rel.path(sourceId)}?$select=id${rel.pageSize ? `&$top=${rel.pageSize}` : ''}`);
+}
+
 function linkRequests(op: Operation, spec: KindSpec, ctx: RequestContext): GraphRequest[] {
   const rel = relationshipOf(spec, op);
   const sourceId = op.ref.id;
   const targets = op.link?.targets ?? [];
+  if (ctx.readFirst && (rel.write === 'bind' || rel.write === 'ref')) {
+    return [
+      listIds(rel, spec, sourceId, ctx, (have) => {
+        const missing = targets.filter((t) => !have.has(targetId(t).toLowerCase()));
+        if (missing.length === 0) return done('already');
+        return { type: 'then', requests: linkRequests({ ...op, link: { name: rel.name, targets: missing } }, spec, { ...ctx, readFirst: false }) };
+      }),
+    ];
+  }
   switch (rel.write) {
     case 'bind': {
       // group-post-members.md example 2: up to 20 in one PATCH, all or nothing. Refused because

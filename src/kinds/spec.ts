@@ -61,6 +61,10 @@ export interface CreateSpec {
    * agentidentityblueprint-post.md): sent as `<name>@odata.bind`, taken from the object's link
    * operations in the plan; those operations then find the links already there. */
   bindOnCreate?: readonly string[];
+  /** Properties the plan carries that the create must not send, because the service assigns
+   * them (an agent identity's own appId: agentidentity-post.md takes displayName and
+   * agentIdentityBlueprintAppId). */
+  omit?: readonly string[];
 }
 
 export interface KindSpec {

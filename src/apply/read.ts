@@ -10,7 +10,7 @@
 // (capoliciesdeletableroot.md). The bins list no relationships: bin objects carry none.
 
 import type { GraphTransport } from '../graph/transport.ts';
-import type { KindSpec } from '../kinds/spec.ts';
+import { odataType, type KindSpec } from '../kinds/spec.ts';
 import type { KindName, SnapshotObject } from '../model/types.ts';
 import type { RecycleBin } from '../plan/assemble.ts';
 import { normalize } from '../snapshot/normalize.ts';
@@ -68,6 +68,9 @@ async function readBin(transport: GraphTransport, spec: KindSpec, redact: readon
       for (const raw of page.value) {
         if (typeof raw.id !== 'string' || raw.id === '') continue;
         if (spec.belongs && !spec.belongs(raw)) continue;
+        // The bin is listed through the base type's cast: an object of a subtype kind (an agent
+        // user among users) says so in @odata.type, and one that does not is of the base kind.
+        if (spec.path.includes('/microsoft.graph.') && odataType(raw) !== spec.graphType) continue;
         const o = normalize(spec, raw, {}, { redact });
         out.set(o.id, o);
       }

@@ -128,6 +128,10 @@ export interface KindSpec {
   /** Properties Graph takes only when the object is created (a group's isAssignableToRole): an
    * update never sends them, and a difference left there is explained by verification. */
   createOnly?: readonly string[];
+  /** An object whose create-only properties differ from the target is replaced: created anew
+   * with the target's properties, then the old one deleted. Only for kinds nothing else refers
+   * to (an admin consent grant); others hold such a difference back (rule create-only). */
+  replaceable?: boolean;
   /** Properties that find an object a recovery created when the answer to its create was lost
    * (a run killed between sending and journaling): looked up before creating again, so a
    * resumed run never creates twice. Unset: the kind is not re-created. */

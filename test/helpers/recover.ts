@@ -4,7 +4,7 @@
 import { expect } from 'vitest';
 import { applyPlan, type ApplyOptions } from '../../src/apply/executor.ts';
 import { readCurrent, type CurrentState } from '../../src/apply/read.ts';
-import { remapTarget } from '../../src/apply/remap.ts';
+import { remapTarget } from '../../src/apply/id-map.ts';
 import type { ApplyEvent, ApplyResult, IdMap } from '../../src/apply/types.ts';
 import type { Emulator } from '../../src/emulator/index.ts';
 import type { GraphTransport } from '../../src/graph/transport.ts';
@@ -45,7 +45,7 @@ function explained(op: Operation): boolean {
  * verification explains. */
 export async function residual(e: Emulator, transport: GraphTransport, target: readonly SnapshotObject[], idMap: IdMap, options: PlanOptions = PLAN_OPTIONS): Promise<string[]> {
   const now = await readCurrent(transport, KINDS);
-  const again = plan(e, remapTarget(target, idMap), now, options);
+  const again = plan(e, remapTarget(target, idMap).target, now, options);
   return again.operations.filter((op) => !explained(op)).map((op) => `${describeOp(op)}: ${op.reason}`);
 }
 

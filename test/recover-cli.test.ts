@@ -175,7 +175,7 @@ describe('plan and recover', () => {
   it('applies exactly a plan file, and refuses a file that is not a plan, changing nothing', async () => {
     const repo = await makeRepo({ 'README.md': 'backups\n' });
     const target = await snapshot(repo);
-    const { renamed } = await incident('b');
+    const { renamed, deleted, added, group, member } = await incident('b');
     const file = join(tempDir(), 'plan.json');
     expect((await plan(['--repo', repo.dir, '--to', target, '--kinds', 'user', '--ids', renamed.id, '--out', file])).code).toBe(2);
     const bad = join(tempDir(), 'not-a-plan.json');
@@ -188,6 +188,32 @@ describe('plan and recover', () => {
     const record = JSON.parse(applied.stdout) as RecoveryRecord;
     expect(record.plan.operations.map((o) => o.ref.id)).toEqual([renamed.id]);
     expect((await graph.get<Item>(`/users/${renamed.id}?$select=displayName`)).displayName).toBe(renamed.displayName);
+    // Out of scope, so untouched: the deleted user stays deleted, the added one stays.
+    await expect(graph.get(`/users/${deleted.id}`)).rejects.toThrow(/404/);
+    expect((await graph.get<Item>(`/users/${added.id}?$select=id`)).id).toBe(added.id);
+
+    // Scoped by kind: the group's membership comes back, the users are left as they are.
+    const groups = await recover(['--repo', repo.dir, '--to', target, '--kinds', 'group', '--yes', '--json']);
+    expect(groups.code, JSON.stringify((JSON.parse(groups.stdout) as RecoveryRecord).verification?.residuals.filter((x) => !x.explained))).toBe(0);
+    expect(new Set((JSON.parse(groups.stdout) as RecoveryRecord).plan.operations.map((o) => o.ref.kind))).toEqual(new Set(['group']));
+    expect((await list(`/groups/${group.id}/members?$select=id`)).map((m) => m.id)).toContain(member);
+    await expect(graph.get(`/users/${deleted.id}`)).rejects.toThrow(/404/);
+    expect((await graph.get<Item>(`/users/${added.id}?$select=id`)).id).toBe(added.id);
+  });
+
+  it('never deletes or disables a break-glass account, and says which rule held it back', async () => {
+    const repo = await makeRepo({ 'README.md': 'backups\n' });
+    const target = await snapshot(repo);
+    // An emergency account created after the target (so recovery would delete it), and one from
+    // the target disabled since (so recovery would enable it: allowed) …
+    const domain = String((await members())[0]?.userPrincipalName).split('@')[1];
+    const bg = await graph.write<Item>('POST', '/users', { accountEnabled: true, displayName: 'Emergency Access 2', mailNickname: 'emergency2', userPrincipalName: `emergency2@${domain}`, passwordProfile: { password: 'Emulator-Only-1!', forceChangePasswordNextSignIn: false } });
+    writeFileSync(join(repo.dir, 'entra-gitops.yaml'), `breakGlass:\n  - emergency2@${domain}\n`);
+    const r = await recover(['--repo', repo.dir, '--to', target, '--yes', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const record = JSON.parse(r.stdout) as RecoveryRecord;
+    expect(record.plan.skipped.find((s) => s.operation.ref.id === bg.id)).toMatchObject({ rule: 'protected-accounts', operation: { action: 'delete' } });
+    expect((await graph.get<Item>(`/users/${bg.id}?$select=accountEnabled`)).accountEnabled).toBe(true);
   });
 
   it('refuses a plan with more destructive operations than allowed, records the refusal and changes nothing', async () => {

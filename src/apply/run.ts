@@ -61,13 +61,16 @@ export interface PlannedRecovery {
   target: TargetCommit;
   tenantId: string;
   kinds: KindSpec[];
-  /** The target commit's objects of the kinds in scope (old ids). */
+  /** The target commit's objects of every kind read (old ids), re-created ones under their new ids. */
   targetObjects: SnapshotObject[];
   options: RecoveryOptionsRecord;
 }
 
-function kindsFor(config: Config, kinds: readonly KindName[] | undefined): KindSpec[] {
-  const wanted = new Set<string>(kinds ?? config.kinds);
+/** The kinds a recovery reads: every configured kind, whatever the scope. A plan scoped to
+ * groups still needs to know which users exist, are in the recycle bin or are gone, to keep or
+ * hold back the memberships that name them; the scope decides what is written, not what is read. */
+function kindsRead(config: Config): KindSpec[] {
+  const wanted = new Set<string>(config.kinds);
   return withPageSize(
     KINDS.filter((k) => wanted.has(k.name)),
     config.snapshot.pageSize,
@@ -123,7 +126,7 @@ export async function computePlan(environment: RecoveryEnvironment, request: Rec
   const target = await resolveTarget(store, request.to);
   const tenantId = await targetTenant(store, config.tenantId, target.commit);
   const options = optionsRecord(config, request, issueTap);
-  const kinds = kindsFor(config, request.kinds);
+  const kinds = kindsRead(config);
   // Objects an earlier recovery re-created are named by their new ids, or the plan would
   // re-create them once more and delete the ones it made.
   const targetObjects = await targetObjectsNow(store, target.commit, tenantId, kinds);
@@ -300,7 +303,7 @@ export async function runRecover(environment: RecoveryEnvironment, request: Reco
     let planned: PlannedRecovery;
     if (fromFile) {
       const options = { ...optionsRecord(config, {}, request.issueTapFile !== undefined, request.planFile), ...scopeOfPlanFile(fromFile.plan) };
-      const kinds = kindsFor(config, options.kinds);
+      const kinds = kindsRead(config);
       planned = { plan: fromFile.plan, target: fromFile.target, tenantId, kinds, targetObjects: await targetObjectsNow(store, fromFile.target.commit, tenantId, kinds), options };
     } else {
       planned = await computePlan(environment, request, request.issueTapFile !== undefined);
@@ -338,7 +341,7 @@ async function resume(environment: RecoveryEnvironment, request: RecoverRequest,
   if (!request.yes) return { status: 'shown', plan: pending.plan, resumed };
   const options = pending.meta.options as unknown as RecoveryOptionsRecord & { targetRef?: string };
   const target = await resolveTarget(store, pending.plan.target);
-  const kinds = kindsFor(config, options.kinds);
+  const kinds = kindsRead(config);
   const planned: PlannedRecovery = {
     plan: pending.plan,
     target: { ...target, ref: options.targetRef ?? target.ref },

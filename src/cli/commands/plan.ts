@@ -60,10 +60,12 @@ export interface RecoveryDependencies {
   lag?: RecoveryEnvironment['lag'];
 }
 
-export async function recoveryEnvironment(flags: { repo?: string; kinds?: KindName[] }, deps: RecoveryDependencies, showProgress: boolean): Promise<{ environment: RecoveryEnvironment; stop: () => void }> {
+export async function recoveryEnvironment(flags: { repo?: string }, deps: RecoveryDependencies, showProgress: boolean): Promise<{ environment: RecoveryEnvironment; stop: () => void }> {
   const env = deps.env ?? process.env;
   const store = await openRepo(flags.repo ?? process.cwd());
-  const { config, endpoints } = await loadConfig({ repoDir: store.root, env, flags: flags.kinds ? { kinds: flags.kinds } : {} });
+  // --kinds narrows what a recovery writes, not what it reads (apply/run.ts kindsRead): it is
+  // not handed to the configuration as the kinds to read.
+  const { config, endpoints } = await loadConfig({ repoDir: store.root, env });
   const progress = showProgress && !deps.stderr ? createProgress(chooseProgressMode({ stream: process.stderr, env }), { stream: process.stderr }) : createProgress('silent');
   const environment: RecoveryEnvironment = {
     store,

@@ -38,7 +38,7 @@ export function exportSummary(result: ExportResult, where: { tenantId: string; c
     result.unsupported.length > 0
       ? `Unsupported: ${result.unsupported.length} (objects, properties and links with no @pulumi/azuread equivalent), listed in ${where.dir}/UNSUPPORTED.md.`
       : 'Everything in the snapshot is declared.',
-    `Next: cd ${where.dir} && npm install && pulumi stack init && pulumi config set azuread:tenantId ${where.tenantId} && pulumi preview`,
+    `Next: cd ${where.dir} && npm install && pulumi stack init dev && pulumi config set azuread:tenantId ${where.tenantId} && pulumi preview`,
     '',
   ].join('\n');
 }

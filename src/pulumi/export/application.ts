@@ -22,8 +22,8 @@ function optionalClaims(views: View[] | undefined): Expr | undefined {
   );
 }
 
-/** appRoles and oauth2PermissionScopes carry `origin`, which approle.md and permissionscope.md
- * call read-only ("must not be included in any POST or PATCH"): not configuration. */
+/** An app role's `origin` is read-only (approle.md: "Must not be included in any POST or PATCH
+ * requests"): not configuration. */
 function appRoles(views: View[] | undefined): Expr | undefined {
   if (!views) return undefined;
   return list(
@@ -50,9 +50,8 @@ function api(view: View | undefined): Expr | undefined {
     requestedAccessTokenVersion: literal(view.num('requestedAccessTokenVersion')),
     oauth2PermissionScopes: scopes
       ? list(
-          scopes.map((s) => {
-            s.ignore('origin');
-            return block({
+          scopes.map((s) =>
+            block({
               id: lit(s.str('id') ?? ''),
               value: literal(s.str('value')),
               type: literal(s.str('type')),
@@ -61,8 +60,8 @@ function api(view: View | undefined): Expr | undefined {
               adminConsentDescription: literal(s.str('adminConsentDescription')),
               userConsentDisplayName: literal(s.str('userConsentDisplayName')),
               userConsentDescription: literal(s.str('userConsentDescription')),
-            });
-          }),
+            }),
+          ),
         )
       : undefined,
   });
@@ -114,8 +113,8 @@ export function mapApplication(object: SnapshotObject): MapOutput {
     notes: literal(p.str('notes')),
     signInAudience: literal(p.str('signInAudience')),
     identifierUris: strings(p.strs('identifierUris')),
-    // application.md: a string such as "SecurityGroup" or "SecurityGroup, DirectoryRole"; the
-    // provider takes the values as a list.
+    // application.md: one string (None, SecurityGroup, All…); the provider takes a list and reads
+    // the string split at commas (flattenApplicationGroupMembershipClaims), as written here.
     groupMembershipClaims: groupClaims !== undefined ? strings(groupClaims.split(',').map((s) => s.trim()).filter(Boolean)) : undefined,
     serviceManagementReference: literal(p.str('serviceManagementReference')),
     deviceOnlyAuthEnabled: literal(p.bool('isDeviceOnlyAuthSupported')),

@@ -71,6 +71,8 @@ export interface ExportResult {
 }
 
 const KIND_ORDER = new Map(KINDS.map((k, i) => [k.name, i]));
+const EXPORT_ORDER = new Map(EXPORTED_KINDS.map((k, i) => [k, i]));
+const TYPE_ORDER = new Map(RESOURCE_TYPE_ORDER.map((t, i) => [t, i]));
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -114,7 +116,7 @@ export function generate(input: ExportInput): ExportResult {
 
   // Names: the objects' own resources first, in kind order, then their links, so a name never
   // depends on how many links another object has.
-  const exportOrder = (o: SnapshotObject) => EXPORTED_KINDS.indexOf(o.kind);
+  const exportOrder = (o: SnapshotObject) => EXPORT_ORDER.get(o.kind) ?? 99;
   mapped.sort((a, b) => exportOrder(a.object) - exportOrder(b.object) || compare(a.object.id, b.object.id));
   const allocator = new NameAllocator();
   const variables = new Set<string>();
@@ -145,14 +147,16 @@ export function generate(input: ExportInput): ExportResult {
     const t = byKey.get(key);
     return t && (RESOURCE_TYPES[t.type].outputs as readonly string[]).includes(attr) ? t : undefined;
   };
-  const all = [...primaries, ...children].sort((a, b) => RESOURCE_TYPE_ORDER.indexOf(a.type) - RESOURCE_TYPE_ORDER.indexOf(b.type) || compare(a.name, b.name));
+  const all = [...primaries, ...children].sort((a, b) => (TYPE_ORDER.get(a.type) ?? 99) - (TYPE_ORDER.get(b.type) ?? 99) || compare(a.name, b.name));
   for (const p of all) {
     const refs: Array<Extract<Expr, { t: 'ref' }>> = [];
     refsOf(p.args, refs);
+    const deps = new Set<Planned>();
     for (const ref of refs) {
       const t = target(ref.key, ref.attr);
-      if (t && t !== p && !p.deps.includes(t)) p.deps.push(t);
+      if (t && t !== p) deps.add(t);
     }
+    p.deps = [...deps];
   }
 
   // Declaration order: what a resource refers to comes first (a const cannot be used before

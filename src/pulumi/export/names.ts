@@ -4,6 +4,9 @@
 
 const MAX_SLUG = 40;
 
+/** Latin letters that Unicode normalisation does not take apart into a base letter and a mark. */
+const FOLD: Readonly<Record<string, string>> = { ł: 'l', ø: 'o', đ: 'd', ð: 'd', þ: 'th', ß: 'ss', æ: 'ae', œ: 'oe', ı: 'i', ħ: 'h' };
+
 /** Lowercase ASCII words joined by '-': accents folded, everything else a separator. Empty when
  * the text has no Latin letter or digit at all. */
 export function slug(text: string, max = MAX_SLUG): string {
@@ -11,6 +14,7 @@ export function slug(text: string, max = MAX_SLUG): string {
     .normalize('NFKD')
     .replace(/\p{M}+/gu, '')
     .toLowerCase()
+    .replace(/[łøđðþßæœıħ]/g, (c) => FOLD[c] ?? '')
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '');
   if (folded.length <= max) return folded;

@@ -1,29 +1,20 @@
 // UNSUPPORTED.md: every object, property and link of the snapshot that the exported program
-// does not declare, with why, grouped by object. Names come from the tenant and are escaped for
-// Markdown. Pure.
+// does not declare, with why, grouped by object. Names come from the tenant and are escaped as the
+// difference report escapes them (src/report/markdown.ts). Pure.
 import { KINDS } from '../../kinds/index.ts';
+import { codeSpan, escapeMarkdown } from '../../report/markdown.ts';
 import type { Unsupported } from './model.ts';
 
 const KIND_ORDER = new Map(KINDS.map((k, i) => [k.name, i]));
 
+/** Tenant text for a Markdown line: the report's escaping, after the line and paragraph
+ * separators, which some editors break lines at, have become spaces. */
+function text(value: string): string {
+  return escapeMarkdown(value.replace(/[\u2028\u2029]/g, ' '));
+}
+
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Text from the tenant as inert Markdown inside a line (a table cell, after a heading's first
- * words): controls and separators become spaces, the characters that open emphasis, code,
- * links or cells are backslash-escaped, and '&' and '<' cannot open an entity or a tag. */
-export function mdText(text: string): string {
-  return text
-    .replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, ' ')
-    .replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;');
-}
-
-/** A code span when the text can be one (ids, property paths), else escaped text. */
-function mdCode(text: string): string {
-  return /^[^`\p{Cc}\p{Cf}\p{Zl}\p{Zp}]+$/u.test(text) ? `\`${text}\`` : mdText(text);
 }
 
 export interface UnsupportedInput {
@@ -56,7 +47,7 @@ export function renderUnsupported(input: UnsupportedInput): string {
   if (whole.length === 0) lines.push('None.', '');
   else {
     lines.push('| kind | object | id | why |', '|---|---|---|---|');
-    for (const u of whole) lines.push(`| ${u.ref.kind} | ${mdText(u.name)} | ${mdCode(u.ref.id)} | ${mdText(u.reason)} |`);
+    for (const u of whole) lines.push(`| ${u.ref.kind} | ${text(u.name)} | ${codeSpan(u.ref.id)} | ${text(u.reason)} |`);
     lines.push('');
   }
   const byObject = new Map<string, Unsupported[]>();
@@ -68,12 +59,12 @@ export function renderUnsupported(input: UnsupportedInput): string {
   if (byObject.size === 0) lines.push('None.', '');
   for (const entries of byObject.values()) {
     const first = entries[0] as Unsupported;
-    lines.push(`### ${first.ref.kind}: ${mdText(first.name)} (${mdCode(first.ref.id)})`, '');
+    lines.push(`### ${first.ref.kind}: ${text(first.name)} (${codeSpan(first.ref.id)})`, '');
     // One line per reason, its paths together: an object with ten properties the provider lacks
     // reads as one line, not ten.
     const byReason = new Map<string, string[]>();
     for (const u of entries) byReason.set(u.reason, [...(byReason.get(u.reason) ?? []), u.path]);
-    for (const [reason, paths] of byReason) lines.push(`- ${paths.map(mdCode).join(', ')}: ${mdText(reason)}`);
+    for (const [reason, paths] of byReason) lines.push(`- ${paths.map(codeSpan).join(', ')}: ${text(reason)}`);
     lines.push('');
   }
   return lines.join('\n');

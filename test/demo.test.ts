@@ -41,8 +41,15 @@ describe('entra-gitops demo (npm start)', () => {
     expect(first.code, first.stderr).toBe(0);
     for (const n of [1, 2, 3, 4, 5, 6, 7]) expect(first.stdout).toMatch(new RegExp(`^${n}\\. `, 'm'));
     expect(first.stdout).toContain('git log --stat');
-    expect(first.stdout).toContain('entra-gitops history');
     expect(first.stdout).toMatch(/git diff [0-9a-f]{12} [0-9a-f]{12} -- snapshots\//);
+  });
+
+  it('ends with a history command that works in the demo folder and lists the recovery', async () => {
+    const line = /^\s+node (\S+) history\b/m.exec(first.stdout);
+    expect(line, first.stdout).not.toBeNull();
+    const { stdout } = await run(process.execPath, [line?.[1] as string, 'history', '--json'], { cwd: dir, env: { ...process.env, CI: 'true' } });
+    const listed = JSON.parse(stdout) as unknown[];
+    expect(listed).toHaveLength(1);
   });
 
   it('puts the disabled conditional access policy at the top of the findings, and writes the full report', () => {

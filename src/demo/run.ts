@@ -24,6 +24,9 @@ import { changedProperties, shortPlan, shortReport } from './text.ts';
  * replace it. A folder without it is never touched. */
 export const DEMO_MARKER = 'entra-gitops-demo';
 
+/** The command line as a path that works from the demo folder, wherever the package sits. */
+const CLI = resolve(import.meta.dirname, '..', '..', 'bin', 'entra-gitops.js');
+
 export interface DemoOptions {
   dir: string;
   /** Users in the emulated tenant. */
@@ -168,8 +171,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     say(`   cd ${options.dir}`);
     say('   git log --stat                                   # the two snapshots and the recovery record');
     say(`   git diff ${short(first.commit)} ${short(second.commit)} -- snapshots/${first.tenantId}/conditionalAccessPolicy/`);
-    say(`   npx entra-gitops history                         # the recoveries recorded here`);
-    say(`   npx entra-gitops diff ${short(first.commit)} ${short(second.commit)} --format markdown`);
+    say(`   node ${CLI} history                         # the recoveries recorded here`);
+    say(`   node ${CLI} diff ${short(first.commit)} ${short(second.commit)} --format markdown`);
     say('Runbooks for real incidents: docs/runbooks/ (start with README.md there).');
     return { dir, tenantId: first.tenantId, before: first.commit, after: second.commit, incident, report, reportFile, plan: shown.plan, recovery, residue, durationMs };
   } finally {

@@ -103,7 +103,8 @@ export class SimTenant {
     const o = this.live.get(idKey(id));
     if (!o) return;
     this.live.delete(idKey(id));
-    this.bin.set(idKey(id), o);
+    // Kinds without a recycle bin (admin consent grants) are gone for good when deleted.
+    if (specOf(o.kind).recycleBin) this.bin.set(idKey(id), o);
     this.strip(id);
   }
   hardDelete(id: string): void {

@@ -7,5 +7,7 @@ import { registerDiff } from './diff.ts';
 import { registerHistory } from './history.ts';
 import { registerPlan } from './plan.ts';
 import { registerRecover } from './recover.ts';
+import { registerInit } from './init.ts';
+import { registerValidate } from './validate.ts';
 
-export const commands: Array<(program: Command) => void> = [registerSnapshot, (program) => registerDiff(program), (program) => registerPlan(program), (program) => registerRecover(program), (program) => registerHistory(program), registerDemo, registerEmulator];
+export const commands: Array<(program: Command) => void> = [registerSnapshot, (program) => registerDiff(program), (program) => registerPlan(program), (program) => registerRecover(program), (program) => registerHistory(program), (program) => registerValidate(program), (program) => registerInit(program), registerDemo, registerEmulator];

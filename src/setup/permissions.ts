@@ -19,28 +19,25 @@ export interface PermissionRow {
 
 const READERS = ['snapshot', 'diff --live', 'plan'] as const;
 
-// Each row follows the "Permissions" table of the Graph page of the calls made (least privileged
-// permission that allows them), as the emulator enforces them in src/emulator/auth/permissions.ts.
+// Each row follows the "Permissions" table of the Graph pages of the calls made, as the emulator
+// enforces them (src/emulator/auth/permissions.ts): the fewest permissions that allow every call.
+// A narrower permission is left out where one needed anyway already allows its calls
+// (Group.Read.All reads members too; Application.Read.All reads the Agent ID kinds too).
 export const PERMISSION_TABLE: readonly PermissionRow[] = [
   { identity: 'snapshot', permission: 'User.Read.All', why: 'users, agent users, their managers and sponsors, deleted users (user-list.md, directory-deleteditems-list.md)', commands: READERS },
-  { identity: 'snapshot', permission: 'Group.Read.All', why: 'groups and deleted groups (group-list.md)', commands: READERS },
-  { identity: 'snapshot', permission: 'GroupMember.Read.All', why: 'group members and owners (group-list-members.md)', commands: READERS },
-  { identity: 'snapshot', permission: 'Application.Read.All', why: 'applications, service principals, app role assignments, deleted applications (application-list.md)', commands: READERS },
+  { identity: 'snapshot', permission: 'Group.Read.All', why: 'groups, their members and owners, deleted groups (group-list.md, group-list-members.md)', commands: READERS },
+  { identity: 'snapshot', permission: 'Application.Read.All', why: 'applications, service principals, app role assignments, deleted applications, and the Agent ID kinds: agent identity blueprints, their principals and agent identities (application-list.md, agentidentity-list.md)', commands: READERS },
   { identity: 'snapshot', permission: 'DelegatedPermissionGrant.Read.All', why: 'admin-consent grants (oauth2permissiongrant-list.md)', commands: READERS },
   { identity: 'snapshot', permission: 'Policy.Read.All', why: 'conditional access policies, named locations, the authentication methods and authorization policies (conditionalaccessroot-list-policies.md)', commands: READERS },
-  { identity: 'snapshot', permission: 'AgentIdentity.Read.All', why: 'agent identities (agentidentity-list.md)', commands: READERS },
-  { identity: 'snapshot', permission: 'AgentIdentityBlueprint.Read.All', why: 'agent identity blueprints (agentidentityblueprint-list.md)', commands: READERS },
   { identity: 'snapshot', permission: 'Organization.Read.All', why: "the tenant's default domain, for commit subjects and report titles (organization-list.md)", commands: READERS, optional: 'without it the tenant is named by its id' },
   { identity: 'recovery', permission: 'User.ReadWrite.All', why: 'update, restore, re-create and soft-delete users and agent users; managers and sponsors (user-update.md)', commands: ['recover'] },
   { identity: 'recovery', permission: 'Group.ReadWrite.All', why: 'update, restore, re-create and delete groups; members and owners (group-update.md)', commands: ['recover'] },
-  { identity: 'recovery', permission: 'Application.ReadWrite.All', why: 'applications and service principals, their owners (application-update.md)', commands: ['recover'] },
+  { identity: 'recovery', permission: 'Application.ReadWrite.All', why: 'applications and service principals, their owners, and the Agent ID kinds (application-update.md, agentidentity-update.md)', commands: ['recover'] },
   { identity: 'recovery', permission: 'AppRoleAssignment.ReadWrite.All', why: 'app role assignments (serviceprincipal-post-approleassignedto.md)', commands: ['recover'] },
   { identity: 'recovery', permission: 'DelegatedPermissionGrant.ReadWrite.All', why: 'admin-consent grants (oauth2permissiongrant-update.md)', commands: ['recover'] },
   { identity: 'recovery', permission: 'Policy.ReadWrite.ConditionalAccess', why: 'conditional access policies and named locations (conditionalaccesspolicy-update.md)', commands: ['recover'] },
   { identity: 'recovery', permission: 'Policy.ReadWrite.AuthenticationMethod', why: 'the authentication methods policy (authenticationmethodspolicy-update.md)', commands: ['recover'] },
   { identity: 'recovery', permission: 'Policy.ReadWrite.Authorization', why: 'the authorization policy (authorizationpolicy-update.md)', commands: ['recover'] },
-  { identity: 'recovery', permission: 'AgentIdentity.ReadWrite.All', why: 'agent identities (agentidentity-update.md)', commands: ['recover'] },
-  { identity: 'recovery', permission: 'AgentIdentityBlueprint.ReadWrite.All', why: 'agent identity blueprints (agentidentityblueprint-update.md)', commands: ['recover'] },
   { identity: 'recovery', permission: 'Organization.Read.All', why: "the tenant's default domain (organization-list.md)", commands: ['recover'], optional: 'without it the tenant is named by its id' },
   { identity: 'recovery', permission: 'UserAuthenticationMethod.ReadWrite.All', why: 'Temporary Access Passes for re-created users (authentication-post-temporaryaccesspassmethods.md)', commands: ['recover --issue-tap'], optional: 'only for --issue-tap' },
 ];

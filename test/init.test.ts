@@ -193,6 +193,14 @@ describe('a repository made by init, used as its workflows use it (emulator)', (
     const valid = await cli(['validate'], {}, dir);
     expect(valid.code, valid.stderr).toBe(0);
     expect(valid.stdout).toMatch(/^\d+ snapshot file\(s\) valid\.\n$/);
+    const userFile = `snapshots/${emu.info.tenantId}/user/${user.id}.yaml`;
+    const good = readFileSync(join(dir, userFile), 'utf8');
+    writeFileSync(join(dir, userFile), good.replace('accountEnabled: false', 'accountEnabled: nope'));
+    const invalid = await cli(['validate', userFile, `snapshots/${emu.info.tenantId}/tenant.yaml`], {}, dir);
+    expect(invalid.code).toBe(1);
+    expect(invalid.stdout).toBe(`${userFile}: properties.accountEnabled: must be boolean\n`);
+    expect(invalid.stderr).toContain('Could not accept 1 of 2 snapshot file(s) because they are not valid');
+    writeFileSync(join(dir, userFile), good);
 
     // The recover job: the write identity with exactly its required permissions.
     const writer = emu.addClient(permissionsOf('recovery', { withOptional: false }));

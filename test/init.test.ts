@@ -147,7 +147,8 @@ describe('init: idempotent, and a person’s edits are kept unless --force', () 
 describe('a repository made by init, used as its workflows use it (emulator)', () => {
   let emu: Emulator;
   beforeAll(async () => {
-    emu = await startEmulator({ seed: 23, users: 25 });
+    // Few conditional access objects: the CLI paces them at Graph's documented 1 request a second.
+    emu = await startEmulator({ seed: 23, users: 25, policies: 2, namedLocations: 1 });
   });
   afterAll(async () => {
     await emu.stop();
@@ -202,12 +203,28 @@ describe('a repository made by init, used as its workflows use it (emulator)', (
     expect(invalid.stderr).toContain('Could not accept 1 of 2 snapshot file(s) because they are not valid');
     writeFileSync(join(dir, userFile), good);
 
-    // The recover job: the write identity with exactly its required permissions.
+    // The gitops job's steps: a drift branch from the default branch, a snapshot on it, and the
+    // report against the default branch that becomes the pull request's body.
+    await git.raw(['branch', 'snapshot-before-drift', firstCommit]);
+    await git.raw(['switch', '-C', 'entra-gitops/drift/x', 'snapshot-before-drift']);
+    const drift = await cli(['snapshot', '--json'], workflowEnv, dir);
+    expect(drift.code, drift.stderr).toBe(0);
+    const body = join(tempDir(), 'drift.md');
+    const report = await cli(['diff', 'snapshot-before-drift', 'HEAD', '--format', 'markdown', '--out', body], {}, dir);
+    expect(report.code, report.stderr).toBe(2);
+    expect(readFileSync(body, 'utf8')).toContain('accountEnabled');
+    await git.raw(['switch', 'main']);
+
+    // The recover workflow: the plan job with the read-only identity, then the recover job with
+    // the write identity (exactly its required permissions) applying that plan.
+    const planFile = join(tempDir(), 'plan.json');
+    const planned = await cli(['plan', '--to', firstCommit, '--format', 'markdown', '--out', planFile], workflowEnv, dir);
+    expect(planned.code, planned.stderr).toBe(2);
     const writer = emu.addClient(permissionsOf('recovery', { withOptional: false }));
-    const recovered = await cli(['recover', '--to', firstCommit, '--yes'], clientEnvironment(emu.info, writer), dir);
+    const recovered = await cli(['recover', '--plan', planFile, '--yes'], clientEnvironment(emu.info, writer), dir);
     expect(recovered.code, recovered.stdout + recovered.stderr).toBe(0);
     expect((await admin.get<{ accountEnabled: boolean }>(`/users/${user.id}?$select=accountEnabled`)).accountEnabled).toBe(true);
     const history = await cli(['history', '--json'], {}, dir);
     expect(JSON.parse(history.stdout)).toHaveLength(1);
-  });
+  }, 180_000);
 });

@@ -8,5 +8,7 @@ import { registerExportPulumi } from './export-pulumi.ts';
 import { registerHistory } from './history.ts';
 import { registerPlan } from './plan.ts';
 import { registerRecover } from './recover.ts';
+import { registerInit } from './init.ts';
+import { registerValidate } from './validate.ts';
 
-export const commands: Array<(program: Command) => void> = [registerSnapshot, (program) => registerDiff(program), (program) => registerPlan(program), (program) => registerRecover(program), (program) => registerHistory(program), (program) => registerExportPulumi(program), registerDemo, registerEmulator];
+export const commands: Array<(program: Command) => void> = [registerSnapshot, (program) => registerDiff(program), (program) => registerPlan(program), (program) => registerRecover(program), (program) => registerHistory(program), (program) => registerValidate(program), (program) => registerInit(program), (program) => registerExportPulumi(program), registerDemo, registerEmulator];

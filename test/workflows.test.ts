@@ -1,0 +1,121 @@
+// Every workflow file passes the real GitHub Actions workflow validator (@action-validator/core):
+// the templates, what init writes in each mode, and this project's own .github/workflows; and
+// every `entra-gitops <command>` a workflow runs names a command and flags that exist.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { validateWorkflow } from '@action-validator/core';
+import type { Command } from 'commander';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { buildProgram } from '../src/cli/program.ts';
+import { readTemplates } from '../src/setup/init.ts';
+import { renderWorkflow, WORKFLOW_NAMES, type ScaffoldOptions } from '../src/setup/scaffold.ts';
+
+const ROOT = join(import.meta.dirname, '..');
+const OWN = join(ROOT, '.github', 'workflows');
+
+function runScripts(text: string): string[] {
+  const doc = parse(text) as { jobs: Record<string, { steps?: Array<{ run?: string }> }> };
+  return Object.values(doc.jobs).flatMap((j) => (j.steps ?? []).map((s) => s.run).filter((r): r is string => typeof r === 'string'));
+}
+
+/** The problems of each `entra-gitops`, `npx entra-gitops` or `npm run cli --` call in a script. */
+function checkCalls(script: string, program: Command): { calls: string[]; problems: string[] } {
+  const calls: string[] = [];
+  const problems: string[] = [];
+  const re = /(?:^|[\s;|&(])(?:npx\s+entra-gitops|npm\s+run\s+cli\s+--|entra-gitops)\s+([^\n;|&<>]*)/g;
+  for (const m of script.matchAll(re)) {
+    const words = (m[1] ?? '').trim().split(/\s+/).filter(Boolean);
+    const name = words[0] ?? '';
+    calls.push(`${name} ${words.slice(1).filter((w) => w.startsWith('-')).join(' ')}`.trim());
+    const command = program.commands.find((c) => c.name() === name);
+    if (!command) {
+      problems.push(`'${name}' is not an entra-gitops command`);
+      continue;
+    }
+    for (let i = 1; i < words.length; i++) {
+      const word = words[i] ?? '';
+      if (!word.startsWith('-')) continue;
+      const flag = word.split('=')[0] ?? word;
+      const option = command.options.find((o) => o.long === flag || o.short === flag);
+      if (!option && flag !== '--help') {
+        problems.push(`'${flag}' is not a flag of entra-gitops ${name}`);
+        continue;
+      }
+      if (option?.required && !word.includes('=')) {
+        const value = words[i + 1];
+        if (value === undefined || value.startsWith('-')) problems.push(`entra-gitops ${name} ${flag} needs a value`);
+        i++;
+      }
+    }
+  }
+  return { calls, problems };
+}
+
+function expectValid(file: string, text: string): void {
+  const state = validateWorkflow(text);
+  expect(state.errors, `${file}: ${JSON.stringify(state.errors, null, 2)}`).toEqual([]);
+}
+
+const VARIANTS: Array<[string, ScaffoldOptions]> = [
+  ['backup, one tenant', { mode: 'backup', tenantId: '8f2f3a6e-1b1c-4d6e-9f00-0123456789ab', branch: 'main', packageSpec: 'entra-gitops@0.1.0' }],
+  ['backup, tenant from a variable', { mode: 'backup', branch: 'main', packageSpec: 'entra-gitops@0.1.0' }],
+  ['gitops, several tenants', { mode: 'gitops', tenants: ['0b7c4a52-8a51-4f5e-9d2c-6f1b2a3c4d5e', 'c3d9e8f7-1a2b-4c3d-8e9f-0a1b2c3d4e5f'], branch: 'trunk', packageSpec: 'https://example.com/entra-gitops-0.1.0.tgz' }],
+];
+
+describe('the workflow validator', () => {
+  it('accepts the templates', async () => {
+    const templates = await readTemplates();
+    for (const name of WORKFLOW_NAMES) expectValid(`templates/workflows/${name}.yml`, templates[name]);
+  });
+
+  it('accepts what init writes, in every mode', async () => {
+    const templates = await readTemplates();
+    for (const [variant, options] of VARIANTS) for (const name of WORKFLOW_NAMES) expectValid(`${name}.yml (${variant})`, renderWorkflow(name, templates[name], options));
+    // And the files init wrote in its golden runs (test/init.test.ts).
+    const golden = join(ROOT, 'test', 'golden');
+    const written = readdirSync(golden).filter((d) => d.startsWith('init-')).flatMap((d) => readdirSync(join(golden, d, '.github', 'workflows')).map((f) => join(golden, d, '.github', 'workflows', f)));
+    expect(written.length).toBe(6);
+    for (const f of written) expectValid(f, readFileSync(f, 'utf8'));
+  });
+
+  it("accepts this project's own workflows", () => {
+    const files = readdirSync(OWN).filter((f) => f.endsWith('.yml') || f.endsWith('.yaml'));
+    expect(files.length).toBeGreaterThan(0);
+    for (const f of files) expectValid(f, readFileSync(join(OWN, f), 'utf8'));
+  });
+
+  it('rejects a broken workflow (the check can fail)', () => {
+    const state = validateWorkflow('name: x\non: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    permissions:\n      contents: sometimes\n    steps:\n      - run: echo\n');
+    expect(state.errors.length).toBeGreaterThan(0);
+  });
+});
+
+describe('the commands the workflows run', () => {
+  it('exist, with flags that exist', async () => {
+    const program = buildProgram();
+    const templates = await readTemplates();
+    const all: string[] = [];
+    const texts: Array<[string, string]> = [
+      ...WORKFLOW_NAMES.map((n): [string, string] => [`templates/workflows/${n}.yml`, templates[n]]),
+      ...VARIANTS.flatMap(([v, o]) => WORKFLOW_NAMES.map((n): [string, string] => [`${n}.yml (${v})`, renderWorkflow(n, templates[n], o)])),
+      ...readdirSync(OWN).map((f): [string, string] => [`.github/workflows/${f}`, readFileSync(join(OWN, f), 'utf8')]),
+    ];
+    for (const [file, text] of texts) {
+      for (const script of runScripts(text)) {
+        const { calls, problems } = checkCalls(script, program);
+        expect(problems, file).toEqual([]);
+        all.push(...calls);
+      }
+    }
+    // What the workflows are for: each of these is called somewhere.
+    for (const call of ['snapshot --push --json', 'snapshot --full --json', 'diff --format --out', 'validate', 'plan --to --format --out', 'plan --to --kinds --ids --format --out', 'recover --plan --yes']) {
+      expect(all, call).toContain(call);
+    }
+  });
+
+  it('catches an unknown command, an unknown flag and a missing value', () => {
+    const { problems } = checkCalls('entra-gitops snapshot --bogus\nnpx entra-gitops restore --to x\nnpm run cli -- plan --to\n', buildProgram());
+    expect(problems).toEqual(["'--bogus' is not a flag of entra-gitops snapshot", "'restore' is not an entra-gitops command", 'entra-gitops plan --to needs a value']);
+  });
+});

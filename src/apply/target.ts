@@ -4,6 +4,7 @@ import type { KindName, SnapshotObject } from '../model/types.ts';
 import { classifyPath, tenantsAt } from '../diff/read.ts';
 import { canonicalGuid, isCanonicalGuid, SNAPSHOTS_DIR, tenantDir } from '../snapshot/layout.ts';
 import { parse } from '../snapshot/parse.ts';
+import { defaultValidator } from '../snapshot/schema-files.ts';
 import { gitClient, type GitStore } from '../store/git.ts';
 import { RecoverError } from './errors.ts';
 
@@ -51,7 +52,11 @@ export async function readTargetObjects(store: GitStore, commit: string, tenantI
   const entries = await store.listTreeAt(commit, tenantDir(tenantId));
   const wanted: Array<{ path: string; blob: string }> = [];
   for (const e of entries) {
-    if (classifyPath(e.path, tenantId, scope).type === 'object') wanted.push({ path: e.path, blob: e.blob });
+    const where = classifyPath(e.path, tenantId, scope);
+    if (where.type === 'object') wanted.push({ path: e.path, blob: e.blob });
+    // A file no snapshot writes (an unknown kind, a name that is not an id) is a hand edit: a
+    // recovery does not guess what it meant, nor quietly leave it out.
+    else if (where.type === 'unknown') throw unreadable(commit, e.path, where.problem);
   }
   const objects: SnapshotObject[] = [];
   let i = 0;
@@ -59,14 +64,22 @@ export async function readTargetObjects(store: GitStore, commit: string, tenantI
     const w = wanted[i++];
     if (!w) break;
     try {
-      objects.push(parse(blob.content, w.path));
+      const obj = parse(blob.content, w.path);
+      // What is written back to the tenant must be what a snapshot could hold: no read-only or
+      // unknown property, no value of the wrong type (a pull request may have put it there).
+      defaultValidator().assertValid(obj, w.path);
+      objects.push(obj);
     } catch (err) {
-      throw new RecoverError(
-        'unreadable-file',
-        `Could not plan a recovery to ${commit.slice(0, 12)} because ${w.path} there is not a readable snapshot file: ${err instanceof Error ? err.message : String(err)} (Hint: that commit was edited by hand; recover to another commit, or fix the file in a new commit and recover to that.)`,
-        err,
-      );
+      throw unreadable(commit, w.path, err instanceof Error ? err.message : String(err), err);
     }
   }
   return objects;
+}
+
+function unreadable(commit: string, path: string, why: string, cause?: unknown): RecoverError {
+  return new RecoverError(
+    'unreadable-file',
+    `Could not plan a recovery to ${commit.slice(0, 12)} because ${path} there is not a readable snapshot file: ${why} (Hint: that commit was edited by hand; recover to another commit, or fix the file in a new commit and recover to that.)`,
+    cause,
+  );
 }

@@ -251,6 +251,27 @@ export function assemblePlan(input: PlanInput): Plan {
     missing.delete(idKey(t.id));
   }
 
+  // Every id the plan can know to exist (or to come back): an object of the target, of the
+  // tenant now or of a recycle bin, or one the tenant's own links name (members of kinds no
+  // snapshot holds, such as devices). A link target outside all of them names an object that
+  // exists nowhere — a hand edit — and linking it could only fail at Graph with a 404.
+  const known = new Set<string>();
+  for (const o of [...input.target, ...input.current]) known.add(idKey(o.id));
+  for (const o of input.current) {
+    for (const targets of Object.values(o.links)) for (const t of targets ?? []) if (typeof t === 'string') known.add(idKey(t));
+  }
+  for (const bin of Object.values(input.recycleBin ?? {})) for (const id of bin?.keys() ?? []) known.add(idKey(id));
+  // Only when the plan reads every kind a directory link names; fewer, and an unknown id may be
+  // an object of a kind left out of the configuration.
+  const checkKnown = ['user', 'group', 'servicePrincipal', 'application'].every((k) => specs.has(k as KindName));
+  for (const t of input.target) {
+    for (const [rel, targets] of Object.entries(t.links)) {
+      for (const id of targets ?? []) {
+        if (checkKnown && typeof id === 'string' && !known.has(idKey(id))) missing.set(idKey(id), `exists nowhere: not in the target snapshot, the tenant or its recycle bins (was ${rel} of ${t.kind} ${t.id} edited by hand?)`);
+      }
+    }
+  }
+
   const remapString = (s: string): string => {
     const key = idKey(s);
     const old = recreated.get(key);

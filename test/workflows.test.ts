@@ -119,3 +119,60 @@ describe('the commands the workflows run', () => {
     expect(problems).toEqual(["'--bogus' is not a flag of entra-gitops snapshot", "'restore' is not an entra-gitops command", 'entra-gitops plan --to needs a value']);
   });
 });
+
+interface Job {
+  if?: string;
+  environment?: string | { name: string };
+  permissions?: Record<string, string> | string;
+  env?: Record<string, string>;
+  steps?: Array<{ run?: string; env?: Record<string, string>; with?: Record<string, unknown> }>;
+}
+interface Workflow {
+  on: Record<string, unknown>;
+  permissions?: unknown;
+  jobs: Record<string, Job>;
+}
+
+/** Everything a job could read a credential from: its env, its steps' env and inputs, its scripts. */
+function jobText(job: Job): string {
+  return JSON.stringify({ env: job.env, steps: job.steps });
+}
+
+describe('the pull-request path cannot be abused (issue 9)', () => {
+  it('the write identity is used only by the recover job, in the protected environment, from the default branch', async () => {
+    const templates = await readTemplates();
+    for (const [variant, options] of VARIANTS) {
+      for (const name of WORKFLOW_NAMES) {
+        const doc = parse(renderWorkflow(name, templates[name], options)) as Workflow;
+        expect(Object.keys(doc.on), `${name} (${variant}): pull_request_target would hand a fork's code the repository's credentials`).not.toContain('pull_request_target');
+        expect(doc.permissions, `${name} (${variant}): no permissions at the top; each job asks for its own`).toEqual({});
+        for (const [id, job] of Object.entries(doc.jobs)) {
+          if (!jobText(job).includes('AZURE_RECOVERY_CLIENT_ID')) continue;
+          expect(`${name}/${id}`).toBe('recover/recover');
+          const environment = typeof job.environment === 'string' ? job.environment : job.environment?.name;
+          expect(environment, `${name}/${id} (${variant})`).toBe('entra-recovery');
+          expect(job.if, `${name}/${id} (${variant})`).toContain("github.ref == format('refs/heads/{0}', github.event.repository.default_branch)");
+        }
+      }
+      const recover = parse(renderWorkflow('recover', templates.recover, options)) as Workflow;
+      expect(Object.keys(recover.on).sort(), `recover (${variant}) runs on pushes and by hand, never for a pull request`).toEqual(['push', 'workflow_dispatch']);
+      expect((recover.on.push as { branches: string[] }).branches, variant).toEqual([options.branch]);
+    }
+  });
+
+  it('a pull request from a fork gets the schema check without credentials; the tenant is read only for the repository’s own branches', async () => {
+    const templates = await readTemplates();
+    for (const [variant, options] of VARIANTS) {
+      const doc = parse(renderWorkflow('validate', templates.validate, options)) as Workflow;
+      expect(Object.keys(doc.on), variant).toEqual(['pull_request']);
+      for (const [id, job] of Object.entries(doc.jobs)) {
+        const perms = typeof job.permissions === 'object' ? job.permissions : {};
+        const signsIn = perms['id-token'] === 'write' || /AZURE_CLIENT_ID|AZURE_TENANT_ID/.test(jobText(job));
+        if (signsIn) expect(job.if, `validate/${id} (${variant}) signs in, so forks must not reach it`).toContain('github.event.pull_request.head.repo.full_name == github.repository');
+        else expect(perms['id-token'], `validate/${id}`).toBeUndefined();
+      }
+      const schemaJobs = Object.values(doc.jobs).filter((j) => !jobText(j).includes('AZURE_CLIENT_ID') && (j.steps ?? []).some((s) => s.run?.includes('validate')));
+      expect(schemaJobs.length, `validate (${variant}) keeps a credential-free schema check`).toBeGreaterThan(0);
+    }
+  });
+});

@@ -61,3 +61,12 @@ describe('the table', () => {
     expect(PERMISSION_TABLE.filter((r) => r.optional).map((r) => `${r.identity}:${r.permission}`)).toEqual(['snapshot:Organization.Read.All', 'recovery:Organization.Read.All', 'recovery:UserAuthenticationMethod.ReadWrite.All']);
   });
 });
+
+describe('docs/security.md', () => {
+  it('lists exactly the permission tables of the code', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const page = await readFile(new URL('../../docs/security.md', import.meta.url), 'utf8');
+    expect(page).toContain(permissionsMarkdown('snapshot').trim());
+    expect(page).toContain(permissionsMarkdown('recovery').trim());
+  });
+});

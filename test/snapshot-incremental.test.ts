@@ -142,5 +142,7 @@ describe('incremental snapshot', () => {
       }),
       { numRuns: 4 },
     );
-  });
+    // Four emulated tenants, each snapshotted in full and incrementally: longer than the default
+    // 30 s on a loaded 2-core machine.
+  }, 120_000);
 });

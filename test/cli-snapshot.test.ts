@@ -1,11 +1,11 @@
-// The snapshot and demo commands as a person runs them: a child process, flags, exit codes.
+// The snapshot command as a person runs it: a child process, flags, exit codes.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../src/emulator/index.ts';
-import { makeRepo, removeTestRepos, tempDir } from './helpers/repo.ts';
+import { makeRepo, removeTestRepos } from './helpers/repo.ts';
 import { clientEnvironment } from '../src/emulator/server.ts';
 
 const run = promisify(execFile);
@@ -58,16 +58,5 @@ describe('entra-gitops snapshot (CLI)', () => {
     const result = await cli(['snapshot', '--kinds', 'user,printer']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("unknown kind 'printer'");
-  });
-});
-
-describe('entra-gitops demo (npm start)', () => {
-  it('snapshots the built-in tenant into a demo repository and says where', async () => {
-    const dir = join(tempDir(), 'demo');
-    const result = await cli(['demo', '--dir', dir, '--users', '40']);
-    expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toContain(`The snapshot is in ${dir}`);
-    expect(result.stdout).toMatch(/Committed [0-9a-f]{12}/);
-    expect(existsSync(join(dir, 'snapshots'))).toBe(true);
   });
 });

@@ -230,7 +230,9 @@ describe('diff after random churn', () => {
       }),
       { numRuns: 4 },
     );
-  });
+    // Four emulated tenants, each snapshotted twice and read live: on a loaded 2-core machine
+    // (the whole suite in parallel) this takes longer than the default 30 s.
+  }, 120_000);
 
   it('reports a soft-deleted and restored user as restored, and its groups as modified twice over', async () => {
     const e = await startEmulator({ seed: 77, users: 20, apps: 1, policies: 1 });

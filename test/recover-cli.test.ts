@@ -75,6 +75,12 @@ interface Item {
   id: string;
   [k: string]: unknown;
 }
+/** Cloud member users: not guests, not agent users (beta objects), not synced from on-premises
+ * (recovery never writes those). */
+async function members(): Promise<Item[]> {
+  return (await list('/users?$select=id,displayName,userPrincipalName,userType,onPremisesSyncEnabled')).filter((u) => u.userType !== 'Guest' && u['@odata.type'] === undefined && u.onPremisesSyncEnabled !== true);
+}
+
 async function list(path: string): Promise<Item[]> {
   const out: Item[] = [];
   for await (const page of graph.pages<Item>(path)) out.push(...page.value);
@@ -84,7 +90,7 @@ async function list(path: string): Promise<Item[]> {
 /** An incident through Graph: a user renamed, one soft-deleted, a group member removed, a user
  * added. Returns what to look for afterwards. */
 async function incident(tag: string): Promise<{ renamed: Item; deleted: Item; added: Item; group: Item; member: string }> {
-  const users = (await list('/users?$select=id,displayName,userPrincipalName,userType')).filter((u) => u.userType !== 'Guest');
+  const users = await members();
   const [renamed, deleted] = users.slice(-2) as [Item, Item];
   await graph.write('PATCH', `/users/${renamed.id}`, { displayName: `Renamed ${tag}` });
   await graph.write('DELETE', `/users/${deleted.id}`);
@@ -169,7 +175,7 @@ describe('plan and recover', () => {
   it('applies exactly a plan file, and refuses a file that is not a plan, changing nothing', async () => {
     const repo = await makeRepo({ 'README.md': 'backups\n' });
     const target = await snapshot(repo);
-    const { renamed } = await incident('b');
+    const { renamed, deleted, added, group, member } = await incident('b');
     const file = join(tempDir(), 'plan.json');
     expect((await plan(['--repo', repo.dir, '--to', target, '--kinds', 'user', '--ids', renamed.id, '--out', file])).code).toBe(2);
     const bad = join(tempDir(), 'not-a-plan.json');
@@ -182,6 +188,32 @@ describe('plan and recover', () => {
     const record = JSON.parse(applied.stdout) as RecoveryRecord;
     expect(record.plan.operations.map((o) => o.ref.id)).toEqual([renamed.id]);
     expect((await graph.get<Item>(`/users/${renamed.id}?$select=displayName`)).displayName).toBe(renamed.displayName);
+    // Out of scope, so untouched: the deleted user stays deleted, the added one stays.
+    await expect(graph.get(`/users/${deleted.id}`)).rejects.toThrow(/404/);
+    expect((await graph.get<Item>(`/users/${added.id}?$select=id`)).id).toBe(added.id);
+
+    // Scoped by kind: the group's membership comes back, the users are left as they are.
+    const groups = await recover(['--repo', repo.dir, '--to', target, '--kinds', 'group', '--yes', '--json']);
+    expect(groups.code, JSON.stringify((JSON.parse(groups.stdout) as RecoveryRecord).verification?.residuals.filter((x) => !x.explained))).toBe(0);
+    expect(new Set((JSON.parse(groups.stdout) as RecoveryRecord).plan.operations.map((o) => o.ref.kind))).toEqual(new Set(['group']));
+    expect((await list(`/groups/${group.id}/members?$select=id`)).map((m) => m.id)).toContain(member);
+    await expect(graph.get(`/users/${deleted.id}`)).rejects.toThrow(/404/);
+    expect((await graph.get<Item>(`/users/${added.id}?$select=id`)).id).toBe(added.id);
+  });
+
+  it('never deletes or disables a break-glass account, and says which rule held it back', async () => {
+    const repo = await makeRepo({ 'README.md': 'backups\n' });
+    const target = await snapshot(repo);
+    // An emergency account created after the target (so recovery would delete it), and one from
+    // the target disabled since (so recovery would enable it: allowed) …
+    const domain = String((await members())[0]?.userPrincipalName).split('@')[1];
+    const bg = await graph.write<Item>('POST', '/users', { accountEnabled: true, displayName: 'Emergency Access 2', mailNickname: 'emergency2', userPrincipalName: `emergency2@${domain}`, passwordProfile: { password: 'Emulator-Only-1!', forceChangePasswordNextSignIn: false } });
+    writeFileSync(join(repo.dir, 'entra-gitops.yaml'), `breakGlass:\n  - emergency2@${domain}\n`);
+    const r = await recover(['--repo', repo.dir, '--to', target, '--yes', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const record = JSON.parse(r.stdout) as RecoveryRecord;
+    expect(record.plan.skipped.find((s) => s.operation.ref.id === bg.id)).toMatchObject({ rule: 'protected-accounts', operation: { action: 'delete' } });
+    expect((await graph.get<Item>(`/users/${bg.id}?$select=accountEnabled`)).accountEnabled).toBe(true);
   });
 
   it('refuses a plan with more destructive operations than allowed, records the refusal and changes nothing', async () => {
@@ -215,8 +247,7 @@ describe('plan and recover', () => {
   it('writes Temporary Access Passes only to a private file outside the repository', async () => {
     const repo = await makeRepo({ 'README.md': 'backups\n' });
     const target = await snapshot(repo);
-    const users = (await list('/users?$select=id,userPrincipalName,userType')).filter((u) => u.userType !== 'Guest');
-    const gone = users[0] as Item;
+    const gone = (await members())[0] as Item;
     await graph.write('DELETE', `/users/${gone.id}`);
     await graph.write('DELETE', `/directory/deletedItems/${gone.id}`);
     const inside = await recover(['--repo', repo.dir, '--to', target, '--ids', gone.id, '--recreate', '--issue-tap', join(repo.dir, 'taps.jsonl'), '--yes']);
@@ -242,7 +273,7 @@ describe('a recovery killed mid-way', () => {
     const repo = await makeRepo({ 'README.md': 'backups\n' });
     const target = await snapshot(repo);
     // Many operations, among them re-creates (hard-deleted users) whose creates must not repeat.
-    const users = (await list('/users?$select=id,userPrincipalName,userType,displayName')).filter((u) => u.userType !== 'Guest');
+    const users = await members();
     const hard = users.slice(0, 3);
     for (const u of hard) {
       await graph.write('DELETE', `/users/${u.id}`);

@@ -16,39 +16,35 @@ export async function commitRecord(store: GitStore, record: RecoveryRecord, opti
   return { path, commit: result.committed ? result.sha : undefined };
 }
 
-/** The id maps of every recovery of the tenant committed at HEAD, oldest first, as one: a target
- * snapshot names re-created objects by the ids they had before. */
-export async function recordedIdMap(store: GitStore, tenantId: string): Promise<IdMap> {
-  if (!(await store.hasCommit('HEAD'))) return {};
-  const entries = (await store.listTreeAt('HEAD', `${RECOVERIES_DIR}/${tenantId}`)).filter((e) => e.path.endsWith('.json'));
-  const records: RecoveryRecord[] = [];
-  let i = 0;
-  for await (const blob of store.catFileBatch(entries.map((e) => e.blob))) {
-    const entry = entries[i++];
-    if (!entry) break;
-    const parsed = parseRecord(blob.content.toString('utf8'));
-    if ('problem' in parsed) throw new RecoverError('bad-record', `Could not read the id maps of earlier recoveries because ${entry.path} is not a recovery record: ${parsed.problem}. (Hint: restore it from an earlier commit with 'git checkout <commit> -- ${entry.path}'.)`);
-    records.push(parsed.record);
-  }
-  records.sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0));
-  return mergeIdMaps(records.map((r) => r.idMap ?? {}));
-}
-
-/** Every record committed at `ref` (default HEAD), newest first. A file that is not a record is
- * an error naming it: history must not hide a damaged record. */
-export async function listRecords(store: GitStore, ref = 'HEAD'): Promise<RecordSummary[]> {
+/** Every record file under `dir` at `ref`, parsed; a file that is not a record is an error
+ * naming it (`what` says what the caller was doing): a damaged record must not be hidden. */
+async function readRecords(store: GitStore, ref: string, dir: string, what: string): Promise<Array<{ path: string; record: RecoveryRecord }>> {
   if (!(await store.hasCommit(ref))) return [];
-  const entries = (await store.listTreeAt(ref, RECOVERIES_DIR)).filter((e) => e.path.endsWith('.json'));
-  const out: RecordSummary[] = [];
+  const entries = (await store.listTreeAt(ref, dir)).filter((e) => e.path.endsWith('.json'));
+  const out: Array<{ path: string; record: RecoveryRecord }> = [];
   let i = 0;
   for await (const blob of store.catFileBatch(entries.map((e) => e.blob))) {
     const entry = entries[i++];
     if (!entry) break;
     const parsed = parseRecord(blob.content.toString('utf8'));
     if ('problem' in parsed) {
-      throw new RecoverError('bad-record', `Could not list the recoveries because ${entry.path} at ${ref} is not a recovery record: ${parsed.problem}. (Hint: restore it from an earlier commit with 'git checkout <commit> -- ${entry.path}'.)`);
+      throw new RecoverError('bad-record', `Could not ${what} because ${entry.path} at ${ref} is not a recovery record: ${parsed.problem}. (Hint: restore it from an earlier commit with 'git checkout <commit> -- ${entry.path}'.)`);
     }
-    out.push(summarize(parsed.record, entry.path));
+    out.push({ path: entry.path, record: parsed.record });
   }
+  return out;
+}
+
+/** The id maps of every recovery of the tenant committed at HEAD, oldest first, as one: a target
+ * snapshot names re-created objects by the ids they had before. */
+export async function recordedIdMap(store: GitStore, tenantId: string): Promise<IdMap> {
+  const records = (await readRecords(store, 'HEAD', `${RECOVERIES_DIR}/${tenantId}`, 'read the id maps of earlier recoveries')).map((r) => r.record);
+  records.sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0));
+  return mergeIdMaps(records.map((r) => r.idMap ?? {}));
+}
+
+/** Every record committed at `ref` (default HEAD), newest first. */
+export async function listRecords(store: GitStore, ref = 'HEAD'): Promise<RecordSummary[]> {
+  const out = (await readRecords(store, ref, RECOVERIES_DIR, 'list the recoveries')).map((r) => summarize(r.record, r.path));
   return out.sort((a, b) => (a.startedAt < b.startedAt ? 1 : a.startedAt > b.startedAt ? -1 : a.id < b.id ? 1 : -1));
 }

@@ -61,13 +61,16 @@ export interface PlannedRecovery {
   target: TargetCommit;
   tenantId: string;
   kinds: KindSpec[];
-  /** The target commit's objects of the kinds in scope (old ids). */
+  /** The target commit's objects of every kind read (old ids), re-created ones under their new ids. */
   targetObjects: SnapshotObject[];
   options: RecoveryOptionsRecord;
 }
 
-function kindsFor(config: Config, kinds: readonly KindName[] | undefined): KindSpec[] {
-  const wanted = new Set<string>(kinds ?? config.kinds);
+/** The kinds a recovery reads: every configured kind, whatever the scope. A plan scoped to
+ * groups still needs to know which users exist, are in the recycle bin or are gone, to keep or
+ * hold back the memberships that name them; the scope decides what is written, not what is read. */
+function kindsRead(config: Config): KindSpec[] {
+  const wanted = new Set<string>(config.kinds);
   return withPageSize(
     KINDS.filter((k) => wanted.has(k.name)),
     config.snapshot.pageSize,
@@ -123,7 +126,7 @@ export async function computePlan(environment: RecoveryEnvironment, request: Rec
   const target = await resolveTarget(store, request.to);
   const tenantId = await targetTenant(store, config.tenantId, target.commit);
   const options = optionsRecord(config, request, issueTap);
-  const kinds = kindsFor(config, request.kinds);
+  const kinds = kindsRead(config);
   // Objects an earlier recovery re-created are named by their new ids, or the plan would
   // re-create them once more and delete the ones it made.
   const targetObjects = await targetObjectsNow(store, target.commit, tenantId, kinds);
@@ -241,6 +244,8 @@ function outcomeCollector(): { onEvent: (event: ApplyEvent) => void; outcomes: M
       if (event.type === 'operation-done') outcomes.set(event.op.seq, { seq: event.op.seq, status: event.outcome });
       else if (event.type === 'operation-failed') outcomes.set(event.op.seq, { seq: event.op.seq, status: 'failed', error: event.error });
       else if (event.type === 'operation-blocked') outcomes.set(event.op.seq, { seq: event.op.seq, status: 'blocked', waitsFor: event.waitsFor });
+      // The user was re-created; only its pass is missing: the step stays done, with the error noted.
+      else if (event.type === 'tap-failed') outcomes.set(event.op.seq, { ...(outcomes.get(event.op.seq) ?? { seq: event.op.seq, status: 'applied' }), error: `Temporary Access Pass not issued: ${event.error}` });
     },
   };
 }
@@ -298,7 +303,7 @@ export async function runRecover(environment: RecoveryEnvironment, request: Reco
     let planned: PlannedRecovery;
     if (fromFile) {
       const options = { ...optionsRecord(config, {}, request.issueTapFile !== undefined, request.planFile), ...scopeOfPlanFile(fromFile.plan) };
-      const kinds = kindsFor(config, options.kinds);
+      const kinds = kindsRead(config);
       planned = { plan: fromFile.plan, target: fromFile.target, tenantId, kinds, targetObjects: await targetObjectsNow(store, fromFile.target.commit, tenantId, kinds), options };
     } else {
       planned = await computePlan(environment, request, request.issueTapFile !== undefined);
@@ -319,10 +324,11 @@ export async function runRecover(environment: RecoveryEnvironment, request: Reco
   }
 }
 
-/** The scope a plan file was made for: the kinds its operations touch are not enough (a kind
- * with nothing to do must still be verified), so the file's operations give the ids and the
- * configured kinds the rest. */
+/** What a plan file was made for: its basis (scope and choices), or for a file without one the
+ * kinds its operations touch. */
 function scopeOfPlanFile(plan: Plan): Partial<RecoveryOptionsRecord> {
+  const b = plan.basis;
+  if (b) return { ...(b.kinds ? { kinds: b.kinds } : {}), ...(b.ids ? { ids: b.ids } : {}), recreate: b.recreate, noPrune: b.noPrune, caReportOnly: b.caReportOnly };
   const kinds = new Set<KindName>();
   for (const op of [...plan.operations, ...plan.skipped.map((s) => s.operation)]) kinds.add(op.ref.kind);
   return kinds.size > 0 ? { kinds: KINDS.filter((k) => kinds.has(k.name)).map((k) => k.name) } : {};
@@ -335,7 +341,7 @@ async function resume(environment: RecoveryEnvironment, request: RecoverRequest,
   if (!request.yes) return { status: 'shown', plan: pending.plan, resumed };
   const options = pending.meta.options as unknown as RecoveryOptionsRecord & { targetRef?: string };
   const target = await resolveTarget(store, pending.plan.target);
-  const kinds = kindsFor(config, options.kinds);
+  const kinds = kindsRead(config);
   const planned: PlannedRecovery = {
     plan: pending.plan,
     target: { ...target, ref: options.targetRef ?? target.ref },

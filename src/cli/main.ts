@@ -1,17 +1,8 @@
 // The `entra-gitops` command line: builds the command table and runs it. Does I/O.
-import { Command, CommanderError } from 'commander';
-import { commands } from './commands/index.ts';
-import { VERSION } from '../version.ts';
+import { CommanderError } from 'commander';
+import { buildProgram } from './program.ts';
 
-export function buildProgram(): Command {
-  const program = new Command('entra-gitops')
-    .description('Back up and recover a Microsoft Entra ID tenant as git.')
-    .version(VERSION)
-    .showHelpAfterError('(run with --help for usage)')
-    .exitOverride();
-  for (const register of commands) register(program);
-  return program;
-}
+export { buildProgram };
 
 async function main(argv: string[]): Promise<void> {
   try {

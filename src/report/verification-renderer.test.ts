@@ -27,7 +27,7 @@ describe('renderVerification', () => {
       'VERIFICATION: 1 unexplained difference and 2 explained ones left.',
       `  ✗ update   user user 0001 (00000000…): department differs from the target`,
       `  ✓ update   group Admins <b> (00000000…): isAssignableToRole differs from the target`,
-      '      Graph sets it only when the object is created; re-create the object to change it',
+      '      create-only: Graph sets isAssignableToRole only when the object is created; to change it, delete the object and recover it with --recreate',
       '  ✓ noop     every user: mobilePhone redacted in the snapshots, never restored',
       '      redacted by configuration (redact): the snapshot keeps no value, so recovery never sets it and the tenant keeps whatever it has',
       '',

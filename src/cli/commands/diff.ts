@@ -2,7 +2,6 @@
 // and the tenant as it is now (--live). Exit 0 when nothing changed, 2 when something did, 1 on
 // an error. Does I/O (git, Graph for --live, the output file); the comparison, the assembly
 // and the rendering are pure (diff/engine.ts chains them).
-import { rename, rm, writeFile } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig } from '../../config/load.ts';
 import type { Config } from '../../config/schema.ts';
@@ -29,6 +28,7 @@ import type { Change, Diagnostic, DiffReport, DiffSide, KindName, ObjectRef } fr
 import type { ReadProgress } from '../../snapshot/read.ts';
 import { openRepo, type GitStore } from '../../store/git.ts';
 import { chooseProgressMode, createProgress } from '../progress.ts';
+import { writeOut } from '../write-out.ts';
 import { kindList } from './snapshot.ts';
 
 
@@ -158,19 +158,6 @@ export interface DiffDependencies {
   pacer?: Pacer;
 }
 
-/** Writes next to the target, then renames: a reader never sees half a report, and a failure
- * leaves no file behind. */
-async function writeOut(file: string, text: string): Promise<void> {
-  const temp = `${file}.${process.pid}.tmp`;
-  try {
-    await writeFile(temp, text);
-    await rename(temp, file);
-  } catch (err) {
-    await rm(temp, { force: true });
-    throw new DiffError('bad-arguments', `Could not write the report to ${file} because ${(err as Error).message}. (Hint: check that the folder exists and is writable.)`, err);
-  }
-}
-
 function summary(report: DiffReport): string {
   const kinds = Object.entries(report.counts).map(([kind, c]) => `${kind} +${c.added} ~${c.modified} -${c.removed}${c.restored ? ` ↺${c.restored}` : ''}`);
   return report.changes.length === 0 ? 'No change.' : `${report.changes.length} change(s): ${kinds.join(', ')}.`;
@@ -219,7 +206,7 @@ export function registerDiff(program: Command, deps: DiffDependencies = {}): voi
       const color = flags.format === 'terminal' && flags.out === undefined && stdout.isTTY === true && !env.NO_COLOR;
       const text = engine.renderReport(report, flags.format, { color });
       if (flags.out !== undefined) {
-        await writeOut(flags.out, text);
+        await writeOut(flags.out, text, (reason, cause) => new DiffError('bad-arguments', `Could not write the report to ${flags.out} because ${reason}. (Hint: check that the folder exists and is writable.)`, cause));
         stderr.write(`${summary(report)} Report written to ${flags.out}.\n`);
       } else {
         stdout.write(text.endsWith('\n') || text === '' ? text : `${text}\n`);

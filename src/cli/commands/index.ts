@@ -4,8 +4,9 @@ import { registerEmulator } from './emulator.ts';
 import { registerSnapshot } from './snapshot.ts';
 import { registerDemo } from './demo.ts';
 import { registerDiff } from './diff.ts';
+import { registerExportPulumi } from './export-pulumi.ts';
 import { registerHistory } from './history.ts';
 import { registerPlan } from './plan.ts';
 import { registerRecover } from './recover.ts';
 
-export const commands: Array<(program: Command) => void> = [registerSnapshot, (program) => registerDiff(program), (program) => registerPlan(program), (program) => registerRecover(program), (program) => registerHistory(program), registerDemo, registerEmulator];
+export const commands: Array<(program: Command) => void> = [registerSnapshot, (program) => registerDiff(program), (program) => registerPlan(program), (program) => registerRecover(program), (program) => registerHistory(program), (program) => registerExportPulumi(program), registerDemo, registerEmulator];

@@ -1,18 +1,18 @@
 // `entra-gitops plan`: the operations that would bring the tenant back to a commit, rendered like
 // the difference report; `--out` writes the plan as JSON for `recover --plan`. Reads git and the
 // tenant; changes nothing. Exit 0 nothing to do, 2 operations planned, 1 error or refused plan.
-import { rename, rm, writeFile } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig } from '../../config/load.ts';
 import { KIND_NAMES } from '../../config/schema.ts';
 import type { KindName, Plan } from '../../model/types.ts';
 import { RecoverError } from '../../apply/errors.ts';
-import { computePlan, type RecoveryEnvironment } from '../../apply/run.ts';
+import { computePlan, type RecoveryEnvironment, type RecoveryRequest } from '../../apply/run.ts';
 import type { Pacer } from '../../graph/pacer.ts';
 import { renderPlan } from '../../report/plan-renderer.ts';
 import { REPORT_FORMATS, type ReportFormat } from '../../report/renderer.ts';
 import { openRepo } from '../../store/git.ts';
 import { chooseProgressMode, createProgress } from '../progress.ts';
+import { writeOut } from '../write-out.ts';
 import { formatArg, idList } from './diff.ts';
 import { kindList } from './snapshot.ts';
 
@@ -30,6 +30,19 @@ export interface RecoveryFlags {
 interface PlanFlags extends RecoveryFlags {
   out?: string;
   format: ReportFormat;
+}
+
+/** The recovery request the shared flags make (plan and recover read them alike). */
+export function recoveryRequest(flags: RecoveryFlags): RecoveryRequest {
+  return {
+    ...(flags.to !== undefined ? { to: flags.to } : {}),
+    ...(flags.kinds ? { kinds: flags.kinds } : {}),
+    ...(flags.ids ? { ids: flags.ids } : {}),
+    recreate: flags.recreate,
+    noPrune: !flags.prune,
+    ...(flags.caReportOnly !== undefined ? { caReportOnly: flags.caReportOnly } : {}),
+    ...(flags.allowMassChanges !== undefined ? { allowMassChanges: flags.allowMassChanges } : {}),
+  };
 }
 
 export function count(value: string): number {
@@ -60,10 +73,12 @@ export interface RecoveryDependencies {
   lag?: RecoveryEnvironment['lag'];
 }
 
-export async function recoveryEnvironment(flags: { repo?: string; kinds?: KindName[] }, deps: RecoveryDependencies, showProgress: boolean): Promise<{ environment: RecoveryEnvironment; stop: () => void }> {
+export async function recoveryEnvironment(flags: { repo?: string }, deps: RecoveryDependencies, showProgress: boolean): Promise<{ environment: RecoveryEnvironment; stop: () => void }> {
   const env = deps.env ?? process.env;
   const store = await openRepo(flags.repo ?? process.cwd());
-  const { config, endpoints } = await loadConfig({ repoDir: store.root, env, flags: flags.kinds ? { kinds: flags.kinds } : {} });
+  // --kinds narrows what a recovery writes, not what it reads (apply/run.ts kindsRead): it is
+  // not handed to the configuration as the kinds to read.
+  const { config, endpoints } = await loadConfig({ repoDir: store.root, env });
   const progress = showProgress && !deps.stderr ? createProgress(chooseProgressMode({ stream: process.stderr, env }), { stream: process.stderr }) : createProgress('silent');
   const environment: RecoveryEnvironment = {
     store,
@@ -84,17 +99,6 @@ export function planSummary(plan: Plan): string {
   return `${plan.operations.length} operation(s) planned${plan.skipped.length > 0 ? `, ${plan.skipped.length} skipped` : ''}.`;
 }
 
-async function writeOut(file: string, text: string): Promise<void> {
-  const temp = `${file}.${process.pid}.tmp`;
-  try {
-    await writeFile(temp, text);
-    await rename(temp, file);
-  } catch (err) {
-    await rm(temp, { force: true });
-    throw new RecoverError('bad-arguments', `Could not write the plan to ${file} because ${(err as Error).message}. (Hint: check that the folder exists and is writable.)`, err);
-  }
-}
-
 export function registerPlan(program: Command, deps: RecoveryDependencies = {}): void {
   recoveryOptions(
     program
@@ -110,15 +114,7 @@ export function registerPlan(program: Command, deps: RecoveryDependencies = {}):
       const { environment, stop } = await recoveryEnvironment(flags, deps, true);
       let plan: Plan;
       try {
-        ({ plan } = await computePlan(environment, {
-          ...(flags.to !== undefined ? { to: flags.to } : {}),
-          ...(flags.kinds ? { kinds: flags.kinds } : {}),
-          ...(flags.ids ? { ids: flags.ids } : {}),
-          recreate: flags.recreate,
-          noPrune: !flags.prune,
-          ...(flags.caReportOnly !== undefined ? { caReportOnly: flags.caReportOnly } : {}),
-          ...(flags.allowMassChanges !== undefined ? { allowMassChanges: flags.allowMassChanges } : {}),
-        }));
+        ({ plan } = await computePlan(environment, recoveryRequest(flags)));
       } finally {
         stop();
       }
@@ -126,7 +122,8 @@ export function registerPlan(program: Command, deps: RecoveryDependencies = {}):
       const text = renderPlan(plan, flags.format, { color });
       stdout.write(text.endsWith('\n') || text === '' ? text : `${text}\n`);
       if (flags.out !== undefined) {
-        await writeOut(flags.out, `${JSON.stringify(plan, null, 2)}\n`);
+        const out = flags.out;
+        await writeOut(out, `${JSON.stringify(plan, null, 2)}\n`, (reason, cause) => new RecoverError('bad-arguments', `Could not write the plan to ${out} because ${reason}. (Hint: check that the folder exists and is writable.)`, cause));
         stderr.write(`Plan written to ${flags.out}; apply it with 'entra-gitops recover --plan ${flags.out} --yes'.\n`);
       }
       stderr.write(`${planSummary(plan)}\n`);

@@ -7,7 +7,7 @@ import type { ApplyEvent } from '../../apply/types.ts';
 import { describe } from '../../plan/order.ts';
 import { renderPlan } from '../../report/plan-renderer.ts';
 import { renderVerification } from '../../report/verification-renderer.ts';
-import { planSummary, recoveryEnvironment, recoveryOptions, type RecoveryDependencies, type RecoveryFlags } from './plan.ts';
+import { planSummary, recoveryEnvironment, recoveryOptions, recoveryRequest, type RecoveryDependencies, type RecoveryFlags } from './plan.ts';
 
 interface RecoverFlags extends RecoveryFlags {
   plan?: string;
@@ -36,6 +36,8 @@ function eventLine(event: ApplyEvent): string | undefined {
       return `  blocked #${event.op.seq} ${describe(event.op)}: waits for #${event.waitsFor}, which did not succeed`;
     case 'tap-issued':
       return `  Temporary Access Pass issued for ${event.op.name}`;
+    case 'tap-failed':
+      return `  FAILED to issue a Temporary Access Pass for ${event.op.name} (the user exists; issue one by hand): ${event.error}`;
     default:
       return undefined;
   }
@@ -85,14 +87,8 @@ export function registerRecover(program: Command, deps: RecoveryDependencies = {
       let outcome: RecoverOutcome;
       try {
         outcome = await runRecover(environment, {
-          ...(flags.to !== undefined ? { to: flags.to } : {}),
+          ...recoveryRequest(flags),
           ...(flags.plan !== undefined ? { planFile: flags.plan } : {}),
-          ...(flags.kinds ? { kinds: flags.kinds } : {}),
-          ...(flags.ids ? { ids: flags.ids } : {}),
-          recreate: flags.recreate,
-          noPrune: !flags.prune,
-          ...(flags.caReportOnly !== undefined ? { caReportOnly: flags.caReportOnly } : {}),
-          ...(flags.allowMassChanges !== undefined ? { allowMassChanges: flags.allowMassChanges } : {}),
           yes: flags.yes,
           engine: flags.engine,
           ...(flags.issueTap !== undefined ? { issueTapFile: flags.issueTap } : {}),

@@ -1,10 +1,21 @@
-// Measures the reading side of the difference report on a synthetic repository: two snapshot
-// commits in which N users (default 100,000) and N/100 groups all changed. Run by hand
-// (`node scripts/bench-diff.ts [N]`); not part of the test suite. Does I/O (a temp repository).
+// Measures the difference report on a synthetic repository: two snapshot commits in which N
+// users (default 100,000) and N/100 groups all changed. First the reading stages one by one,
+// then the whole report as the diff command builds it (read, parse, compare, names, assembly)
+// and renders it as JSON, RUNS times (default 1). Run by hand; not part of the test suite:
+//   node scripts/bench-diff.ts [N] [--runs K] [--repo DIR] [--report-only]
+// Times are wall-clock; "cpu" is the process's CPU time (all its threads, not git's), which a
+// loaded machine disturbs less, and the main thread's share of it (the report's critical path:
+// with idle cores, the wall time is about that plus waiting for git). --repo keeps the generated repository in DIR (made there when DIR does not exist yet), so
+// later runs skip the minutes it takes to write. Does I/O (a repository, worker threads).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { buildDiffReport } from '../src/cli/commands/diff.ts';
+import { DEFAULTS } from '../src/config/schema.ts';
+import { engine } from '../src/diff/engine.ts';
+import { resolveCloud } from '../src/graph/cloud.ts';
 import { mentionedIds, resolveNames } from '../src/diff/names.ts';
 import { changedBlobs, changedObjects } from '../src/diff/read.ts';
 import { kindByName } from '../src/kinds/index.ts';
@@ -13,7 +24,9 @@ import { normalize } from '../src/snapshot/normalize.ts';
 import { serialize } from '../src/snapshot/serialize.ts';
 import { GitStore } from '../src/store/git.ts';
 
-const N = Number(process.argv[2] ?? 100_000);
+const args = parseArgs({ allowPositionals: true, options: { runs: { type: 'string', default: '1' }, repo: { type: 'string' }, 'report-only': { type: 'boolean', default: false } } });
+const N = Number(args.positionals[0] ?? 100_000);
+const RUNS = Number(args.values.runs);
 const TENANT = '8f2f3a6e-1b1c-4d6e-9f00-0123456789ab';
 const guid = (prefix: string, i: number) => `${prefix}${i.toString(16).padStart(7, '0')}-0000-4000-8000-000000000000`;
 
@@ -54,15 +67,44 @@ function makeRepo(dir: string): void {
   git(['fast-import', '--quiet'], parts.join(''));
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'entra-gitops-bench-'));
+const keep = args.values.repo;
+const dir = keep ?? mkdtempSync(join(tmpdir(), 'entra-gitops-bench-'));
 try {
   let t = performance.now();
-  makeRepo(dir);
-  console.log(`repository: ${N} users + ${N / 100} groups, two commits, in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  if (keep !== undefined && existsSync(join(keep, '.git'))) console.log(`repository: reusing ${keep}`);
+  else {
+    if (keep !== undefined) mkdirSync(keep, { recursive: true });
+    makeRepo(dir);
+    console.log(`repository: ${N} users + ${N / 100} groups, two commits, in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  }
   const store = await GitStore.open(dir);
-  const rss = () => `${Math.round(process.memoryUsage().rss / 1e6)} MB rss`;
+  if (!args.values['report-only']) await stages(store);
 
-  t = performance.now();
+  // The whole report, as `entra-gitops diff main~1 main --format json` builds and renders it.
+  const env = { AZURE_TENANT_ID: TENANT };
+  const totals: number[] = [];
+  for (let run = 1; run <= RUNS; run++) {
+    t = performance.now();
+    const cpu = process.cpuUsage();
+    const main = process.threadCpuUsage();
+    const report = await buildDiffReport({ store, config: { ...DEFAULTS, tenantId: TENANT }, endpoints: resolveCloud(env), env, from: 'main~1', to: 'main', scope: {} });
+    const built = performance.now() - t;
+    const json = engine.renderReport(report, 'json', {});
+    const total = performance.now() - t;
+    const used = process.cpuUsage(cpu);
+    const mainUsed = process.threadCpuUsage(main);
+    totals.push(total);
+    console.log(`report ${run}/${RUNS}: ${report.changes.length} changes built in ${(built / 1000).toFixed(1)} s, rendered as JSON (${(json.length / 1e6).toFixed(0)} MB) in ${((total - built) / 1000).toFixed(1)} s: ${(total / 1000).toFixed(1)} s in all (cpu ${((used.user + used.system) / 1e6).toFixed(1)} s, of which the main thread ${((mainUsed.user + mainUsed.system) / 1e6).toFixed(1)} s), ${Math.round(process.memoryUsage().rss / 1e6)} MB rss`);
+  }
+  if (RUNS > 1) console.log(`report: min ${(Math.min(...totals) / 1000).toFixed(1)} s, max ${(Math.max(...totals) / 1000).toFixed(1)} s over ${RUNS} runs`);
+} finally {
+  if (keep === undefined) rmSync(dir, { recursive: true, force: true });
+}
+
+/** The reading stages one by one: listing, streaming, parsing, names. */
+async function stages(store: GitStore): Promise<void> {
+  const rss = () => `${Math.round(process.memoryUsage().rss / 1e6)} MB rss`;
+  let t = performance.now();
   const raw = await changedBlobs(store, 'main~1', 'main', `snapshots/${TENANT}`);
   console.log(`changed paths with blob ids (git diff --raw): ${raw.length} in ${(performance.now() - t).toFixed(0)} ms`);
 
@@ -72,6 +114,7 @@ try {
   console.log(`cat-file stream of both sides: ${(bytes / 1e6).toFixed(0)} MB in ${(performance.now() - t).toFixed(0)} ms`);
 
   t = performance.now();
+  const cpu = process.cpuUsage();
   const changes: Change[] = [];
   for await (const p of changedObjects(store, { from: 'main~1', to: 'main', tenantId: TENANT, scope: {}, ...(process.env.BENCH_THREADS ? { threads: Number(process.env.BENCH_THREADS) } : {}) })) {
     // A minimal comparison (the real one is diff/compare.ts): keeps what the report would keep.
@@ -80,7 +123,8 @@ try {
     changes.push({ ref: { kind: o.kind, id: o.id }, name: o.name, type: 'modified', properties: [{ path: 'properties.jobTitle', before: p.before?.properties.jobTitle, after: p.after?.properties.jobTitle }], links: o.kind === 'group' ? [{ link: 'members', added: (p.after?.links.members ?? []).slice(-1), removed: (p.before?.links.members ?? []).slice(0, 1) }] : [] });
   }
   const read = performance.now() - t;
-  console.log(`read + parse both sides of ${changes.length} objects: ${(read / 1000).toFixed(1)} s (${((read * 1000) / changes.length).toFixed(0)} µs per object), ${rss()}`);
+  const used = process.cpuUsage(cpu);
+  console.log(`read + parse both sides of ${changes.length} objects: ${(read / 1000).toFixed(1)} s (${((read * 1000) / changes.length).toFixed(0)} µs per object; cpu ${((used.user + used.system) / 1e6).toFixed(1)} s), ${rss()}`);
 
   t = performance.now();
   const ids = mentionedIds(changes);
@@ -92,6 +136,4 @@ try {
     { source: 'commit', commit: 'main~1' },
   ], known);
   console.log(`names: ${Object.keys(names).length} of ${ids.size} ids (${N / 10} read from files) in ${(performance.now() - t).toFixed(0)} ms`);
-} finally {
-  rmSync(dir, { recursive: true, force: true });
 }

@@ -1,7 +1,8 @@
 // Reads the text (or bytes) of a snapshot file back into a SnapshotObject, refusing anything
 // that is not exactly a file this tool could have written: bad UTF-8, YAML errors, aliases,
 // duplicate keys, oversized files, a wrong envelope, an unknown kind, a bad id, or a kind and id
-// that do not match the file's path. Every error names the file. Pure.
+// that do not match the file's path. Every error names the file. Files in the exact form the
+// serializer writes are read by fast-parse.ts; anything else by the `yaml` package. Pure.
 
 import { isScalar, LineCounter, parseDocument, visit } from 'yaml';
 import type { YAMLError } from 'yaml';
@@ -11,6 +12,7 @@ import { SnapshotFileError } from './errors.ts';
 import type { SnapshotErrorCode } from './errors.ts';
 import { idProblem, parseSnapshotPath, snapshotRelative } from './layout.ts';
 import type { LayoutKind } from './layout.ts';
+import { fastParse } from './fast-parse.ts';
 import { ENVELOPE_KEYS } from './serialize.ts';
 
 export const DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
@@ -23,6 +25,9 @@ export interface ParseOptions {
   /** How many alias nodes a file may use (default 0: this tool never writes one, so an alias
    * is a hand edit at best and an expansion bomb at worst). */
   maxAliasCount?: number;
+  /** false: always the general YAML parser, never the fast reader of the serializer's own
+   * form (default true; tests compare the two). */
+  fastReader?: boolean;
 }
 
 const REQUIRED = ['kind', 'id', 'name', 'properties', 'readOnly', 'links'] as const;
@@ -35,6 +40,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 function decode(input: string | Uint8Array, file: string, maxBytes: number): string {
   if (typeof input === 'string') {
     // Most strings are far below the limit; only measure the UTF-8 size when it could matter.
@@ -44,9 +51,14 @@ function decode(input: string | Uint8Array, file: string, maxBytes: number): str
     return input;
   }
   if (input.length > maxBytes) fail(file, 'too-large', `it is ${input.length} bytes, larger than ${maxBytes}`, 'a snapshot file holds one object; check that the file is what it claims to be, or raise the limit');
-  const bad = firstInvalidUtf8(input);
-  if (bad >= 0) fail(file, 'encoding', `it is not valid UTF-8 (byte ${bad})`, 're-save the file as UTF-8');
-  return new TextDecoder('utf-8', { fatal: true }).decode(input);
+  try {
+    // The decoder refuses exactly what firstInvalidUtf8 finds, in native code; the byte is only
+    // looked for when there is one.
+    return UTF8.decode(input);
+  } catch {
+    const bad = firstInvalidUtf8(input);
+    return fail(file, 'encoding', `it is not valid UTF-8 (byte ${bad >= 0 ? bad : 'unknown'})`, 're-save the file as UTF-8');
+  }
 }
 
 /** The offset of the first byte that breaks UTF-8 (overlong forms, surrogates and code points
@@ -105,8 +117,12 @@ function checkLinks(file: string, links: Record<string, unknown>): Record<string
 
 /** The data in a YAML file of this tool, with the byte, syntax and alias checks applied (shared by
  * object files and the manifest). */
-export function parseYaml(input: string | Uint8Array, file: string, options: Pick<ParseOptions, 'maxBytes' | 'maxAliasCount'> = {}): unknown {
+export function parseYaml(input: string | Uint8Array, file: string, options: Pick<ParseOptions, 'maxBytes' | 'maxAliasCount' | 'fastReader'> = {}): unknown {
   const text = decode(input, file, options.maxBytes ?? DEFAULT_MAX_BYTES);
+  // What the fast reader returns is what the rest of this function would (its tests hold it to
+  // that): plain JSON data, no alias, no duplicate or non-string key.
+  const fast = options.fastReader === false ? undefined : fastParse(text);
+  if (fast !== undefined) return fast;
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: true, strict: true, schema: 'core', version: '1.2', merge: false, resolveKnownTags: false });
   const problem = doc.errors[0] ?? doc.warnings[0];

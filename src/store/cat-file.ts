@@ -1,7 +1,6 @@
 // Reads many blobs by id through one `git cat-file --batch` process: a process per blob would
 // cost minutes at 100k files. The parser is pure; catFileBatch does the I/O (a git child).
 import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { StoreError } from './errors.ts';
 
 export interface Blob {
@@ -67,21 +66,17 @@ export async function* catFileBatch(cwd: string, ids: Iterable<string>): AsyncGe
     if (!OBJECT_ID.test(id)) throw new StoreError('git-failed', `Could not read the object '${id}' because it is not an object id. (Hint: this is a bug in the caller; pass blob ids from listTreeAt.)`);
   }
   if (list.length === 0) return;
-  const child = spawn('git', ['cat-file', '--batch'], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn('git', ['cat-file', '--batch', '--buffer'], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
   const stderr: Buffer[] = [];
   child.stderr.on('data', (c: Buffer) => stderr.push(c));
   child.stdin.on('error', () => undefined); // EPIPE after an early stop or a dead git: see the exit check
   const exited = new Promise<number | null>((res) => child.on('close', (code) => res(code)));
   const spawnFailed = new Promise<never>((_, rej) => child.on('error', rej));
   spawnFailed.catch(() => undefined);
-  // Feeds ids as fast as git takes them; git's output is read below at the consumer's pace.
-  const feeding = (async () => {
-    for (const id of list) {
-      if (!child.stdin.write(`${id}\n`)) await once(child.stdin, 'drain');
-    }
-    child.stdin.end();
-  })();
-  feeding.catch(() => undefined); // a dead git (EPIPE) is reported through its exit below
+  // All ids in one write (Node buffers what the pipe does not take yet, and git reads it as it
+  // goes); --buffer lets git fill its output buffer instead of flushing after every object.
+  // Measured at 200k blobs: a write and a flush per object cost this side 0.4 s more CPU.
+  child.stdin.end(`${list.join('\n')}\n`);
   const parser = new BatchParser();
   let delivered = 0;
   let finished = false;

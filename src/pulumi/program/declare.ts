@@ -1,0 +1,70 @@
+// The Pulumi program's body: one resource per object of the target commit, each an EntraObject
+// of the Graph-backed provider, and the reading of that commit from the backup repository. Used
+// by the program Pulumi.yaml names (./index.ts) and by `recover --engine pulumi` (inline). Does
+// I/O (git) when it reads the commit; declaring is what the Pulumi engine records.
+//
+// Links are inputs of the object that holds them (a group's members, a user's manager), not
+// resources of their own: the Graph engine writes them with the object (bind, $ref), a diff of
+// one object shows its whole drift as `diff --live` does, and tens of thousands of memberships
+// do not become tens of thousands of resources (each a provider call and a state entry).
+import * as pulumi from '@pulumi/pulumi';
+import { recordedIdMap } from '../../apply/history.ts';
+import { remapTarget } from '../../apply/id-map.ts';
+import { readTargetObjects, resolveTarget, targetTenant } from '../../apply/target.ts';
+import { loadConfig } from '../../config/load.ts';
+import { KINDS } from '../../kinds/index.ts';
+import type { KindName, SnapshotObject } from '../../model/types.ts';
+import { GitStore } from '../../store/git.ts';
+import { resourceName, stateOf } from '../provider/core.ts';
+import { EntraObject, GRAPH_MODULE, graphProvider } from '../provider/index.ts';
+
+export interface DeclareInput {
+  tenantId: string;
+  objects: readonly SnapshotObject[];
+}
+
+/** Declares every object as a resource; returns the resources by object id. */
+export function declareTenant(input: DeclareInput): Map<string, EntraObject> {
+  const provider = graphProvider(GRAPH_MODULE);
+  const singletons = new Set(KINDS.filter((k) => k.singleton).map((k) => k.name));
+  const out = new Map<string, EntraObject>();
+  for (const o of input.objects) {
+    const singleton = singletons.has(o.kind);
+    // Every tenant has its singletons (policies): dropped from the program, they are left alone.
+    out.set(o.id, new EntraObject(resourceName(o, singleton), stateOf(input.tenantId, o), provider, { retainOnDelete: singleton }));
+  }
+  return out;
+}
+
+export interface TargetOptions {
+  /** The backup repository (default: the current directory, where Pulumi.yaml is). */
+  repoDir: string;
+  /** The commit to declare (default HEAD). */
+  commit?: string;
+  tenantId?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The objects of the target commit, of the configured kinds, with the ids earlier recoveries
+ * gave re-created objects (as the Graph engine plans them). */
+export async function readTarget(options: TargetOptions): Promise<{ tenantId: string; commit: string; objects: SnapshotObject[] }> {
+  const env = options.env ?? process.env;
+  const store = await GitStore.open(options.repoDir);
+  const { config } = await loadConfig({ repoDir: store.root, env });
+  const target = await resolveTarget(store, options.commit ?? 'HEAD');
+  const tenantId = await targetTenant(store, options.tenantId ?? config.tenantId, target.commit);
+  const kinds: KindName[] = KINDS.filter((k) => config.kinds.includes(k.name)).map((k) => k.name);
+  const objects = remapTarget(await readTargetObjects(store, target.commit, tenantId, kinds), await recordedIdMap(store, tenantId)).target;
+  return { tenantId, commit: target.commit, objects };
+}
+
+/** The program as `pulumi preview` / `pulumi up` run it from Pulumi.yaml: stack configuration
+ * `entra-gitops:commit` (default HEAD) and `entra-gitops:tenantId` choose what is declared. */
+export async function program(): Promise<Record<string, unknown>> {
+  const config = new pulumi.Config('entra-gitops');
+  const commit = config.get('commit');
+  const tenantId = config.get('tenantId');
+  const target = await readTarget({ repoDir: config.get('repo') ?? process.cwd(), ...(commit ? { commit } : {}), ...(tenantId ? { tenantId } : {}) });
+  declareTenant(target);
+  return { tenantId: target.tenantId, commit: target.commit, objects: target.objects.length };
+}

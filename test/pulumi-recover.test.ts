@@ -5,7 +5,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Stack } from '@pulumi/pulumi/automation/index.js';
+import type { EngineEvent, Stack } from '@pulumi/pulumi/automation/index.js';
+import { buildDiffReport } from '../src/cli/commands/diff.ts';
+import { kindByName } from '../src/kinds/index.ts';
+import { resourceName } from '../src/pulumi/provider/core.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../src/config/schema.ts';
 import { startEmulator, type Emulator } from '../src/emulator/index.ts';
@@ -27,6 +30,17 @@ if ('skip' in cli) console.warn(cli.skip);
 interface Item {
   id: string;
   [k: string]: unknown;
+}
+
+/** The resources a preview would change, by logical name (op other than same). */
+function changedIn(events: EngineEvent[]): string[] {
+  const out = new Set<string>();
+  for (const e of events) {
+    const m = e.resourcePreEvent?.metadata;
+    if (!m || m.op === 'same' || m.type === 'pulumi:pulumi:Stack') continue;
+    out.add(`${m.op} ${m.urn.split('::').pop() ?? ''}`);
+  }
+  return [...out].sort();
 }
 
 describe.skipIf('skip' in cli)('recovery through the real Pulumi engine', () => {
@@ -59,11 +73,79 @@ describe.skipIf('skip' in cli)('recovery through the real Pulumi engine', () => 
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('adopts the tenant as it is: the first up writes nothing, a second up changes nothing', async () => {
-    const first = await stack.up({ onOutput: (s) => process.stderr.write(s) });
+  it('adopts the tenant as it is, and a second up changes nothing', async () => {
+    const first = await stack.up();
     expect(first.summary.result).toBe('succeeded');
     const again = await stack.up();
     expect(again.summary.resourceChanges?.create ?? 0).toBe(0);
     expect(again.summary.resourceChanges?.update ?? 0).toBe(0);
   }, 300_000);
+
+  let renamed: Item;
+  let deleted: Item;
+  let group: Item;
+  let member: string;
+  let updates = 0;
+
+  it('shows an out-of-band change only after a refresh, and then exactly the drift diff --live lists', async () => {
+    const users = (await list('/users?$select=id,displayName,userType,onPremisesSyncEnabled')).filter((u) => u.userType !== 'Guest' && u['@odata.type'] === undefined && u.onPremisesSyncEnabled !== true);
+    [renamed, deleted] = users.slice(-2) as [Item, Item];
+    for (const g of await list('/groups?$select=id,displayName,groupTypes')) {
+      if ((g.groupTypes as string[] | undefined)?.includes('DynamicMembership')) continue;
+      const m = (await list(`/groups/${g.id}/members?$select=id`)).find((x) => x.id !== deleted.id && x.id !== renamed.id);
+      if (m) {
+        group = g;
+        member = m.id;
+        break;
+      }
+    }
+    expect(group, 'the test tenant has a group with a member').toBeDefined();
+    await graph.write('PATCH', `/users/${renamed.id}`, { displayName: 'Renamed out of band' });
+    await graph.write('DELETE', `/users/${deleted.id}`);
+    await graph.write('DELETE', `/groups/${group.id}/members/${member}/$ref`);
+
+    // The state still holds the tenant as the last up left it: no change to see yet.
+    const stale: EngineEvent[] = [];
+    await stack.preview({ onEvent: (e) => stale.push(e) });
+    expect(changedIn(stale)).toEqual([]);
+
+    await stack.refresh();
+    const events: EngineEvent[] = [];
+    const preview = await stack.preview({ onEvent: (e) => events.push(e) });
+    const report = await buildDiffReport({ store: await GitStore.open(repo.dir), config: DEFAULTS, endpoints: resolveCloud(env), env, live: commit, scope: {}, pacer: new Pacer({ caPerSecond: 1000 }) });
+    // diff --live goes from the commit to the tenant: an object removed there is created back
+    // by the preview, a modified one updated.
+    const drift = report.changes.map((c) => `${c.type === 'removed' ? 'create' : c.type === 'added' ? 'delete' : 'update'} ${resourceName(c.ref, kindByName(c.ref.kind)?.singleton === true)}`).sort();
+    // A deleted user leaves its groups as well: those show as updates on both sides.
+    expect(drift).toEqual(expect.arrayContaining([`create user-${deleted.id}`, `update group-${group.id}`, `update user-${renamed.id}`]));
+    expect(changedIn(events)).toEqual(drift);
+    expect(preview.changeSummary?.create).toBe(1);
+    updates = drift.filter((d) => d.startsWith('update')).length;
+    expect(preview.changeSummary?.update).toBe(updates);
+  }, 300_000);
+
+  it('up brings the tenant back, the soft-deleted user with its id, and a second up changes nothing', async () => {
+    const up = await stack.up();
+    expect(up.summary.result).toBe('succeeded');
+    expect(up.summary.resourceChanges).toMatchObject({ create: 1, update: updates });
+    expect((await graph.get<Item>(`/users/${deleted.id}?$select=id`)).id).toBe(deleted.id);
+    expect((await graph.get<Item>(`/users/${renamed.id}?$select=displayName`)).displayName).toBe(renamed.displayName);
+    expect((await list(`/groups/${group.id}/members?$select=id`)).map((m) => m.id)).toContain(member);
+    const report = await buildDiffReport({ store: await GitStore.open(repo.dir), config: DEFAULTS, endpoints: resolveCloud(env), env, live: commit, scope: {}, pacer: new Pacer({ caPerSecond: 1000 }) });
+    expect(report.changes).toEqual([]);
+
+    const again = await stack.up();
+    expect(again.summary.resourceChanges?.create ?? 0).toBe(0);
+    expect(again.summary.resourceChanges?.update ?? 0).toBe(0);
+    await stack.refresh();
+    const events: EngineEvent[] = [];
+    await stack.preview({ onEvent: (e) => events.push(e) });
+    expect(changedIn(events)).toEqual([]);
+  }, 300_000);
+
+  async function list(path: string): Promise<Item[]> {
+    const out: Item[] = [];
+    for await (const page of graph.pages<Item>(path)) out.push(...page.value);
+    return out;
+  }
 });

@@ -23,15 +23,48 @@ export interface DeclareInput {
   objects: readonly SnapshotObject[];
 }
 
-/** Declares every object as a resource; returns the resources by object id. */
+/** The ids an object's links name (an app role assignment: its principal). */
+function linkedIds(o: SnapshotObject): string[] {
+  const out: string[] = [];
+  for (const targets of Object.values(o.links)) {
+    for (const t of targets) {
+      if (typeof t === 'string') out.push(t);
+      else if (typeof t.principalId === 'string') out.push(t.principalId);
+      else out.push(t.id);
+    }
+  }
+  return out;
+}
+
+/** Declares every object as a resource; returns the resources by object id (lower case).
+ *
+ * An object waits for the objects its links name when they are of a kind declared before its own
+ * (a group for its member users), and a group for its member groups: a link is written once its
+ * target is back (restored, created). Other links (a group owned by a service principal, which
+ * is declared later) carry no wait, which keeps the graph free of cycles (a service principal
+ * owning a group that is assigned one of its roles); a target born in the same run is retried
+ * by the Graph engine's read-after-write handling, and a second `up` writes what is left. */
 export function declareTenant(input: DeclareInput): Map<string, EntraObject> {
   const provider = graphProvider(GRAPH_MODULE);
+  const order = new Map(KINDS.map((k, i) => [k.name, i]));
   const singletons = new Set(KINDS.filter((k) => k.singleton).map((k) => k.name));
+  const objects = [...input.objects].sort((a, b) => (order.get(a.kind) ?? 0) - (order.get(b.kind) ?? 0));
   const out = new Map<string, EntraObject>();
-  for (const o of input.objects) {
+  const kindOf = new Map(objects.map((o) => [o.id.toLowerCase(), o.kind]));
+  for (const o of objects) {
     const singleton = singletons.has(o.kind);
+    const rank = order.get(o.kind) ?? 0;
+    const waits = new Set<EntraObject>();
+    for (const id of linkedIds(o)) {
+      const key = id.toLowerCase();
+      const kind = kindOf.get(key);
+      const r = out.get(key);
+      if (!r || kind === undefined || key === o.id.toLowerCase()) continue;
+      const earlier = (order.get(kind) ?? 0) < rank;
+      if (earlier || (kind === 'group' && o.kind === 'group')) waits.add(r);
+    }
     // Every tenant has its singletons (policies): dropped from the program, they are left alone.
-    out.set(o.id, new EntraObject(resourceName(o, singleton), stateOf(input.tenantId, o), provider, { retainOnDelete: singleton }));
+    out.set(o.id.toLowerCase(), new EntraObject(resourceName(o, singleton), stateOf(input.tenantId, o), provider, { retainOnDelete: singleton, ...(waits.size > 0 ? { dependsOn: [...waits] } : {}) }));
   }
   return out;
 }

@@ -2,7 +2,8 @@
 // snapshot, the Graph-backed provider adopts the tenant, drift shows after a refresh exactly as
 // `diff --live` lists it, `up` brings the tenant back (a soft-deleted user with its id) and a
 // second `up` changes nothing.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EngineEvent, Stack } from '@pulumi/pulumi/automation/index.js';
@@ -18,7 +19,8 @@ import { Pacer } from '../src/graph/pacer.ts';
 import type { GraphTransport } from '../src/graph/transport.ts';
 import { ensurePulumi } from '../src/pulumi/cli.ts';
 import { declareTenant, readTarget } from '../src/pulumi/program/declare.ts';
-import { openStack } from '../src/pulumi/stack.ts';
+import { writeProjectFile } from '../src/pulumi/project.ts';
+import { openStack, stackName } from '../src/pulumi/stack.ts';
 import { runSnapshot } from '../src/snapshot/run.ts';
 import { GitStore } from '../src/store/git.ts';
 import { emulatorTransport } from './helpers/emulator.ts';
@@ -141,6 +143,28 @@ describe.skipIf('skip' in cli)('recovery through the real Pulumi engine', () => 
     const events: EngineEvent[] = [];
     await stack.preview({ onEvent: (e) => events.push(e) });
     expect(changedIn(events)).toEqual([]);
+  }, 300_000);
+
+  it('pulumi preview and up run by hand in the backup repository, through this project\'s language host', async () => {
+    if ('skip' in cli) return;
+    expect(readFileSync(await writeProjectFile(repo.dir), 'utf8')).toMatch(/^main: ".*src\/pulumi\/program\/"$/m);
+    // The secret comes from the environment here (no stack secret): the provider falls back to it.
+    const handEnv = { ...cli.env, PULUMI_HOME: join(dir, 'home'), PULUMI_BACKEND_URL: `file://${join(dir, 'backend')}`, PULUMI_CONFIG_PASSPHRASE: 'test-passphrase-not-a-secret', NODE_EXTRA_CA_CERTS: emu.info.caFile, AZURE_CLIENT_SECRET: emu.info.clientSecret };
+    const pulumi = (args: string[]): Promise<string> =>
+      new Promise((resolve, reject) => {
+        execFile(cli.pulumi, [...args, '--non-interactive'], { cwd: repo.dir, env: handEnv, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => (err ? reject(new Error(`pulumi ${args.join(' ')}: ${stderr || stdout}`)) : resolve(stdout)));
+      });
+    const stack = stackName(emu.info.tenantId);
+    await pulumi(['stack', 'select', stack]);
+    for (const [k, v] of [['tenantId', emu.info.tenantId], ['clientId', emu.info.clientId], ['graphUrl', emu.info.graphUrl], ['authorityHost', emu.info.authorityHost], ['caPerSecond', '1000']] as const) await pulumi(['config', 'set', `entra-gitops:${k}`, v, '--stack', stack]);
+    await graph.write('PATCH', `/users/${renamed.id}`, { displayName: 'Changed by hand' });
+
+    const preview = JSON.parse(await pulumi(['preview', '--refresh', '--json', '--stack', stack])) as { steps?: Array<{ op: string; urn: string }> };
+    const changed = (preview.steps ?? []).filter((st) => st.op !== 'same' && st.op !== 'refresh' && st.urn.includes('EntraObject')).map((st) => `${st.op} ${st.urn.split('::').pop() ?? ''}`);
+    expect(changed).toEqual([`update user-${renamed.id}`]);
+
+    await pulumi(['up', '--yes', '--refresh', '--skip-preview', '--stack', stack]);
+    expect((await graph.get<Item>(`/users/${renamed.id}?$select=displayName`)).displayName).toBe(renamed.displayName);
   }, 300_000);
 
   async function list(path: string): Promise<Item[]> {

@@ -70,7 +70,7 @@ export function declareTenant(input: DeclareInput): Map<string, EntraObject> {
 }
 
 export interface TargetOptions {
-  /** The backup repository (default: the current directory, where Pulumi.yaml is). */
+  /** The backup repository. */
   repoDir: string;
   /** The commit to declare (default HEAD). */
   commit?: string;
@@ -92,12 +92,16 @@ export async function readTarget(options: TargetOptions): Promise<{ tenantId: st
 }
 
 /** The program as `pulumi preview` / `pulumi up` run it from Pulumi.yaml: stack configuration
- * `entra-gitops:commit` (default HEAD) and `entra-gitops:tenantId` choose what is declared. */
+ * `entra-gitops:repo` (default: the folder of Pulumi.yaml), `entra-gitops:commit` (default HEAD)
+ * and `entra-gitops:tenantId` choose what is declared. */
 export async function program(): Promise<Record<string, unknown>> {
   const config = new pulumi.Config('entra-gitops');
   const commit = config.get('commit');
   const tenantId = config.get('tenantId');
-  const target = await readTarget({ repoDir: config.get('repo') ?? process.cwd(), ...(commit ? { commit } : {}), ...(tenantId ? { tenantId } : {}) });
+  // The engine runs the program in its own directory (this installation's): the backup
+  // repository is where Pulumi.yaml is, unless the stack names one.
+  const repoDir = config.get('repo') ?? (pulumi.runtime.getRootDirectory() || process.cwd());
+  const target = await readTarget({ repoDir, ...(commit ? { commit } : {}), ...(tenantId ? { tenantId } : {}) });
   declareTenant(target);
   return { tenantId: target.tenantId, commit: target.commit, objects: target.objects.length };
 }

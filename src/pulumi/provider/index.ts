@@ -4,17 +4,19 @@
 // code is the installed project's. Does no I/O itself (the engine runs the provider).
 import * as pulumi from '@pulumi/pulumi';
 import type { ObjectState } from './core.ts';
+import type * as graphModule from './graph.ts';
+
+type GraphModule = typeof graphModule;
 
 /** `import()` made from text, as @pulumi/pulumi's own runner does: a bundler or test runner
  * that rewrites `import()` in this file would otherwise hand the serialiser its own loader. */
-// eslint-disable-next-line @typescript-eslint/no-implied-eval
 const dynamicImport = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<unknown>;
 
 /** The dynamic provider over ./graph.ts (found at `modulePath` when the provider runs). */
 export function graphProvider(modulePath: string): pulumi.dynamic.ResourceProvider {
   // Only `modulePath` is captured: a string. The module itself is imported in the provider's
   // process, where the engine runs it, and credentials come from `configure` there.
-  const load = (): Promise<typeof import('./graph.ts')> => dynamicImport(modulePath) as Promise<typeof import('./graph.ts')>;
+  const load = (): Promise<GraphModule> => dynamicImport(modulePath) as Promise<GraphModule>;
   return {
     async configure(req) {
       (await load()).configure((key) => req.config.get(`entra-gitops:${key}`));

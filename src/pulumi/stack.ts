@@ -22,6 +22,11 @@ export interface StackOptions {
   passphrase: string;
   /** Conditional access writes per second (tests against the emulator). */
   caPerSecond?: number;
+  /** Save the state once at the end of an operation instead of after every step
+   * (PULUMI_SKIP_CHECKPOINTS): on a file backend every checkpoint rewrites the whole state, so
+   * the first `up` of a large stack grows quadratically; a run killed half-way then loses its
+   * steps, which a second run (adoption writes only differences) makes again. */
+  skipCheckpoints?: boolean;
 }
 
 /** The stack of a tenant: `tenant-<tenantId>`. */
@@ -57,7 +62,7 @@ export async function openStack(options: StackOptions): Promise<Stack> {
   const pulumiCommand = await PulumiCommand.get({ root, skipVersionCheck: true });
   // The secret reaches the CLI through the stack configuration only, not its environment.
   const { AZURE_CLIENT_SECRET: _secret, ...rest } = options.env;
-  const env = stringEnv({ ...options.cli.env, ...rest, PULUMI_HOME: home, PULUMI_CONFIG_PASSPHRASE: options.passphrase });
+  const env = stringEnv({ ...options.cli.env, ...rest, PULUMI_HOME: home, PULUMI_CONFIG_PASSPHRASE: options.passphrase, ...(options.skipCheckpoints ? { PULUMI_SKIP_CHECKPOINTS: 'true' } : {}) });
   const stack = await LocalWorkspace.createOrSelectStack(
     { stackName: stackName(options.tenantId), projectName: PROJECT_NAME, program: options.program },
     {

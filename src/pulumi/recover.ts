@@ -97,6 +97,10 @@ export async function recoverWithPulumi(environment: RecoveryEnvironment, reques
       tenantId,
       env: { ...env, AZURE_TENANT_ID: tenantId },
       passphrase: passphrase ?? '',
+      // Every step is idempotent (adoption writes only differences), so a killed run's lost
+      // steps are made again by the next; per-step checkpoints would make a large first run
+      // quadratic (README "Throughput").
+      skipCheckpoints: true,
       ...(options.caPerSecond !== undefined ? { caPerSecond: options.caPerSecond } : {}),
       program: async () => {
         declareTenant({ tenantId, objects: planned.targetObjects });

@@ -3,7 +3,7 @@
 // `up` that changes nothing, for a tenant of N users (and groups, apps in proportion).
 // Usage: node scripts/bench-pulumi.ts [users=500] [--skip-checkpoints]. Does I/O (emulator, git, the Pulumi CLI).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULTS } from '../src/config/schema.ts';
@@ -14,7 +14,7 @@ import { resolveCloud } from '../src/graph/cloud.ts';
 import { Pacer } from '../src/graph/pacer.ts';
 import { ensurePulumi } from '../src/pulumi/cli.ts';
 import { declareTenant, readTarget } from '../src/pulumi/program/declare.ts';
-import { openStack } from '../src/pulumi/stack.ts';
+import { openStack, stackName } from '../src/pulumi/stack.ts';
 import { runSnapshot } from '../src/snapshot/run.ts';
 import { GitStore } from '../src/store/git.ts';
 
@@ -51,6 +51,8 @@ try {
   await time('refresh', () => stack.refresh());
   await time('preview', () => stack.preview());
   await time('up (nothing to do)', () => stack.up());
+  const state = statSync(join(dir, 'state', 'backend', '.pulumi', 'stacks', 'entra-gitops', `${stackName(target.tenantId)}.json`)).size;
+  console.log(`state file                ${(state / 1024).toFixed(0)} KiB: ${(state / n / 1024).toFixed(1)} KiB a resource`);
 } finally {
   await emu.stop();
   rmSync(dir, { recursive: true, force: true });

@@ -103,6 +103,10 @@ describe.skipIf('skip' in cli)('recover --engine pulumi', () => {
     expect(refusedNoPassphrase.code).toBe(1);
     expect(refusedNoPassphrase.stderr).toContain('PULUMI_CONFIG_PASSPHRASE is not set');
 
+    const scoped = await recover(repo.dir, ['--to', target, '--kinds', 'user', '--yes']);
+    expect(scoped.code).toBe(1);
+    expect(scoped.stderr).toContain('the Pulumi stack of a tenant declares all of it');
+
     const r = await recover(repo.dir, ['--to', target, '--yes', '--json']);
     expect(r.code, r.stderr + r.stdout).toBe(0);
     const record = JSON.parse(r.stdout) as RecoveryRecord;

@@ -8,7 +8,7 @@ import { basename, delimiter, dirname, join } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import { LocalWorkspace, PulumiCommand, type Stack } from '@pulumi/pulumi/automation/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensurePulumi, PULUMI_VERSION } from '../src/pulumi/cli.ts';
+import { ensurePulumi, LANGUAGE_HOST_DIR, PULUMI_VERSION } from '../src/pulumi/cli.ts';
 
 // Instant once built; the first time, this builds the CLI (minutes). Outside CI and without Go
 // the tests below are skipped, with one line saying why.
@@ -50,7 +50,9 @@ describe.skipIf('skip' in cli)('the real Pulumi engine (CLI built from its Go mo
     dir = mkdtempSync(join(tmpdir(), 'entra-gitops-pulumi-'));
     const backend = join(dir, 'state');
     const home = join(dir, 'home');
-    const env = stringEnv({ ...cli.env, PULUMI_HOME: home, PULUMI_CONFIG_PASSPHRASE: 'test-passphrase-not-a-secret' });
+    // Without this project's language host on PATH: an inline program needs none.
+    const path = (cli.env.PATH ?? '').split(delimiter).filter((d) => !existsSync(join(d, 'pulumi-language-nodejs'))).join(delimiter);
+    const env = stringEnv({ ...cli.env, PATH: path, PULUMI_HOME: home, PULUMI_CONFIG_PASSPHRASE: 'test-passphrase-not-a-secret' });
     // PulumiCommand.get looks for <root>/bin/pulumi; both the cache and Pulumi's installer
     // keep the CLI in a folder named bin.
     const root = basename(cli.binDir) === 'bin' ? dirname(cli.binDir) : cli.binDir;
@@ -82,10 +84,11 @@ describe.skipIf('skip' in cli)('the real Pulumi engine (CLI built from its Go mo
   it('runs the CLI at the pinned version, with no nodejs language host on its PATH', async () => {
     if ('skip' in cli) return;
     expect(cli.version === PULUMI_VERSION || cli.source === 'path').toBe(true);
-    // An inline program is served by the Automation API's own in-process language server;
-    // with no pulumi-language-nodejs anywhere on PATH, the steps below prove it needs none.
+    // An inline program is served by the Automation API's own in-process language server; the
+    // stack below runs with no pulumi-language-nodejs on its PATH (beforeAll removes this
+    // project's), so the steps below prove it needs none.
     const onPath = (cli.env.PATH ?? '').split(delimiter).filter((d) => d && existsSync(join(d, 'pulumi-language-nodejs')));
-    if (cli.source !== 'path') expect(onPath).toEqual([]);
+    if (cli.source !== 'path') expect(onPath).toEqual([LANGUAGE_HOST_DIR]);
     expect(existsSync(join(cli.binDir, 'pulumi'))).toBe(true);
   });
 

@@ -31,6 +31,7 @@ import { resolveTarget, readTargetObjects, targetTenant, type TargetCommit } fro
 import type { ApplyEvent, ApplyResult, IssuedTap, TapSink } from './types.ts';
 import { verifyRecovery, type Verification } from './verify.ts';
 import { validatePlan } from '../plan/validate.ts';
+import type { PulumiRecoveryOptions } from '../pulumi/recover.ts';
 
 export interface RecoveryRequest {
   /** The commit to return to (--to); absent with --plan, or to resume the pending recovery. */
@@ -54,6 +55,8 @@ export interface RecoveryEnvironment {
   pacer?: Pacer;
   fetch?: typeof fetch;
   lag?: ApplyOptions['lag'];
+  /** `--engine pulumi`: the CLI, the state directory, progress lines (src/pulumi/recover.ts). */
+  pulumi?: PulumiRecoveryOptions;
 }
 
 export interface PlannedRecovery {
@@ -88,7 +91,7 @@ export function transportFor(tenantId: string, environment: RecoveryEnvironment)
   });
 }
 
-function planOptions(config: Config, env: NodeJS.ProcessEnv, options: RecoveryOptionsRecord): PlanOptions {
+export function planOptions(config: Config, env: NodeJS.ProcessEnv, options: RecoveryOptionsRecord): PlanOptions {
   const clientId = env.AZURE_CLIENT_ID;
   return {
     noPrune: options.noPrune,
@@ -101,7 +104,7 @@ function planOptions(config: Config, env: NodeJS.ProcessEnv, options: RecoveryOp
   };
 }
 
-function planScope(options: RecoveryOptionsRecord): PlanScope {
+export function planScope(options: RecoveryOptionsRecord): PlanScope {
   return { ...(options.kinds ? { kinds: options.kinds } : {}), ...(options.ids ? { ids: options.ids } : {}) };
 }
 
@@ -225,7 +228,7 @@ export interface RecoverOutcome {
   tapsWritten?: number;
 }
 
-function who(env: NodeJS.ProcessEnv): RecoveryRecord['by'] {
+export function who(env: NodeJS.ProcessEnv): RecoveryRecord['by'] {
   let user: string | undefined;
   try {
     user = userInfo().username;
@@ -236,7 +239,7 @@ function who(env: NodeJS.ProcessEnv): RecoveryRecord['by'] {
 }
 
 /** Outcomes per operation as the events report them (the record lists every operation). */
-function outcomeCollector(): { onEvent: (event: ApplyEvent) => void; outcomes: Map<number, OperationResult> } {
+export function outcomeCollector(): { onEvent: (event: ApplyEvent) => void; outcomes: Map<number, OperationResult> } {
   const outcomes = new Map<number, OperationResult>();
   return {
     outcomes,
@@ -279,8 +282,13 @@ export async function runRecover(environment: RecoveryEnvironment, request: Reco
   } else {
     throw new RecoverError('bad-arguments', 'Could not recover because no target was given. (Hint: name it with --to COMMIT or --plan FILE; to resume or abandon an unfinished recovery, set AZURE_TENANT_ID.)');
   }
-  if (request.engine === 'pulumi' && request.yes) {
-    throw new RecoverError('engine-unavailable', "Could not recover with --engine pulumi because the Pulumi engine is not part of this version. (Hint: use --engine graph, the default; nothing was changed.)");
+  if (request.engine === 'pulumi') {
+    if (request.abandon) throw new RecoverError('bad-arguments', "Could not abandon with --engine pulumi because only a Graph-engine recovery leaves an unfinished journal; the Pulumi engine's state is its stack. (Hint: run 'entra-gitops recover --abandon' without --engine.)");
+    const pending = await findPending(await stateDir(store.root), tenantId);
+    if (pending) throw new RecoverError('pending-recovery', `Could not recover with --engine pulumi because the Graph-engine recovery to ${pending.plan.target.slice(0, 12)} started ${pending.meta.startedAt} did not finish. (Hint: run 'entra-gitops recover --yes' to finish it, or 'entra-gitops recover --abandon' to discard it.)`);
+    // Loaded only here: the Pulumi SDK is large, and a Graph recovery does not need it.
+    const { recoverWithPulumi } = await import('../pulumi/recover.ts');
+    return recoverWithPulumi(environment, request, environment.pulumi);
   }
 
   const dir = await stateDir(store.root);

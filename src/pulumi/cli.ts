@@ -9,6 +9,7 @@ import { accessSync, constants, existsSync, mkdirSync, readFileSync, readdirSync
 import { createRequire } from 'node:module';
 import { homedir, setPriority } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pkg from '../../package.json' with { type: 'json' };
 import { goModGoVersion, isLocalReplace, maxGoVersion, parseGoModReplaces, parsePulumiVersion, versionFits, wrapperGoMod } from './gomod.ts';
 
@@ -31,7 +32,8 @@ export interface PulumiCli {
   version: string;
   /** Where it came from: the caller's PATH, this tool's cache, or a build just now. */
   source: 'path' | 'cache' | 'built';
-  /** The environment to run it in: PATH with the CLI, `pulumi-resource-pulumi-nodejs` and this
+  /** The environment to run it in: PATH with the CLI, `pulumi-resource-pulumi-nodejs`, this
+   * project's `pulumi-language-nodejs` (for programs named by a Pulumi.yaml) and this
    * process's `node`; NODE_PATH so that plugin finds `@pulumi/pulumi` from any directory; no
    * update checks and no plugin downloads. PULUMI_CONFIG_PASSPHRASE is the caller's to set. */
   env: NodeJS.ProcessEnv;
@@ -83,6 +85,9 @@ function nodejsSdkDir(): string {
   return dirname(createRequire(import.meta.url).resolve('@pulumi/pulumi/package.json'));
 }
 
+/** This project's bin folder, which holds `pulumi-language-nodejs` (src/pulumi/language-host/). */
+export const LANGUAGE_HOST_DIR = fileURLToPath(new URL('../../bin', import.meta.url));
+
 /** The environment the Pulumi CLI runs in (see PulumiCli.env). */
 export function pulumiEnv(binDir: string, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const sdk = nodejsSdkDir();
@@ -92,7 +97,7 @@ export function pulumiEnv(binDir: string, base: NodeJS.ProcessEnv = process.env)
   // comes first, so they run on it rather than on whatever `node` the machine has.
   return {
     ...base,
-    PATH: join2([binDir, sdk, dirname(process.execPath)], base.PATH),
+    PATH: join2([binDir, sdk, LANGUAGE_HOST_DIR, dirname(process.execPath)], base.PATH),
     NODE_PATH: join2([nodeModules], base.NODE_PATH),
     PULUMI_SKIP_UPDATE_CHECK: 'true',
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: 'true',

@@ -71,6 +71,8 @@ export interface RecoveryDependencies {
   setExitCode?: (code: number) => void;
   pacer?: Pacer;
   lag?: RecoveryEnvironment['lag'];
+  /** `--engine pulumi` settings (tests: the CLI found once, a fast conditional access lane). */
+  pulumi?: RecoveryEnvironment['pulumi'];
 }
 
 export async function recoveryEnvironment(flags: { repo?: string }, deps: RecoveryDependencies, showProgress: boolean): Promise<{ environment: RecoveryEnvironment; stop: () => void }> {
@@ -88,6 +90,7 @@ export async function recoveryEnvironment(flags: { repo?: string }, deps: Recove
     onProgress: (p) => progress.update(p.kind, p.done, p.total),
     ...(deps.pacer ? { pacer: deps.pacer } : {}),
     ...(deps.lag ? { lag: deps.lag } : {}),
+    ...(deps.pulumi ? { pulumi: deps.pulumi } : {}),
   };
   return { environment, stop: () => progress.stop() };
 }

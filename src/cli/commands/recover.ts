@@ -83,6 +83,7 @@ export function registerRecover(program: Command, deps: RecoveryDependencies = {
       const stderr = deps.stderr ?? process.stderr;
       const setExitCode = deps.setExitCode ?? ((code: number) => (process.exitCode = code));
       const { environment, stop } = await recoveryEnvironment(flags, deps, !flags.json);
+      if (flags.engine === 'pulumi') environment.pulumi = { ...environment.pulumi, onLine: (line) => (flags.json ? undefined : stderr.write(`${line}\n`)) };
       let shownPlan = false;
       let outcome: RecoverOutcome;
       try {

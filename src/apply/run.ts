@@ -144,6 +144,8 @@ export async function computePlan(environment: RecoveryEnvironment, request: Rec
     scope: planScope(options),
     options: planOptions(config, environment.env, options),
     kinds,
+    // The whole tenant was read: a link to an id found nowhere is a hand edit, held back.
+    linkTargetsKnown: true,
   });
   return { plan, target, tenantId, kinds, targetObjects, options, current };
 }
@@ -401,6 +403,7 @@ async function applyAndRecord(
     scope: planScope(planned.options),
     options: { ...planOptions(config, env, planned.options), allowMassChanges: Number.MAX_SAFE_INTEGER },
     kinds: planned.kinds,
+    linkTargetsKnown: true,
   });
   const record = buildRecord({
     plan: planned.plan,

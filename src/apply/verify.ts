@@ -59,6 +59,8 @@ export interface VerifyInput {
   scope?: PlanScope;
   options?: PlanOptions;
   kinds?: readonly KindSpec[];
+  /** As PlanInput.linkTargetsKnown: both sides hold every directory object of the tenant. */
+  linkTargetsKnown?: boolean;
 }
 
 export interface Verification {
@@ -144,6 +146,7 @@ export function verifyRecovery(input: VerifyInput): Verification {
     ...(scope ? { scope } : {}),
     options: { ...input.options, recreate: false },
     kinds,
+    ...(input.linkTargetsKnown ? { linkTargetsKnown: true } : {}),
   });
 
   const key = (ref: ObjectRef): string => `${ref.kind}\u0000${specs.get(ref.kind)?.singleton ? '' : idKey(ref.id)}`;

@@ -112,6 +112,18 @@ describe('users', () => {
   });
 });
 
+describe('links to ids found nowhere', () => {
+  it('are held back when the plan read the whole tenant, and planned when it read a few objects', () => {
+    const nowhere = guid(999);
+    const target = [user(U1, {}, { links: { manager: [nowhere] } })];
+    const current = [user(U1)];
+    const whole = planFor(target, current, { linkTargetsKnown: true });
+    expect(whole.operations).toEqual([]);
+    expect(whole.skipped.map((s) => [s.rule, s.reason])).toEqual([['missing-target', expect.stringContaining(`${nowhere} exists nowhere`)]]);
+    expect(planFor(target, current).operations.map((o) => [o.action, o.link?.targets])).toEqual([['link', [nowhere]]]);
+  });
+});
+
 describe('groups with members', () => {
   it('a property Graph sets only at creation is never in an update: held back with the reason', () => {
     const plan = planFor([obj('group', G1, { displayName: 'Admins', isAssignableToRole: true })], [obj('group', G1, { displayName: 'Old', isAssignableToRole: false })]);

@@ -114,6 +114,11 @@ export interface PlanInput {
   kinds?: readonly KindSpec[];
   /** The safety rules (default: all of them). */
   filters?: readonly PlanFilter[];
+  /** Target and current hold every object of the tenant's directory kinds (users, groups,
+   * applications, service principals), as a whole recovery reads them: a link target in none of
+   * them, nor in a bin, exists nowhere and is held back. Off for a plan over a few objects (the
+   * Pulumi provider plans one object at a time), where an unknown id is merely unread. */
+  linkTargetsKnown?: boolean;
 }
 
 export function resolveOptions(options: PlanOptions = {}): ResolvedPlanOptions {
@@ -263,7 +268,7 @@ export function assemblePlan(input: PlanInput): Plan {
   for (const bin of Object.values(input.recycleBin ?? {})) for (const id of bin?.keys() ?? []) known.add(idKey(id));
   // Only when the plan reads every kind a directory link names; fewer, and an unknown id may be
   // an object of a kind left out of the configuration.
-  const checkKnown = ['user', 'group', 'servicePrincipal', 'application'].every((k) => specs.has(k as KindName));
+  const checkKnown = input.linkTargetsKnown === true && ['user', 'group', 'servicePrincipal', 'application'].every((k) => specs.has(k as KindName));
   for (const t of input.target) {
     for (const [rel, targets] of Object.entries(t.links)) {
       for (const id of targets ?? []) {

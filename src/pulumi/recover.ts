@@ -197,6 +197,7 @@ export async function recoverWithPulumi(environment: RecoveryEnvironment, reques
       scope: planScope(planned.options),
       options: { ...planOptions(config, env, planned.options), allowMassChanges: Number.MAX_SAFE_INTEGER },
       kinds: planned.kinds,
+      linkTargetsKnown: true,
     });
     const record = buildRecord({ plan, targetRef: planned.target.ref, engine: 'pulumi', startedAt, finishedAt: new Date().toISOString(), by, options: planned.options, result, outcomes, verification });
     const committed = await commitRecord(store, record, gitAuthor);

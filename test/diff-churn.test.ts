@@ -217,7 +217,8 @@ describe('diff after random churn', () => {
           expect(listed(committed)).toEqual(want);
           for (const [id, title] of titles) {
             const change = committed.changes.find((c) => c.ref.id === id);
-            expect(change?.properties).toContainEqual({ path: 'properties.jobTitle', before: expect.anything() as unknown, after: title });
+            // Whatever the title was before (none, for some users), it is now the new one.
+            expect(change?.properties.find((p) => p.path === 'properties.jobTitle')?.after).toBe(title);
           }
           // Every id a change mentions that the snapshot holds has its name.
           for (const c of committed.changes) expect(committed.names[c.ref.id]).toBe(c.name);

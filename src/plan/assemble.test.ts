@@ -112,6 +112,22 @@ describe('users', () => {
   });
 });
 
+describe('a user restored under a UPN a newcomer holds, both named in a policy', () => {
+  it('deletes the newcomer, restores the user, then updates the policy: no cycle', () => {
+    const P = guid(70);
+    const N = guid(71);
+    const upn = 'taken@contoso.example';
+    const target = [user(U1, { userPrincipalName: upn }), obj('conditionalAccessPolicy', P, { displayName: 'P', state: 'enabled', conditions: { users: { includeUsers: [U1] } } })];
+    const current = [user(N, { userPrincipalName: upn }), obj('conditionalAccessPolicy', P, { displayName: 'P', state: 'enabled', conditions: { users: { includeUsers: [U1], excludeUsers: [N] } } })];
+    const bin = [user(U1, { userPrincipalName: upn })];
+    const plan = planFor(target, current, { recycleBin: { user: new Map(bin.map((o) => [o.id, o])) } });
+    expect(plan.operations.map((o) => `${o.action} ${o.ref.id}`)).toEqual([`delete ${N}`, `restore ${U1}`, `update ${P}`]);
+    const sim = new SimTenant(current, bin);
+    sim.apply(plan);
+    expect(residual(sim, target)).toEqual([]);
+  });
+});
+
 describe('links to ids found nowhere', () => {
   it('are held back when the plan read the whole tenant, and planned when it read a few objects', () => {
     const nowhere = guid(999);

@@ -17,7 +17,7 @@
 //   uniqueName (a user added since under the UPN of one that was deleted: restoring it fails
 //   with a conflict until the newcomer is gone).
 // - Deletes come after whatever lets go of the deleted object: an unlink naming it, an update
-//   whose current value names it (a policy that stops using a named location), and the delete
+//   whose current value names a named location (Graph refuses to delete one in use), and the delete
 //   of an object whose properties name it (a policy before its named location, a grant before
 //   its service principal, a service principal before its application).
 // Among operations free to go, the order is fixed: births, updates, links, unlinks, deletes;
@@ -238,9 +238,17 @@ export function dependencies(ops: readonly Operation[], ctx: OrderContext): numb
     }
     // What this operation lets go of is deleted after it.
     if (op.action === 'unlink' && op.link) linkTargetStrings(op.link.targets, (s) => after(i, deaths.get(idKey(s))));
+    // Only objects Graph refuses to delete while something uses them wait for the update: a
+    // named location in a policy's conditions. A user or group named in a policy may go first
+    // (the policy then names a deleted id until it is updated), which breaks the cycle of a user
+    // restored under a UPN that a newcomer named in the same policy holds.
     if (op.action === 'update' && op.set) {
       const cur = ctx.current(oldId(op.ref));
-      if (cur) for (const key of Object.keys(op.set)) forEachString(cur.properties[key], (s) => after(i, deaths.get(idKey(s))));
+      const inUse = (s: string): void => {
+        const d = deaths.get(idKey(s));
+        if (d !== undefined && specs.get((ops[d] as Operation).ref.kind)?.conditionalAccess) after(i, d);
+      };
+      if (cur) for (const key of Object.keys(op.set)) forEachString(cur.properties[key], inUse);
     }
   });
   return deps.map((d) => [...d]);

@@ -233,9 +233,14 @@ export class SimTenant {
         const appId = isApplicationKind(spec) ? idKey(String(o.readOnly.appId)) : undefined;
         for (const other of this.live.values()) {
           if (other === o) continue;
-          forEachString(other.properties, (s) => {
-            if (idKey(s) === k) throw new Error(`simulator: delete ${o.id}: still named by ${other.kind} ${other.id}`);
-          });
+          // Only a named location can't go while a policy uses it; a deleted user or group stays
+          // named in a policy's conditions (seen in the field: DanielChronlund/DCToolbox#6,
+          // microsoft/Microsoft365DSC#2151, policies listing deleted groups).
+          if (specOf(o.kind).conditionalAccess) {
+            forEachString(other.properties, (s) => {
+              if (idKey(s) === k) throw new Error(`simulator: delete ${o.id}: still named by ${other.kind} ${other.id}`);
+            });
+          }
           if (appId && isServicePrincipalKind(specOf(other.kind)) && idKey(String(other.readOnly.appId)) === appId) throw new Error(`simulator: delete application ${o.id}: its service principal ${other.id} is still there`);
         }
         this.softDelete(o.id);

@@ -75,6 +75,12 @@ interface Item {
   id: string;
   [k: string]: unknown;
 }
+/** Cloud member users: not guests, not agent users (beta objects), not synced from on-premises
+ * (recovery never writes those). */
+async function members(): Promise<Item[]> {
+  return (await list('/users?$select=id,displayName,userPrincipalName,userType,onPremisesSyncEnabled')).filter((u) => u.userType !== 'Guest' && u['@odata.type'] === undefined && u.onPremisesSyncEnabled !== true);
+}
+
 async function list(path: string): Promise<Item[]> {
   const out: Item[] = [];
   for await (const page of graph.pages<Item>(path)) out.push(...page.value);
@@ -84,7 +90,7 @@ async function list(path: string): Promise<Item[]> {
 /** An incident through Graph: a user renamed, one soft-deleted, a group member removed, a user
  * added. Returns what to look for afterwards. */
 async function incident(tag: string): Promise<{ renamed: Item; deleted: Item; added: Item; group: Item; member: string }> {
-  const users = (await list('/users?$select=id,displayName,userPrincipalName,userType')).filter((u) => u.userType !== 'Guest');
+  const users = await members();
   const [renamed, deleted] = users.slice(-2) as [Item, Item];
   await graph.write('PATCH', `/users/${renamed.id}`, { displayName: `Renamed ${tag}` });
   await graph.write('DELETE', `/users/${deleted.id}`);
@@ -215,8 +221,7 @@ describe('plan and recover', () => {
   it('writes Temporary Access Passes only to a private file outside the repository', async () => {
     const repo = await makeRepo({ 'README.md': 'backups\n' });
     const target = await snapshot(repo);
-    const users = (await list('/users?$select=id,userPrincipalName,userType')).filter((u) => u.userType !== 'Guest');
-    const gone = users[0] as Item;
+    const gone = (await members())[0] as Item;
     await graph.write('DELETE', `/users/${gone.id}`);
     await graph.write('DELETE', `/directory/deletedItems/${gone.id}`);
     const inside = await recover(['--repo', repo.dir, '--to', target, '--ids', gone.id, '--recreate', '--issue-tap', join(repo.dir, 'taps.jsonl'), '--yes']);
@@ -242,7 +247,7 @@ describe('a recovery killed mid-way', () => {
     const repo = await makeRepo({ 'README.md': 'backups\n' });
     const target = await snapshot(repo);
     // Many operations, among them re-creates (hard-deleted users) whose creates must not repeat.
-    const users = (await list('/users?$select=id,userPrincipalName,userType,displayName')).filter((u) => u.userType !== 'Guest');
+    const users = await members();
     const hard = users.slice(0, 3);
     for (const u of hard) {
       await graph.write('DELETE', `/users/${u.id}`);

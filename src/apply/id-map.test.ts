@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { SnapshotObject } from '../model/types.ts';
 import { guid, obj } from '../plan/test-helpers.ts';
 import { mergeIdMaps, remapTarget } from './id-map.ts';
 
@@ -30,5 +31,36 @@ describe('mergeIdMaps', () => {
       [guid(2)]: { id: guid(3) },
       [guid(8)]: { id: guid(9) },
     });
+  });
+});
+
+const R_OLD_APP = '10000000-0000-4000-8000-000000000001';
+const R_OLD_APP_ID = '10000000-0000-4000-8000-000000000002';
+const R_OLD_USER = '10000000-0000-4000-8000-000000000003';
+const R_KEPT = '10000000-0000-4000-8000-000000000004';
+const o = (kind: SnapshotObject['kind'], id: string, properties: Record<string, unknown> = {}, extra: Partial<SnapshotObject> = {}): SnapshotObject => ({ kind, id, name: id, properties, readOnly: {}, links: {}, ...extra });
+
+describe('remapTarget on a recovered tenant', () => {
+  const target = [
+    o('application', R_OLD_APP, { displayName: 'App' }, { readOnly: { appId: R_OLD_APP_ID } }),
+    o('servicePrincipal', R_KEPT, { servicePrincipalNames: [R_OLD_APP_ID] }, { readOnly: { appId: R_OLD_APP_ID }, links: { appRoleAssignedTo: [{ id: 'a1', principalId: R_OLD_USER.toUpperCase(), appRoleId: R_KEPT }] } }),
+    o('conditionalAccessPolicy', R_KEPT, { conditions: { users: { excludeUsers: [R_OLD_USER] }, applications: { includeApplications: [R_OLD_APP_ID, 'All'] } } }),
+    o('user', R_OLD_USER, { displayName: 'U' }),
+  ];
+  const idMap = { [R_OLD_APP]: { id: 'new-app', appId: 'new-app-id' }, [R_OLD_USER]: { id: 'new-user' } };
+
+  it('replaces ids and appIds in ids, properties, read-only values and links; leaves the rest', () => {
+    const out = remapTarget(target, idMap).target;
+    expect(out.map((x) => x.id)).toEqual(['new-app', R_KEPT, R_KEPT, 'new-user']);
+    expect(out[0]?.readOnly.appId).toBe('new-app-id');
+    expect(out[1]?.readOnly.appId).toBe('new-app-id');
+    expect(out[1]?.properties.servicePrincipalNames).toEqual(['new-app-id']);
+    expect(out[1]?.links.appRoleAssignedTo).toEqual([{ id: 'a1', principalId: 'new-user', appRoleId: R_KEPT }]);
+    expect(out[2]?.properties.conditions).toEqual({ users: { excludeUsers: ['new-user'] }, applications: { includeApplications: ['new-app-id', 'All'] } });
+    expect(target[3]?.id).toBe(R_OLD_USER);
+  });
+
+  it('is the target itself without re-created objects', () => {
+    expect(remapTarget(target, {}).target).toEqual(target);
   });
 });

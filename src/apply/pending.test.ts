@@ -122,7 +122,9 @@ describe('pending recovery', () => {
     const found = await findPending(state, TENANT);
     await found!.journal.close();
     expect(planHash(started.plan)).toBe(planHash(found!.plan));
-    expect(planHash(withUndefined)).not.toBe(planHash(found!.plan));
+    // planHash reads a plan as its file holds it: the one in memory, undefined members and all,
+    // has the same fingerprint.
+    expect(planHash(withUndefined)).toBe(planHash(found!.plan));
   });
 
   it('refuses a plan for another tenant than the one named', async () => {

@@ -241,6 +241,8 @@ function outcomeCollector(): { onEvent: (event: ApplyEvent) => void; outcomes: M
       if (event.type === 'operation-done') outcomes.set(event.op.seq, { seq: event.op.seq, status: event.outcome });
       else if (event.type === 'operation-failed') outcomes.set(event.op.seq, { seq: event.op.seq, status: 'failed', error: event.error });
       else if (event.type === 'operation-blocked') outcomes.set(event.op.seq, { seq: event.op.seq, status: 'blocked', waitsFor: event.waitsFor });
+      // The user was re-created; only its pass is missing: the step stays done, with the error noted.
+      else if (event.type === 'tap-failed') outcomes.set(event.op.seq, { ...(outcomes.get(event.op.seq) ?? { seq: event.op.seq, status: 'applied' }), error: `Temporary Access Pass not issued: ${event.error}` });
     },
   };
 }
@@ -319,10 +321,11 @@ export async function runRecover(environment: RecoveryEnvironment, request: Reco
   }
 }
 
-/** The scope a plan file was made for: the kinds its operations touch are not enough (a kind
- * with nothing to do must still be verified), so the file's operations give the ids and the
- * configured kinds the rest. */
+/** What a plan file was made for: its basis (scope and choices), or for a file without one the
+ * kinds its operations touch. */
 function scopeOfPlanFile(plan: Plan): Partial<RecoveryOptionsRecord> {
+  const b = plan.basis;
+  if (b) return { ...(b.kinds ? { kinds: b.kinds } : {}), ...(b.ids ? { ids: b.ids } : {}), recreate: b.recreate, noPrune: b.noPrune, caReportOnly: b.caReportOnly };
   const kinds = new Set<KindName>();
   for (const op of [...plan.operations, ...plan.skipped.map((s) => s.operation)]) kinds.add(op.ref.kind);
   return kinds.size > 0 ? { kinds: KINDS.filter((k) => kinds.has(k.name)).map((k) => k.name) } : {};

@@ -26,6 +26,9 @@ export type ApplyEvent =
   /** A Temporary Access Pass was issued for a re-created user. The pass itself is never in an
    * event: it goes to the TapSink only. */
   | { type: 'tap-issued'; op: Operation; userId: string }
+  /** The user was re-created (its operation is done, what waits for it goes on) but no Temporary
+   * Access Pass could be issued; also listed in the result's `failed`. */
+  | { type: 'tap-failed'; op: Operation; userId: string; error: string }
   | { type: 'end'; result: ApplyResult };
 
 export interface ApplyResult {
@@ -37,6 +40,8 @@ export interface ApplyResult {
   adopted: number;
   /** Done in an earlier run of the same plan (journal). */
   resumed: number;
+  /** Operations that failed, and re-created users whose Temporary Access Pass could not be
+   * issued (their operation is done as well). */
   failed: Array<{ seq: number; error: string; status?: number; code?: string }>;
   blocked: Array<{ seq: number; waitsFor: number }>;
   idMap: IdMap;

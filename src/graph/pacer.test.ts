@@ -47,6 +47,32 @@ describe('Pacer', () => {
     expect(at[2]! - at[1]!).toBeGreaterThanOrEqual(4_000);
   });
 
+  it('spends no more than the write budget of a 2 min 30 s window at once, then drips (throttling-limits.md: 3,000 writes per 2 min 30 s)', async () => {
+    const pacer = new Pacer({ writesPer150s: 2 });
+    const at: number[] = [];
+    const t0 = performance.now();
+    const runs = Array.from({ length: 3 }, () => pacer.run(1, false, async () => void at.push(performance.now() - t0), 1));
+    await vi.advanceTimersByTimeAsync(200_000);
+    await Promise.all(runs);
+    expect(at[1]! - at[0]!).toBeLessThan(10);
+    // One write drips back every 75 s (2 per 150 s).
+    expect(at[2]! - at[1]!).toBeGreaterThanOrEqual(74_000);
+  });
+
+  it('does not hold reads behind writes waiting for the write budget', async () => {
+    const pacer = new Pacer({ writesPer150s: 1, concurrency: 1 });
+    const order: string[] = [];
+    const runs = [
+      pacer.run(1, false, async () => void order.push('write1'), 1),
+      pacer.run(1, false, async () => void order.push('write2'), 1),
+      pacer.run(1, false, async () => void order.push('read')),
+    ];
+    await vi.advanceTimersByTimeAsync(200_000);
+    await Promise.all(runs);
+    expect(order.indexOf('read')).toBeLessThan(order.indexOf('write2'));
+    expect(order).toHaveLength(3);
+  });
+
   it('pauses every request after a 429', async () => {
     const pacer = new Pacer();
     pacer.pause(2_000);

@@ -1,6 +1,7 @@
 // Client-side pacing against Graph's throttling budgets: bounded concurrency, a token bucket
-// of resource units per 10 s, a separate 1 request/s lane for conditional access, and a shared
-// pause when the service answers 429 — so a well-behaved run sees few or no 429s.
+// of resource units per 10 s, one of writes per 2 min 30 s, a separate 1 request/s lane for
+// conditional access, and a shared pause when the service answers 429 — so a well-behaved run
+// sees few or no 429s.
 // (learn.microsoft.com/graph/throttling-limits; learn.microsoft.com/graph/throttling.) No I/O.
 
 import { TokenBucket } from 'limiter';
@@ -13,14 +14,19 @@ export interface PacerOptions {
   concurrency?: number;
   /** Conditional access requests per second per tenant (documented: 1). */
   caPerSecond?: number;
+  /** Writes (POST, PATCH, PUT, DELETE, each one inside a $batch too) per 2 min 30 s the tenant
+   * allows this app (documented: 3,000). */
+  writesPer150s?: number;
 }
 
 export class Pacer {
   private readonly ru: TokenBucket;
   private readonly ca: TokenBucket;
+  private readonly writes: TokenBucket;
   private readonly slots: LimitFunction;
   private pausedUntil = 0;
   readonly ruPer10s: number;
+  readonly writesPer150s: number;
 
   constructor(options: PacerOptions = {}) {
     this.ruPer10s = options.ruPer10s ?? 8000;
@@ -29,17 +35,22 @@ export class Pacer {
     this.ru = new TokenBucket({ bucketSize: this.ruPer10s, tokensPerInterval: this.ruPer10s / 10, interval: 'second' });
     const ca = options.caPerSecond ?? 1;
     this.ca = new TokenBucket({ bucketSize: ca, tokensPerInterval: ca, interval: 'second' });
-    // Both start full, as the service's own windows do: a run may spend a window's budget at once.
+    this.writesPer150s = options.writesPer150s ?? 3000;
+    this.writes = new TokenBucket({ bucketSize: this.writesPer150s, tokensPerInterval: this.writesPer150s, interval: 150_000 });
+    // All start full, as the service's own windows do: a run may spend a window's budget at once.
     this.ru.content = this.ru.bucketSize;
     this.ca.content = this.ca.bucketSize;
+    this.writes.content = this.writes.bucketSize;
     this.slots = pLimit(options.concurrency ?? 4);
   }
 
-  /** Runs `task` once a concurrency slot and `ru` resource units are free. */
-  async run<T>(ru: number, conditionalAccess: boolean, task: () => Promise<T>): Promise<T> {
+  /** Runs `task` once a concurrency slot, `ru` resource units and `writes` writes are free. */
+  async run<T>(ru: number, conditionalAccess: boolean, task: () => Promise<T>, writes = 0): Promise<T> {
     // Conditional access waits for its own 1/s lane before taking a slot, so a queue of policy
     // reads never holds slots that other requests could use meanwhile.
     if (conditionalAccess) await this.ca.removeTokens(1);
+    // Writes wait for the write budget the same way: reads go on while writes are held back.
+    if (writes > 0) await this.writes.removeTokens(Math.min(writes, this.writesPer150s));
     return this.slots(async () => {
       await this.waitForPause();
       await this.ru.removeTokens(Math.min(ru, this.ruPer10s));

@@ -135,6 +135,32 @@ describe('GraphTransport', () => {
     expect(t.stats.throttled).toBe(2);
     expect(t.stats.retries).toBe(2);
   });
+  it('counts each write inside a $batch against the write budget, and the envelope as none (throttling-limits.md)', async () => {
+    const t = transportFor(envFor(emu));
+    const users = emu.rt.dir.collections.users.all().slice(0, 2).map((u) => u.data.id);
+    await t.batch([
+      { id: '1', method: 'PATCH', url: `/users/${users[0]}`, body: { jobTitle: 'Counted' } },
+      { id: '2', method: 'PATCH', url: `/users/${users[1]}`, body: { jobTitle: 'Counted' } },
+      { id: '3', method: 'GET', url: `/users/${users[0]}?$select=id` },
+    ]);
+    expect(t.stats.writes).toBe(2);
+    await t.write('PATCH', `/users/${users[0]}`, { jobTitle: 'Counted again' });
+    expect(t.stats.writes).toBe(3);
+  });
+
+  it('resends a $batch POST item marked idempotent after a 5xx, and no other POST item', async () => {
+    const t = transportFor(envFor(emu));
+    const [group] = emu.rt.dir.collections.groups.all().filter((g) => !(g.data.groupTypes as string[] | undefined)?.length && g.data.securityEnabled === true && g.data.mailEnabled !== true);
+    const [user] = emu.rt.dir.collections.users.all().filter((u) => !emu.rt.dir.links.members.has(group!.data.id, u.data.id));
+    emu.traffic.faults?.inject({ count: 1, status: 500, method: 'POST', pathPrefix: `/v1.0/groups/${group!.data.id}/members` });
+    emu.traffic.faults?.inject({ count: 1, status: 500, method: 'POST', pathPrefix: '/v1.0/applications' });
+    const results = await t.batch([
+      { id: 'ref', method: 'POST', url: `/groups/${group!.data.id}/members/$ref`, body: { '@odata.id': `${emu.info.graphUrl}/v1.0/directoryObjects/${user!.data.id}` }, idempotent: true },
+      { id: 'app', method: 'POST', url: '/applications', body: { displayName: 'Not resent' } },
+    ]);
+    expect(results.get('ref')?.status).toBe(204);
+    expect(results.get('app')?.status).toBe(500);
+  });
 });
 
 describe('GitHub Actions OIDC (workload identity federation, no secret anywhere)', () => {

@@ -22,6 +22,8 @@ export type ApiVersion = 'v1.0' | 'beta';
 
 export interface TransportStats {
   requests: number;
+  /** Writes answered (a $batch counts each write inside it; a resent write counts again). */
+  writes: number;
   resourceUnits: number;
   throttled: number;
   retries: number;
@@ -45,14 +47,16 @@ export interface TransportOptions {
   onEvent?: (event: TransportEvent) => void;
 }
 
-/** Tells the pacing middleware what a request costs when its URL can't (a $batch of reads),
- * and whether it may be sent again after a dropped connection. */
+/** Tells the pacing middleware what a request costs when its URL can't (a $batch: its resource
+ * units and the writes inside it), and whether it may be sent again after a dropped connection. */
 class RequestTraits implements MiddlewareOptions {
   readonly ru: number | undefined;
   readonly idempotent: boolean;
-  constructor(ru: number | undefined, idempotent: boolean) {
+  readonly writes: number | undefined;
+  constructor(ru: number | undefined, idempotent: boolean, writes?: number) {
     this.ru = ru;
     this.idempotent = idempotent;
+    this.writes = writes;
   }
 }
 
@@ -93,19 +97,23 @@ class PacingRetryHandler implements Middleware {
     const ru = traits?.ru ?? resourceUnits(method, baseReadCost(url.pathname), url.searchParams);
     const ca = isConditionalAccessPath(url.pathname);
     const idempotent = traits?.idempotent ?? method !== 'POST';
+    // Every POST, PATCH, PUT and DELETE is a write against the write budget (throttling-limits.md,
+    // "Identity and access service limits"), except a $batch envelope, whose items are counted.
+    const writes = traits?.writes ?? (method === 'GET' ? 0 : 1);
     for (let attempt = 1; ; attempt++) {
       // The SDK's AuthenticationHandler appends its header: a retry would send two tokens.
       dropAuthorization(context);
       const started = Date.now();
       let failure: unknown;
       try {
-        await t.pacer.run(ru, ca, () => next.execute(context));
+        await t.pacer.run(ru, ca, () => next.execute(context), writes);
       } catch (err) {
         failure = err;
       }
       const res = context.response;
       if (failure === undefined && res) {
         t.stats.requests += 1;
+        t.stats.writes += writes;
         t.stats.resourceUnits += Number(res.headers.get('x-ms-resource-unit') ?? ru) || ru;
         t.onEvent?.({ type: 'response', method, path: url.pathname, status: res.status, ru, ms: Date.now() - started });
         if (res.status === 429) t.stats.throttled += 1;
@@ -170,6 +178,9 @@ export interface BatchItem {
   url: string;
   body?: unknown;
   headers?: Record<string, string>;
+  /** A POST that may be sent again after a 5xx, because a second one reads right whether or not
+   * the first took effect (a $ref add answers "already exists"): retried like a PATCH. */
+  idempotent?: boolean;
 }
 
 export interface BatchResult {
@@ -186,7 +197,7 @@ export class GraphTransport {
   readonly maxAttempts: number;
   readonly maxWaitMs: number;
   readonly onEvent: ((event: TransportEvent) => void) | undefined;
-  readonly stats: TransportStats = { requests: 0, resourceUnits: 0, throttled: 0, retries: 0 };
+  readonly stats: TransportStats = { requests: 0, writes: 0, resourceUnits: 0, throttled: 0, retries: 0 };
 
   constructor(options: TransportOptions) {
     this.graphUrl = options.graphUrl.replace(/\/+$/, '');
@@ -275,20 +286,21 @@ export class GraphTransport {
             const u = new URL(item.url, 'https://x');
             return sum + resourceUnits(item.method, baseReadCost(u.pathname), u.searchParams);
           }, 0);
-          const idempotent = pending.every((item) => item.method !== 'POST');
+          const idempotent = pending.every((item) => item.method !== 'POST' || item.idempotent === true);
+          const writes = pending.filter((item) => item.method !== 'GET').length;
           const response = await this.send<{ responses?: BatchResult[] }>(
             'POST',
             version,
             '/$batch',
             { requests: pending.map((item) => ({ id: item.id, method: item.method, url: item.url, ...(item.body !== undefined ? { body: item.body, headers: { 'content-type': 'application/json', ...item.headers } } : item.headers ? { headers: item.headers } : {}) })) },
             {},
-            new RequestTraits(ru, idempotent),
+            new RequestTraits(ru, idempotent, writes),
           );
           const retry: BatchItem[] = [];
           let wait = 0;
           for (const r of response.responses ?? []) {
             const item = pending.find((p) => p.id === r.id);
-            if (item && RETRY_STATUSES.has(r.status) && attempt < this.maxAttempts && (item.method !== 'POST' || r.status === 429)) {
+            if (item && RETRY_STATUSES.has(r.status) && attempt < this.maxAttempts && (item.method !== 'POST' || item.idempotent === true || r.status === 429 || r.status === 503)) {
               retry.push(item);
               const h = new Headers(r.headers ?? {});
               wait = Math.max(wait, Math.min(this.maxWaitMs, retryAfterMs(h, attempt, isConditionalAccessPath(item.url))));

@@ -39,5 +39,7 @@ export const agentIdentity: KindSpec = {
   // An agent identity has its own appId but no application object: its display name and
   // blueprint find it.
   naturalKey: ['displayName', 'agentIdentityBlueprintAppId'],
-  create: { bindOnCreate: ['sponsors'] },
+  // The plan gives a re-created service principal the appId it had; an agent identity's own
+  // appId is the service's to assign.
+  create: { bindOnCreate: ['sponsors'], omit: ['appId'] },
 };

@@ -28,5 +28,9 @@ export const oauth2PermissionGrant: KindSpec = {
   // Deleting a grant removes it for good (oauth2permissiongrant-delete.md): no bin.
   // One admin-consent grant per client and resource: the pair finds it.
   naturalKey: ['clientId', 'resourceId'],
+  // A grant for another client or resource (one re-created with a new id) is a new grant.
+  replaceable: true,
+  // oauth2permissiongrant-update.md: only scope changes in place; the rest is set at create.
+  createOnly: ['clientId', 'consentType', 'principalId', 'resourceId'],
   create: { defaults: { consentType: 'AllPrincipals' } },
 };

@@ -61,6 +61,10 @@ export interface CreateSpec {
    * agentidentityblueprint-post.md): sent as `<name>@odata.bind`, taken from the object's link
    * operations in the plan; those operations then find the links already there. */
   bindOnCreate?: readonly string[];
+  /** Properties the plan carries that the create must not send, because the service assigns
+   * them (an agent identity's own appId: agentidentity-post.md takes displayName and
+   * agentIdentityBlueprintAppId). */
+  omit?: readonly string[];
 }
 
 export interface KindSpec {
@@ -124,6 +128,10 @@ export interface KindSpec {
   /** Properties Graph takes only when the object is created (a group's isAssignableToRole): an
    * update never sends them, and a difference left there is explained by verification. */
   createOnly?: readonly string[];
+  /** An object whose create-only properties differ from the target is replaced: created anew
+   * with the target's properties, then the old one deleted. Only for kinds nothing else refers
+   * to (an admin consent grant); others hold such a difference back (rule create-only). */
+  replaceable?: boolean;
   /** Properties that find an object a recovery created when the answer to its create was lost
    * (a run killed between sending and journaling): looked up before creating again, so a
    * resumed run never creates twice. Unset: the kind is not re-created. */

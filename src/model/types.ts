@@ -141,10 +141,21 @@ export interface Operation {
   dependsOn?: number[];
 }
 
+/** What a plan was made for: its scope and the choices that shaped it. Recorded in the plan so
+ * that applying it from a file, or resuming it, verifies the same objects it was made for. */
+export interface PlanBasis {
+  kinds?: KindName[];
+  ids?: string[];
+  recreate: boolean;
+  noPrune: boolean;
+  caReportOnly: boolean;
+}
+
 export interface Plan {
   version: 1;
   tenantId: string;
   target: string;
+  basis?: PlanBasis;
   operations: Operation[];
   /** Operations a safety rule held back, with the rule's reason: reported, never silent. */
   skipped: Array<{ operation: Operation; rule: string; reason: string }>;

@@ -24,7 +24,9 @@
 //   skipped with that reason.
 // - singletons (authentication methods policy, authorization policy) → `update` only.
 // - a property Graph takes only at creation (KindSpec.createOnly: a group's isAssignableToRole)
-//   that differs → never in an update (Graph refuses it); skipped with that reason ('create-only').
+//   that differs → never in an update (Graph refuses it); skipped with that reason ('create-only'),
+//   or, for a kind nothing refers to (KindSpec.replaceable: a grant), replaced: a `recreate` of
+//   the target (ref.id = the id both sides share) and a `delete` of the old one after it.
 // - synced from on-premises (readOnly.onPremisesSyncEnabled on either side) → every operation
 //   on it skipped with the reason: AD DS owns it.
 // - a link to an object that will not be there (hard-deleted and not re-created, in a bin but out
@@ -53,7 +55,7 @@ import { DEFAULTS } from '../config/schema.ts';
 import { canonicalValue, sameValue } from '../diff/compare.ts';
 import { KINDS } from '../kinds/index.ts';
 import type { KindSpec } from '../kinds/spec.ts';
-import type { Diagnostic, KindName, LinkTarget, ObjectRef, Operation, Plan, SnapshotObject } from '../model/types.ts';
+import type { Diagnostic, KindName, LinkTarget, ObjectRef, Operation, Plan, PlanBasis, SnapshotObject } from '../model/types.ts';
 import { canonicalJson, compareStrings } from '../snapshot/normalize.ts';
 import type { FilterContext, PlanFilter, Skipped } from './filters/index.ts';
 import { FILTERS, findProtectedAccounts, runFilters } from './filters/index.ts';
@@ -304,6 +306,19 @@ export function assemblePlan(input: PlanInput): Plan {
       if (base && desired.type && base.type && desired.type !== base.type) {
         draft.diagnostics.push({ severity: 'warning', code: 'type-changed', ref, message: `Could not plan a change of ${spec.name} '${desired.name}' from ${base.type} to ${desired.type} because Graph cannot change an object's type in place. (Hint: delete it, then recover it with --recreate.)` });
       }
+      if (Object.keys(fixed).length > 0 && spec.replaceable && base && how === 'modified') {
+        // Replaced rather than corrected: the new one first, so the consent never lapses.
+        const names = Object.keys(fixed).join(', ');
+        const full: Record<string, unknown> = {};
+        for (const p of spec.restorable) {
+          const v = own(desired.properties, p);
+          if (!isRedacted(desired, p) && canonicalValue(v) !== undefined) full[p] = v;
+        }
+        const create: Operation = { seq: 0, action: 'recreate', ref: { kind: spec.name, id: desired.id }, name: desired.name, reason: `${names} differ${Object.keys(fixed).length === 1 ? 's' : ''} from the target and Graph sets ${Object.keys(fixed).length === 1 ? 'it' : 'them'} only at creation: created anew as in the target (new id), then the old one deleted`, set: full };
+        emit(create);
+        emit({ seq: 0, action: 'delete', ref: { kind: spec.name, id: base.id }, name: base.name, reason: `replaced by the one created anew (${names} differ${Object.keys(fixed).length === 1 ? 's' : ''} from the target)` });
+        return;
+      }
       if (Object.keys(fixed).length > 0) {
         const names = Object.keys(fixed).join(', ');
         const op: Operation = { seq: 0, action: 'update', ref, name: desired.name, reason: `${names} differ${Object.keys(fixed).length === 1 ? 's' : ''} from the target`, set: fixed };
@@ -451,10 +466,18 @@ export function assemblePlan(input: PlanInput): Plan {
     return { ...s, operation };
   });
 
+  const basis: PlanBasis = {
+    ...(input.scope?.kinds ? { kinds: [...input.scope.kinds] } : {}),
+    ...(input.scope?.ids ? { ids: [...input.scope.ids] } : {}),
+    recreate: options.recreate,
+    noPrune: options.noPrune,
+    caReportOnly: options.caReportOnly,
+  };
   return {
     version: 1,
     tenantId: input.tenantId,
     target: input.targetCommit,
+    basis,
     operations,
     skipped,
     diagnostics: [...draft.diagnostics, ...protectedAccounts.diagnostics, ...filtered.diagnostics],

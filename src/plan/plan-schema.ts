@@ -17,6 +17,19 @@ export const PLAN_SCHEMA = {
     version: { const: 1, description: 'The version of this format; a change that breaks readers raises it.' },
     tenantId: { type: 'string', minLength: 1, description: 'The tenant the plan is for.' },
     target: { type: 'string', minLength: 1, description: 'The commit the tenant is brought back to.' },
+    basis: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['recreate', 'noPrune', 'caReportOnly'],
+      description: 'What the plan was made for: the scope (--kinds, --ids; absent: everything) and the choices that shaped it. Verification after applying covers this scope.',
+      properties: {
+        kinds: { type: 'array', items: { enum: [...KIND_NAMES] }, uniqueItems: true },
+        ids: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true },
+        recreate: { type: 'boolean' },
+        noPrune: { type: 'boolean' },
+        caReportOnly: { type: 'boolean' },
+      },
+    },
     operations: {
       type: 'array',
       description: 'In the order they run, numbered from 1.',

@@ -36,6 +36,8 @@ function eventLine(event: ApplyEvent): string | undefined {
       return `  blocked #${event.op.seq} ${describe(event.op)}: waits for #${event.waitsFor}, which did not succeed`;
     case 'tap-issued':
       return `  Temporary Access Pass issued for ${event.op.name}`;
+    case 'tap-failed':
+      return `  FAILED to issue a Temporary Access Pass for ${event.op.name} (the user exists; issue one by hand): ${event.error}`;
     default:
       return undefined;
   }

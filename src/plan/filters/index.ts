@@ -12,6 +12,7 @@ import type { ResolvedPlanOptions } from '../assemble.ts';
 import { idKey, mentionKey } from '../order.ts';
 import { breakGlassExclusion } from './break-glass-exclusion.ts';
 import { caReportOnly } from './ca-report-only.ts';
+import { dynamicMembership } from './dynamic-membership.ts';
 import { massChanges } from './mass-changes.ts';
 import { protectedAccounts } from './protected-accounts.ts';
 
@@ -42,7 +43,7 @@ export interface PlanFilter {
 
 /** Protected accounts first (they hold back operations), the count of destructive ones last
  * (it counts what is left). */
-export const FILTERS: readonly PlanFilter[] = [protectedAccounts, breakGlassExclusion, caReportOnly, massChanges];
+export const FILTERS: readonly PlanFilter[] = [protectedAccounts, breakGlassExclusion, dynamicMembership, caReportOnly, massChanges];
 
 export function runFilters(operations: readonly Operation[], ctx: FilterContext, filters: readonly PlanFilter[] = FILTERS): FilterResult {
   let ops = [...operations];

@@ -4,6 +4,7 @@
 // the tool's alone, never the emulator's or an earlier step's. Does I/O (Graph, git, files).
 import { spawnSync } from 'node:child_process';
 import { DEFAULTS, type Config } from '../../src/config/schema.ts';
+import { runRecover } from '../../src/apply/run.ts';
 import { buildDiffReport } from '../../src/cli/commands/diff.ts';
 import { engine } from '../../src/diff/engine.ts';
 import { resolveCloud } from '../../src/graph/cloud.ts';
@@ -27,7 +28,9 @@ export type Task =
   | { task: 'writes'; env: Record<string, string>; items: BatchItem[] }
   /** A commit on `branch`, on top of HEAD, in which every user's jobTitle changed. */
   | { task: 'diff-prepare'; repo: string; tenantId: string; branch: string }
-  | { task: 'diff'; repo: string; tenantId: string; from: string; to: string };
+  | { task: 'diff'; repo: string; tenantId: string; from: string; to: string }
+  /** `recover --to <to> --yes` as the command runs it: plan, journal, apply, verify, record. */
+  | { task: 'recover'; repo: string; to: string; env: Record<string, string> };
 
 export interface TaskResult {
   wallSeconds: number;
@@ -138,6 +141,87 @@ async function diff(task: Extract<Task, { task: 'diff' }>): Promise<TaskResult> 
   };
 }
 
+/** A membership write as Graph receives it: a member added by reference or by
+ * `members@odata.bind`, or removed (group-post-members.md, group-delete-members.md). */
+export function isMembershipWrite(method: string, url: string, body: unknown): boolean {
+  const path = url.replace(/^https?:\/\/[^/]+/, '').replace(/^\/?(v1\.0|beta)\//, '/').split('?')[0] ?? '';
+  const m = method.toUpperCase();
+  if (/^\/?groups\/[^/]+\/members\/(\$ref|[^/]+\/\$ref)$/i.test(path)) return m === 'POST' || m === 'DELETE';
+  return m === 'PATCH' && /^\/?groups\/[^/]+$/i.test(path) && typeof body === 'object' && body !== null && 'members@odata.bind' in body;
+}
+
+/** Node's fetch, counting the membership writes Graph accepted (a $batch's items one by one). */
+function membershipCounter(): { fetch: typeof fetch; accepted: () => number; requests: () => number } {
+  let accepted = 0;
+  let requests = 0;
+  const counting: typeof fetch = async (input, init) => {
+    const res = await fetch(input, init);
+    requests += 1;
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const method = init?.method ?? 'GET';
+    const body = typeof init?.body === 'string' ? (JSON.parse(init.body) as unknown) : undefined;
+    if (method.toUpperCase() === 'POST' && /\/\$batch$/.test(url.split('?')[0] ?? '') && res.ok) {
+      const sent = ((body as { requests?: Array<{ id: string; method: string; url: string; body?: unknown }> } | undefined)?.requests ?? []).filter((r) => isMembershipWrite(r.method, r.url, r.body));
+      if (sent.length > 0) {
+        const answers = ((await res.clone().json()) as { responses?: Array<{ id: string; status: number }> }).responses ?? [];
+        const status = new Map(answers.map((a) => [a.id, a.status]));
+        for (const r of sent) if ((status.get(r.id) ?? 500) < 300) accepted += 1;
+      }
+    } else if (isMembershipWrite(method, url, body) && res.ok) accepted += 1;
+    return res;
+  };
+  return { fetch: counting, accepted: () => accepted, requests: () => requests };
+}
+
+async function recover(task: Extract<Task, { task: 'recover' }>): Promise<TaskResult> {
+  const counter = membershipCounter();
+  let applyStarted = 0;
+  let applyEnded = 0;
+  const started = performance.now();
+  const outcome = await runRecover(
+    { store: await GitStore.open(task.repo), config: DEFAULTS, endpoints: resolveCloud(task.env), env: task.env, fetch: counter.fetch },
+    {
+      to: task.to,
+      yes: true,
+      engine: 'graph',
+      allowMassChanges: Number.MAX_SAFE_INTEGER,
+      onEvent: (event) => {
+        if (event.type === 'begin') applyStarted = performance.now();
+        if (event.type === 'end') applyEnded = performance.now();
+      },
+    },
+  );
+  const wallSeconds = seconds(started);
+  const ops = outcome.plan.operations;
+  const planMembershipTargets = ops.filter((op) => op.ref.kind === 'group' && op.link?.name === 'members').reduce((n, op) => n + (op.link?.targets.length ?? 0), 0);
+  const byAction: Record<string, number> = {};
+  for (const op of ops) byAction[`op_${op.action}`] = (byAction[`op_${op.action}`] ?? 0) + 1;
+  const r = outcome.result;
+  return {
+    wallSeconds,
+    httpRequests: counter.requests(),
+    throttled: 0,
+    resourceUnits: 0,
+    objects: ops.length,
+    counts: {
+      ...byAction,
+      planMembershipTargets,
+      membershipWrites: counter.accepted(),
+      applySeconds: (applyEnded - applyStarted) / 1000,
+      planSeconds: (applyStarted - started) / 1000,
+      verifySeconds: (performance.now() - applyEnded) / 1000,
+      applied: r?.applied ?? 0,
+      already: r?.already ?? 0,
+      failed: r?.failed.length ?? 0,
+      blocked: r?.blocked.length ?? 0,
+      executorWrites: r?.writes ?? 0,
+      unexplainedResiduals: outcome.verification?.unexplained ?? 0,
+      explainedResiduals: outcome.verification?.explained ?? 0,
+    },
+    notes: outcome.status === 'succeeded' ? [] : [`the recovery ended ${outcome.status} (${r?.failed.length ?? 0} failed, ${r?.blocked.length ?? 0} blocked, ${outcome.verification?.unexplained ?? 0} unexplained residuals)`],
+  };
+}
+
 async function run(task: Task): Promise<TaskResult> {
   switch (task.task) {
     case 'snapshot':
@@ -150,6 +234,8 @@ async function run(task: Task): Promise<TaskResult> {
       return diffPrepare(task);
     case 'diff':
       return diff(task);
+    case 'recover':
+      return recover(task);
   }
 }
 

@@ -31,6 +31,10 @@ const { values: flags } = parseArgs({
     render: { type: 'string' },
     /** Also put a --quick run's table into docs/performance.md (a full run always does). */
     docs: { type: 'boolean', default: false },
+    /** For experiments: latency settings replacing the defaults, as JSON ({"readMs": 1}). */
+    latency: { type: 'string' },
+    /** Keep the backup repositories (their paths are logged) for profiling afterwards. */
+    keep: { type: 'boolean', default: false },
   },
 });
 
@@ -39,6 +43,7 @@ const sizes = flags.sizes ? flags.sizes.split(',').map(Number) : flags.quick ? [
 const only = flags.only ? new Set(flags.only.split(',')) : undefined;
 const wants = (name: ScenarioName) => !only || only.has(name);
 const naiveConcurrency = Number(flags['naive-concurrency']);
+const latency = { ...DEFAULT_LATENCY, ...(flags.latency ? (JSON.parse(flags.latency) as Partial<typeof DEFAULT_LATENCY>) : {}) };
 /** The resource-unit window is 10 s: each measured step starts in a fresh one, as a scheduled
  * job would after the tenant's other traffic. */
 const RU_WINDOW_MS = 10_500;
@@ -46,17 +51,47 @@ const RU_WINDOW_MS = 10_500;
 const log = (line: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+interface WorkerRun {
+  answer: WorkerAnswer | undefined;
+  /** Why there is no answer: the process died (out of memory, say) before giving one. */
+  failure?: string;
+  /** The process's high-water mark of resident memory (VmHWM), read while it ran: the peak
+   * even of a process that died without answering. */
+  polledPeakMiB: number;
+  elapsedSeconds: number;
+}
+
+function highWaterMiB(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb ? Number(kb) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
 /** Runs one task in a fresh worker process and returns its answer. */
-function inWorker(task: Task, caFile: string): Promise<WorkerAnswer> {
-  return new Promise((resolve, reject) => {
+function inWorker(task: Task, caFile: string): Promise<WorkerRun> {
+  return new Promise((resolve) => {
+    const started = performance.now();
     const child = fork(new URL('./bench/worker.ts', import.meta.url), [], {
       env: { ...process.env, NODE_EXTRA_CA_CERTS: caFile },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     let answer: WorkerAnswer | undefined;
-    child.on('message', (m) => (answer = m as WorkerAnswer));
-    child.on('error', reject);
-    child.on('exit', (code) => (answer ? resolve(answer) : reject(new Error(`Could not run the ${task.task} step because its process exited with ${code} without an answer.`))));
+    let peak = 0;
+    const poll = setInterval(() => (peak = Math.max(peak, highWaterMiB(child.pid))), 500);
+    const done = (failure?: string) => {
+      clearInterval(poll);
+      resolve({ answer, ...(failure ? { failure } : {}), polledPeakMiB: peak, elapsedSeconds: (performance.now() - started) / 1000 });
+    };
+    child.on('message', (m) => {
+      answer = m as WorkerAnswer;
+      peak = Math.max(peak, highWaterMiB(child.pid));
+    });
+    child.on('error', (err) => done(err.message));
+    child.on('exit', (code, signal) => done(answer ? undefined : `its process exited (${signal ?? `code ${code}`}) without an answer`));
     child.send(task);
   });
 }
@@ -80,13 +115,31 @@ async function unmetered<T>(e: Emulator, work: () => Promise<T>): Promise<T> {
   }
 }
 
-async function measured(e: Emulator, name: ScenarioName, task: Task): Promise<{ scenario: ScenarioResult; result: TaskResult }> {
+async function measured(e: Emulator, name: ScenarioName, task: Task): Promise<{ scenario: ScenarioResult; result: TaskResult | undefined }> {
   await sleep(RU_WINDOW_MS);
   const before = counters(e);
   log(`${name}: running`);
-  const answer = await inWorker(task, e.info.caFile);
-  if (!answer.ok || !answer.result) throw new Error(`Could not measure ${name} because the step failed:\n${answer.error}`);
+  const run = await inWorker(task, e.info.caFile);
   const after = counters(e);
+  const answer = run.answer;
+  if (!answer?.ok || !answer.result) {
+    // Recorded, not thrown: the other steps still run, and the report says what failed.
+    const error = answer?.error ?? run.failure ?? 'no answer';
+    log(`${name}: FAILED after ${run.elapsedSeconds.toFixed(1)} s (peak RSS ${Math.round(run.polledPeakMiB)} MiB): ${error}`);
+    const scenario: ScenarioResult = {
+      name,
+      wallSeconds: run.elapsedSeconds,
+      httpRequests: 0,
+      graphRequests: after.requests - before.requests,
+      resourceUnits: after.resourceUnits - before.resourceUnits,
+      throttled: after.throttled - before.throttled,
+      writes: after.writes - before.writes,
+      peakRssMiB: Math.max(answer?.peakRssMiB ?? 0, run.polledPeakMiB),
+      objects: 0,
+      error: error.split('\n')[0] ?? error,
+    };
+    return { scenario, result: undefined };
+  }
   const r = answer.result;
   const scenario: ScenarioResult = {
     name,
@@ -96,7 +149,7 @@ async function measured(e: Emulator, name: ScenarioName, task: Task): Promise<{ 
     resourceUnits: after.resourceUnits - before.resourceUnits,
     throttled: after.throttled - before.throttled,
     writes: after.writes - before.writes,
-    peakRssMiB: answer.peakRssMiB,
+    peakRssMiB: Math.max(answer.peakRssMiB, run.polledPeakMiB),
     objects: r.objects,
     counts: r.counts,
     ...(r.notes.length > 0 ? { notes: r.notes } : {}),
@@ -106,9 +159,9 @@ async function measured(e: Emulator, name: ScenarioName, task: Task): Promise<{ 
 }
 
 async function setupWrites(e: Emulator, env: Record<string, string>, items: Task & { task: 'writes' }): Promise<TaskResult> {
-  const answer = await unmetered(e, () => inWorker({ ...items, env }, e.info.caFile));
-  if (!answer.ok || !answer.result) throw new Error(`Could not change the tenant because the step failed:\n${answer.error}`);
-  return answer.result;
+  const run = await unmetered(e, () => inWorker({ ...items, env }, e.info.caFile));
+  if (!run.answer?.ok || !run.answer.result) throw new Error(`Could not change the tenant because the step failed:\n${run.answer?.error ?? run.failure}`);
+  return run.answer.result;
 }
 
 function damageSize(users: number): DamageSize {
@@ -120,7 +173,7 @@ function damageSize(users: number): DamageSize {
 
 async function benchSize(users: number): Promise<SizeResult> {
   log(`tenant of ${users} users: generating`);
-  const e = await startEmulator({ seed: 8, users, policies: users >= 100_000 ? 200 : 50, namedLocations: 20, throttling: true, latency: true });
+  const e = await startEmulator({ seed: 8, users, policies: users >= 100_000 ? 200 : 50, namedLocations: 20, throttling: true, latency });
   const dir = e.rt.dir;
   const size: SizeResult = {
     users: dir.collections.users.size,
@@ -155,8 +208,8 @@ async function benchSize(users: number): Promise<SizeResult> {
       size.scenarios.push(scenario);
     }
     if (wants('diff-report')) {
-      const prepared = await inWorker({ task: 'diff-prepare', repo, tenantId: dir.tenantId, branch: 'bench-diff' }, e.info.caFile);
-      if (!prepared.ok) throw new Error(`Could not prepare the difference report because: ${prepared.error}`);
+      const prepared = (await inWorker({ task: 'diff-prepare', repo, tenantId: dir.tenantId, branch: 'bench-diff' }, e.info.caFile)).answer;
+      if (!prepared?.ok) throw new Error(`Could not prepare the difference report because: ${prepared?.error ?? 'its process died'}`);
       log(`diff: a commit changing ${prepared.result?.objects} users made in ${prepared.result?.wallSeconds.toFixed(1)} s`);
       size.scenarios.push((await measured(e, 'diff-report', { task: 'diff', repo, tenantId: dir.tenantId, from: 'main', to: 'bench-diff' })).scenario);
     }
@@ -174,7 +227,8 @@ async function benchSize(users: number): Promise<SizeResult> {
     return size;
   } finally {
     await e.stop();
-    rmSync(repo, { recursive: true, force: true });
+    if (flags.keep) log(`repository kept: ${repo}`);
+    else rmSync(repo, { recursive: true, force: true });
   }
 }
 
@@ -201,7 +255,7 @@ async function main(): Promise<void> {
     mode: flags.quick ? 'quick' : 'full',
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model.trim() ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.versions.node, loadAverage: { before: loadBefore, after: [] } },
     totalSeconds: 0,
-    emulator: { throttling: true, latency: { ...DEFAULT_LATENCY } },
+    emulator: { throttling: true, latency },
     sizes: [],
   };
   for (const users of sizes) results.sizes.push(await benchSize(users));

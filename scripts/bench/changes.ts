@@ -108,3 +108,12 @@ export function damage(dir: Directory, size: DamageSize): Damage {
   }
   return { items, membershipChanges };
 }
+
+/** A membership write as Graph receives it: a member added by reference or by
+ * `members@odata.bind`, or removed (group-post-members.md, group-delete-members.md). */
+export function isMembershipWrite(method: string, url: string, body: unknown): boolean {
+  const path = url.replace(/^https?:\/\/[^/]+/, '').replace(/^\/?(v1\.0|beta)\//, '/').split('?')[0] ?? '';
+  const m = method.toUpperCase();
+  if (/^\/?groups\/[^/]+\/members\/(\$ref|[^/]+\/\$ref)$/i.test(path)) return m === 'POST' || m === 'DELETE';
+  return m === 'PATCH' && /^\/?groups\/[^/]+$/i.test(path) && typeof body === 'object' && body !== null && 'members@odata.bind' in body;
+}

@@ -39,6 +39,9 @@ export interface ScenarioResult {
   /** Scenario-specific counts: changes, membershipChanges, membershipWrites, operations… */
   counts?: Record<string, number>;
   notes?: string[];
+  /** The step failed (its process died, or the tool gave up): the first line of why. The
+   * measurements are then what the service saw until it stopped. */
+  error?: string;
 }
 
 export interface SizeResult {
@@ -102,7 +105,7 @@ export interface Ratios {
 }
 
 export function ratios(size: SizeResult): Ratios {
-  const s = (name: ScenarioName) => size.scenarios.find((x) => x.name === name);
+  const s = (name: ScenarioName) => size.scenarios.find((x) => x.name === name && x.error === undefined);
   const full = s('full-snapshot');
   const naive = s('naive-snapshot');
   const incremental = s('incremental-snapshot');
@@ -158,7 +161,7 @@ const percent = (n: number) => `${(n * 100).toFixed(2)}%`;
  * targets are stated for 100k users; they are checked at every size all the same. */
 export function checkTargets(size: SizeResult): TargetCheck[] {
   const r = ratios(size);
-  const s = (name: ScenarioName) => size.scenarios.find((x) => x.name === name);
+  const s = (name: ScenarioName) => size.scenarios.find((x) => x.name === name && x.error === undefined);
   const checks = [
     atLeast('full snapshot pacing efficiency ≥ 0.8', r.fullPacing, 0.8, fixed(2)),
     atMost('full snapshot peak RSS ≤ 1 GiB', s('full-snapshot')?.peakRssMiB, 1024, (n) => `${Math.round(n)} MiB`),
@@ -194,7 +197,7 @@ export function renderMarkdown(results: BenchResults): string {
     out.push('| scenario | objects | wall | HTTP requests | Graph requests | resource units | 429s | writes | peak RSS |');
     out.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const sc of size.scenarios) {
-      out.push(`| ${SCENARIO_LABELS[sc.name]} | ${count(sc.objects)} | ${sc.wallSeconds.toFixed(1)} s | ${count(sc.httpRequests)} | ${count(sc.graphRequests)} | ${count(sc.resourceUnits)} | ${count(sc.throttled)} | ${count(sc.writes)} | ${count(sc.peakRssMiB)} MiB |`);
+      out.push(`| ${SCENARIO_LABELS[sc.name]}${sc.error ? ' (failed)' : ''} | ${count(sc.objects)} | ${sc.wallSeconds.toFixed(1)} s | ${count(sc.httpRequests)} | ${count(sc.graphRequests)} | ${count(sc.resourceUnits)} | ${count(sc.throttled)} | ${count(sc.writes)} | ${count(sc.peakRssMiB)} MiB |`);
     }
     out.push('');
     const r = ratios(size);
@@ -214,7 +217,7 @@ export function renderMarkdown(results: BenchResults): string {
       for (const c of checks) out.push(`| ${cell(c.target)} | ${c.measured} | ${c.met ? 'yes' : `**no** (${c.miss})`} |`);
       out.push('');
     }
-    const notes = size.scenarios.flatMap((sc) => (sc.notes ?? []).map((n) => `- ${SCENARIO_LABELS[sc.name]}: ${n}`));
+    const notes = size.scenarios.flatMap((sc) => [...(sc.error ? [`FAILED: ${sc.error}`] : []), ...(sc.notes ?? [])].map((n) => `- ${SCENARIO_LABELS[sc.name]}: ${cell(n)}`));
     if (notes.length > 0) out.push(...notes, '');
   }
   return out.join('\n').replace(/\n+$/, '\n');

@@ -19,6 +19,7 @@ import { serialize } from '../../src/snapshot/serialize.ts';
 import { commitMessage } from '../../src/store/message.ts';
 import { GitStore } from '../../src/store/git.ts';
 import { VERSION } from '../../src/version.ts';
+import { isMembershipWrite } from './changes.ts';
 import { naiveRead } from './naive.ts';
 
 export type Task =
@@ -139,15 +140,6 @@ async function diff(task: Extract<Task, { task: 'diff' }>): Promise<TaskResult> 
     counts: { changes: report.changes.length, buildSeconds: built, markdownChars: markdown.length, jsonBytes: json.length },
     notes: [],
   };
-}
-
-/** A membership write as Graph receives it: a member added by reference or by
- * `members@odata.bind`, or removed (group-post-members.md, group-delete-members.md). */
-export function isMembershipWrite(method: string, url: string, body: unknown): boolean {
-  const path = url.replace(/^https?:\/\/[^/]+/, '').replace(/^\/?(v1\.0|beta)\//, '/').split('?')[0] ?? '';
-  const m = method.toUpperCase();
-  if (/^\/?groups\/[^/]+\/members\/(\$ref|[^/]+\/\$ref)$/i.test(path)) return m === 'POST' || m === 'DELETE';
-  return m === 'PATCH' && /^\/?groups\/[^/]+$/i.test(path) && typeof body === 'object' && body !== null && 'members@odata.bind' in body;
 }
 
 /** Node's fetch, counting the membership writes Graph accepted (a $batch's items one by one). */

@@ -129,6 +129,25 @@ describe('the Markdown of docs/performance.md', () => {
   });
 });
 
+describe('a step that failed', () => {
+  const failed = size([
+    scenario('full-snapshot', { wallSeconds: 700, resourceUnits: 40_000, objects: 0, peakRssMiB: 4_100, error: 'its process exited (SIGABRT) without an answer' }),
+    scenario('naive-snapshot', { wallSeconds: 1_250, resourceUnits: 320_000, objects: 125_000 }),
+  ]);
+
+  it('gives no ratio, but its peak memory still counts against the memory target', () => {
+    expect(ratios(failed).fullPacing).toBeUndefined();
+    expect(ratios(failed).speedUp).toBeUndefined();
+    expect(checkTargets(failed)).toEqual([{ target: 'full snapshot peak RSS ≤ 1 GiB', measured: '4100 MiB', met: false, miss: '4.0× the limit' }]);
+  });
+
+  it('is marked in the table, with why', () => {
+    const md = renderMarkdown({ ...results, sizes: [failed] });
+    expect(md).toContain('| full snapshot (failed) | 0 | 700.0 s |');
+    expect(md).toContain('- full snapshot: FAILED: its process exited (SIGABRT) without an answer');
+  });
+});
+
 describe('spliceGenerated', () => {
   it('replaces only what lies between the markers', () => {
     const doc = `# Performance\n\nHand-written.\n\n${GENERATED_BEGIN}\nold table\n${GENERATED_END}\n\nMore hand-written.\n`;

@@ -138,19 +138,7 @@ export function recordMessage(record: RecoveryRecord): { message: string; traile
 }
 
 /** A line per record for `history`, and the fields `history --json` prints. */
-export interface RecordSummary {
-  id: string;
-  tenantId: string;
-  target: string;
-  targetRef: string;
-  engine: 'graph' | 'pulumi';
-  startedAt: string;
-  finishedAt: string;
-  status: RecoveryStatus;
-  counts: RecoveryRecord['counts'];
-  by: RecoveryRecord['by'];
-  path: string;
-}
+export type RecordSummary = Pick<RecoveryRecord, 'id' | 'tenantId' | 'target' | 'targetRef' | 'engine' | 'startedAt' | 'finishedAt' | 'status' | 'counts' | 'by'> & { path: string };
 
 export function summarize(record: RecoveryRecord, path: string): RecordSummary {
   const { id, tenantId, target, targetRef, engine, startedAt, finishedAt, status, counts, by } = record;

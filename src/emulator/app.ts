@@ -29,7 +29,9 @@ export function createApp(rt: EmulatorRuntime): Hono<Env> {
     c.header('client-request-id', c.req.header('client-request-id') ?? requestId);
     const path = new URL(c.req.url).pathname;
     const delay = rt.latency?.delayMs(c.req.method, path) ?? 0;
-    if (delay > 0) await sleep(delay);
+    const batchItem = c.env?.batchItem;
+    if (batchItem) batchItem.delayMs = delay;
+    else if (delay > 0) await sleep(delay);
     const fault = rt.faults?.decide(c.req.method, path);
     if (fault?.kind === 'reset') {
       // Over a socket the client sees ECONNRESET; in-process (app.request) the call rejects.

@@ -6,7 +6,7 @@
 
 import type { Hono } from 'hono';
 import { errorBody, GraphHttpError } from '../errors.ts';
-import type { App, Ctx, Env } from '../http/env.ts';
+import type { App, BatchItemTiming, Ctx, Env } from '../http/env.ts';
 import type { EmulatorRuntime } from '../runtime.ts';
 import { VERSIONS } from '../runtime.ts';
 
@@ -117,7 +117,7 @@ export function registerBatch(app: App, rt: EmulatorRuntime): void {
     body: errorBody(err, crypto.randomUUID(), c.req.header('client-request-id'), rt.clock.date()),
   });
 
-  const runItem = async (c: Ctx, version: string, item: BatchItem): Promise<BatchItemResponse> => {
+  const runItem = async (c: Ctx, version: string, item: BatchItem, timing: BatchItemTiming): Promise<BatchItemResponse> => {
     const hasContentType = Object.keys(item.headers).some((k) => k.toLowerCase() === 'content-type');
     // json-batching.md: "When a body is included with the request, the headers object must contain a value for Content-Type."
     if (item.body !== undefined && !hasContentType) {
@@ -131,8 +131,9 @@ export function registerBatch(app: App, rt: EmulatorRuntime): void {
     const sendsBody = item.body !== undefined && item.method !== 'GET' && item.method !== 'DELETE';
     const init: RequestInit = { method: item.method, headers };
     if (sendsBody) init.body = typeof item.body === 'string' ? item.body : JSON.stringify(item.body);
-    // The outer bindings go along, so an injected reset on an item drops the batch's connection.
-    const res = await self.request(url, init, c.env);
+    // The outer bindings go along, so an injected reset on an item drops the batch's connection;
+    // `batchItem` takes the item's latency instead of waiting it out (see the handler).
+    const res = await self.request(url, init, { ...c.env, batchItem: timing });
     return toItemResponse(item.id, res);
   };
 
@@ -147,16 +148,29 @@ export function registerBatch(app: App, rt: EmulatorRuntime): void {
       const items = parseBatch(body);
       const order = executionOrder(items);
       const results = new Map<string, BatchItemResponse>();
-      // One at a time, in dependency order: ids drawn from the seed then repeat run after run.
+      // When each item would finish, in ms after the batch began: an item starts when the items
+      // it depends on have finished, the others at once.
+      const finish = new Map<string, number>();
+      // Run one at a time, in dependency order, so ids drawn from the seed repeat run after run;
+      // timed as the service serves them, side by side: json-batching.md has independent
+      // requests "placed into the batch request in any order" and, with dependsOn, "requests 1
+      // and 3 should be run first, then request 2, then request 4".
       for (const item of order) {
+        const key = item.id.toLowerCase();
+        const start = Math.max(0, ...item.dependsOn.map((d) => finish.get(d.toLowerCase()) ?? 0));
         const failed = item.dependsOn.find((d) => (results.get(d.toLowerCase())?.status ?? 0) >= 400);
         if (failed !== undefined) {
           // json-batching.md: "any request that depends on that request fails with status code 424 (Failed Dependency)".
-          results.set(item.id.toLowerCase(), errorItem(c, item.id, new GraphHttpError(424, 'FailedDependency', `The request depends on request '${failed}', which failed.`)));
+          results.set(key, errorItem(c, item.id, new GraphHttpError(424, 'FailedDependency', `The request depends on request '${failed}', which failed.`)));
+          finish.set(key, start);
           continue;
         }
-        results.set(item.id.toLowerCase(), await runItem(c, version, item));
+        const timing: BatchItemTiming = { delayMs: 0 };
+        results.set(key, await runItem(c, version, item, timing));
+        finish.set(key, start + timing.delayMs);
       }
+      const longest = Math.max(0, ...finish.values());
+      if (longest > 0) await new Promise((r) => setTimeout(r, longest));
       const responses = items.map((i) => results.get(i.id.toLowerCase())).filter((r): r is BatchItemResponse => r !== undefined);
       return c.json({ responses }, 200);
     });

@@ -45,3 +45,29 @@ describe('latency model (emulator assumption; see README Assumptions)', () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(55);
   });
 });
+
+describe('latency of a $batch (concepts/json-batching.md: independent requests run side by side, dependsOn orders them)', () => {
+  const batch = (requests: unknown[]) => ({ requests });
+  const get = (id: string, dependsOn?: string[]) => ({ id, method: 'GET', url: '/users?$top=1', ...(dependsOn ? { dependsOn } : {}) });
+
+  it('waits for the longest item, not the sum of them, when no item depends on another', async () => {
+    const t = testTenant();
+    configureTraffic(t.rt, { latency: { readMs: 150, batchMs: 1, jitter: 0 } });
+    const started = performance.now();
+    const res = await t.call('POST', '/v1.0/$batch', { body: batch(Array.from({ length: 20 }, (_, i) => get(String(i)))) });
+    const elapsed = performance.now() - started;
+    expect(res.status).toBe(200);
+    expect(elapsed).toBeGreaterThanOrEqual(145);
+    // Twenty items one after another would take 3,000 ms.
+    expect(elapsed).toBeLessThan(1_500);
+  });
+
+  it('adds up the delays along a chain of dependsOn', async () => {
+    const t = testTenant();
+    configureTraffic(t.rt, { latency: { readMs: 150, batchMs: 1, jitter: 0 } });
+    const started = performance.now();
+    const res = await t.call('POST', '/v1.0/$batch', { body: batch([get('1'), get('2', ['1']), get('3', ['2']), get('4')]) });
+    expect(res.status).toBe(200);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(3 * 150 - 5);
+  });
+});

@@ -5,6 +5,7 @@
 import { Document, Scalar, visit } from 'yaml';
 import type { SnapshotObject } from '../model/types.ts';
 import { SnapshotFileError } from './errors.ts';
+import { fastBody, misreadByYaml11 } from './fast-serialize.ts';
 import { objectSchemaRef } from './layout.ts';
 import { compareStrings } from './normalize.ts';
 
@@ -17,18 +18,6 @@ export interface SerializeContext {
 export const ENVELOPE_KEYS = ['kind', 'id', 'name', 'type', 'properties', 'readOnly', 'links', 'redacted'] as const;
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-/** Strings a YAML 1.1 reader (PyYAML, older editors) would take for something else: booleans
- * such as yes/no/on/off, octal and sexagesimal numbers, timestamps. Our own reader (YAML 1.2
- * core) would not, and the yaml package already quotes what 1.2 would misread; quoting these too
- * keeps the files right for every reader. */
-const YAML11_BOOL_NULL = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|~|null|Null|NULL|=|<<)$/;
-const YAML11_NUMBER = /^[-+]?(?:0b[01_]+|0[0-7_]+|0x[0-9a-fA-F_]+|(?:0|[1-9][0-9_]*)|[1-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?|[0-9][0-9_]*\.[0-9_]*(?:[eE][-+]?[0-9]+)?|\.[0-9_]+(?:[eE][-+]?[0-9]+)?|[0-9][0-9_]*[eE][-+]?[0-9]+|\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
-const YAML11_TIMESTAMP = /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:$|[Tt ])/;
-
-function misreadByYaml11(value: string): boolean {
-  return YAML11_BOOL_NULL.test(value) || YAML11_NUMBER.test(value) || YAML11_TIMESTAMP.test(value);
-}
 
 /** A multi-line string with a line of only blanks: in a block scalar such a line cannot be told
  * from an empty one (the yaml package then reads it back without the blanks), so it is written
@@ -63,7 +52,10 @@ function sorted(obj: SnapshotObject, value: unknown, path: string): unknown {
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(value).sort(compareStrings)) {
       if (LONE_SURROGATE.test(key)) unserializable(obj, path, `has a key with a lone UTF-16 surrogate`);
-      Object.defineProperty(out, key, { value: sorted(obj, (value as Record<string, unknown>)[key], `${path}.${key}`), enumerable: true, writable: true, configurable: true });
+      const member = sorted(obj, (value as Record<string, unknown>)[key], `${path}.${key}`);
+      // An assignment to '__proto__' would set the prototype: that one key is defined instead.
+      if (key === '__proto__') Object.defineProperty(out, key, { value: member, enumerable: true, writable: true, configurable: true });
+      else out[key] = member;
     }
     return out;
   }
@@ -76,8 +68,22 @@ function commentText(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
 }
 
-/** The file's text. Equal objects (in any key order) give byte-identical text. */
-export function serialize(obj: SnapshotObject, context: SerializeContext): string {
+/** The YAML body of an envelope (sorted and checked) written through the `yaml` package: what
+ * fastBody must equal, and what serialize falls back to when fastBody declines. */
+export function serializeWithLibrary(envelope: Record<string, unknown>): string {
+  // No aliases: a reviewer must see every value where it is, and the reader refuses them.
+  const doc = new Document(envelope, { aliasDuplicateObjects: false, version: '1.2' });
+  visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value === 'string' && (misreadByYaml11(node.value) || blankLineInBlock(node.value))) node.type = Scalar.QUOTE_DOUBLE;
+    },
+  });
+  return doc.toString({ lineWidth: 0, minContentWidth: 0, indent: 2, indentSeq: true, blockQuote: 'literal', doubleQuotedAsJSON: false });
+}
+
+/** What the body is written from: the envelope keys in their order, every map's keys sorted,
+ * every value checked. */
+export function envelopeOf(obj: SnapshotObject): Record<string, unknown> {
   const envelope: Record<string, unknown> = {
     kind: obj.kind,
     id: obj.id,
@@ -88,15 +94,13 @@ export function serialize(obj: SnapshotObject, context: SerializeContext): strin
     links: sorted(obj, obj.links, 'links'),
   };
   if (obj.redacted && obj.redacted.length > 0) envelope.redacted = sorted(obj, [...new Set(obj.redacted)].sort(compareStrings), 'redacted');
+  return envelope;
+}
 
-  // No aliases: a reviewer must see every value where it is, and the reader refuses them.
-  const doc = new Document(envelope, { aliasDuplicateObjects: false, version: '1.2' });
-  visit(doc, {
-    Scalar(_key, node) {
-      if (typeof node.value === 'string' && (misreadByYaml11(node.value) || blankLineInBlock(node.value))) node.type = Scalar.QUOTE_DOUBLE;
-    },
-  });
-  const body = doc.toString({ lineWidth: 0, minContentWidth: 0, indent: 2, indentSeq: true, blockQuote: 'literal', doubleQuotedAsJSON: false });
+/** The file's text. Equal objects (in any key order) give byte-identical text. */
+export function serialize(obj: SnapshotObject, context: SerializeContext): string {
+  const envelope = envelopeOf(obj);
+  const body = fastBody(envelope) ?? serializeWithLibrary(envelope);
   const header = [`# yaml-language-server: $schema=${objectSchemaRef(obj.kind, context.singleton)}`, `# ${obj.kind}: ${commentText(obj.name) || '(no name)'}`];
   return `${header.join('\n')}\n${body}`;
 }

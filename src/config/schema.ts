@@ -76,7 +76,7 @@ export const DEFAULTS: Config = {
   tenantId: undefined,
   cloud: 'public',
   kinds: [...KIND_NAMES],
-  snapshot: { allowShrinkPercent: 20, concurrency: 4, pageSize: 999 },
+  snapshot: { allowShrinkPercent: 20, concurrency: 16, pageSize: 999 },
   redact: {},
   breakGlass: [],
   git: { author: undefined, tag: false, push: false, remote: 'origin', branch: undefined },

@@ -19,6 +19,11 @@ export interface PacerOptions {
   writesPer150s?: number;
 }
 
+/** Share of the 10-s resource-unit budget that may go out at once, and the share of the budget's
+ * rate the bucket refills at: together never above the budget in any 10 s. */
+const RU_BURST = 0.05;
+const RU_RATE = 0.95;
+
 export class Pacer {
   private readonly ru: TokenBucket;
   private readonly ca: TokenBucket;
@@ -30,9 +35,11 @@ export class Pacer {
 
   constructor(options: PacerOptions = {}) {
     this.ruPer10s = options.ruPer10s ?? 8000;
-    // The bucket refills continuously; its size is one window's budget, so a burst at start
-    // cannot spend more than the service would allow in its own 10-second window.
-    this.ru = new TokenBucket({ bucketSize: this.ruPer10s, tokensPerInterval: this.ruPer10s / 10, interval: 'second' });
+    // Any 10 s — the service's window, wherever it starts — sees at most the budget: a small
+    // bucket (a twentieth of the budget, room for the costliest $batch) refilled at 95% of the
+    // budget's rate. A bucket holding a whole window, refilled continuously, let a run spend
+    // twice the budget in its first window and meet hundreds of 429s.
+    this.ru = new TokenBucket({ bucketSize: Math.max(1, Math.round(this.ruPer10s * RU_BURST)), tokensPerInterval: (this.ruPer10s * RU_RATE) / 10, interval: 'second' });
     const ca = options.caPerSecond ?? 1;
     this.ca = new TokenBucket({ bucketSize: ca, tokensPerInterval: ca, interval: 'second' });
     this.writesPer150s = options.writesPer150s ?? 3000;
@@ -53,7 +60,7 @@ export class Pacer {
     if (writes > 0) await this.writes.removeTokens(Math.min(writes, this.writesPer150s));
     return this.slots(async () => {
       await this.waitForPause();
-      await this.ru.removeTokens(Math.min(ru, this.ruPer10s));
+      await this.ru.removeTokens(Math.min(ru, this.ru.bucketSize));
       return task();
     });
   }

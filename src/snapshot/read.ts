@@ -51,12 +51,16 @@ export type KindReader = (ctx: KindReadContext) => Promise<RawObject[]>;
 
 export interface ReadOptions {
   onProgress?: (progress: ReadProgress) => void;
-  /** $batch envelopes in flight per kind (each up to 20 requests). Default 4. */
+  /** $batch envelopes in flight per kind (each up to 20 requests). Default 16. */
   batchConcurrency?: number;
-  /** Kinds read at the same time. Default 3. */
+  /** Kinds read at the same time. Default: all of them (the transport's pacer bounds the
+   * requests in flight, so a kind of one small page never waits behind the groups). */
   kindConcurrency?: number;
   /** The reader of a kind; undefined (or no function) means the full read. */
   readerFor?: (spec: KindSpec) => KindReader | undefined;
+  /** Called with each kind's objects as soon as that kind is read, while the others still are,
+   * so the caller's work on them overlaps the rest of the read. A rejection fails the read. */
+  onKindRead?: (spec: KindSpec, objects: readonly RawObject[]) => Promise<void>;
 }
 
 export interface TenantRead {
@@ -168,8 +172,8 @@ export const fullRead: KindReader = async (ctx) => {
  * relationship, the object) if any page or item failed after the transport's retries; then
  * nothing is returned at all. */
 export async function readTenant(transport: GraphTransport, kinds: readonly KindSpec[], options: ReadOptions = {}): Promise<TenantRead> {
-  const batchConcurrency = options.batchConcurrency ?? 4;
-  const limit = pLimit(Math.max(1, options.kindConcurrency ?? 3));
+  const batchConcurrency = options.batchConcurrency ?? 16;
+  const limit = pLimit(Math.max(1, options.kindConcurrency ?? kinds.length));
   let failure: unknown;
   const checkCancelled = () => {
     if (failure !== undefined) throw new ReadCancelled();
@@ -180,13 +184,15 @@ export async function readTenant(transport: GraphTransport, kinds: readonly Kind
         if (failure !== undefined) return [];
         const reader = options.readerFor?.(spec) ?? fullRead;
         try {
-          return await reader({
+          const objects = await reader({
             transport,
             spec,
             batchConcurrency,
             checkCancelled,
             progress: (done, total) => options.onProgress?.({ kind: spec.name, done, ...(total !== undefined ? { total } : {}) }),
           });
+          await options.onKindRead?.(spec, objects);
+          return objects;
         } catch (err) {
           if (!(err instanceof ReadCancelled)) failure ??= err;
           return [];

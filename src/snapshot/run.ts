@@ -84,6 +84,9 @@ export class SnapshotError extends Error {
   }
 }
 
+/** Objects turned into files between two turns of the event loop. */
+const BUILD_SLICE = 500;
+
 /** Files of a kind in the tree: a singleton's one file, or everything in the kind's folder. */
 function ownsPath(tenantId: string, spec: KindSpec, path: string): boolean {
   const dir = tenantDir(tenantId);
@@ -190,25 +193,33 @@ export async function runSnapshot(options: SnapshotRunOptions): Promise<Snapshot
   } catch {
     // An unreadable state only costs a full read; the next commit writes a good one.
   }
+  // 2. Every object becomes a file, and every file is checked, before any is written: kind by
+  //    kind as each is read, in slices that leave the event loop to the reads still going.
+  const validator = defaultValidator();
+  const files = new Map<string, string>();
+  const problems: string[] = [];
+  const buildFiles = async (spec: KindSpec, objects: readonly RawObject[]): Promise<void> => {
+    for (let start = 0; start < objects.length; start += BUILD_SLICE) {
+      const made = snapshotFiles(objects.slice(start, start + BUILD_SLICE), [spec], tenantId, config.redact);
+      problems.push(...made.problems);
+      for (const [path, { object, text }] of made.files) {
+        for (const p of validator.check(object, path)) problems.push(`${path} (${object.name}): ${p}`);
+        files.set(path, text);
+      }
+      await new Promise((r) => setImmediate(r));
+    }
+  };
   const [read, domain] = await Promise.all([
     readTenantIncremental(transport, kinds, {
       state,
       full: options.full,
+      batchConcurrency: config.snapshot.concurrency,
       previous: previousObjects(previous, tenantId, kinds, oldManifest?.counts ?? {}, config.redact),
+      onKindRead: buildFiles,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     }),
     defaultDomainOf(transport),
   ]);
-
-  // 2. Every object becomes a file, and every file is checked, before any is written.
-  const validator = defaultValidator();
-  const made = snapshotFiles(read.objects, kinds, tenantId, config.redact);
-  const problems = [...made.problems];
-  const files = new Map<string, string>();
-  for (const [path, { object, text }] of made.files) {
-    for (const p of validator.check(object, path)) problems.push(`${path} (${object.name}): ${p}`);
-    files.set(path, text);
-  }
   if (problems.length > 0) {
     const shown = problems.slice(0, 20).map((p) => `  - ${p}`).join('\n');
     throw new SnapshotError(
@@ -223,9 +234,20 @@ export async function runSnapshot(options: SnapshotRunOptions): Promise<Snapshot
   const shrunk: string[] = [];
   const onDisk = await store.filesOnDisk(`${SNAPSHOTS_DIR}/${tenantId}`).catch(() => [] as string[]);
   const removed: string[] = [];
+  // Each path sorted to its kind once: at 100k files, filtering every path per kind cost seconds.
+  const byKind = (paths: Iterable<string>): Map<KindName, string[]> => {
+    const out = new Map<KindName, string[]>(kinds.map((k) => [k.name, []]));
+    for (const p of paths) {
+      const spec = kinds.find((k) => ownsPath(tenantId, k, p));
+      if (spec) out.get(spec.name)?.push(p);
+    }
+    return out;
+  };
+  const beforeByKind = byKind(new Set([...previous.keys(), ...onDisk]));
+  const afterByKind = byKind(files.keys());
   for (const spec of kinds) {
-    const before = [...new Set([...previous.keys(), ...onDisk])].filter((p) => ownsPath(tenantId, spec, p));
-    const after = [...files.keys()].filter((p) => ownsPath(tenantId, spec, p));
+    const before = beforeByKind.get(spec.name) ?? [];
+    const after = afterByKind.get(spec.name) ?? [];
     const afterSet = new Set(after);
     const gone = before.filter((p) => !afterSet.has(p));
     removed.push(...gone);

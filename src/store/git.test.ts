@@ -65,6 +65,20 @@ describe('writeTree', () => {
     await expect(store.filesOnDisk('..')).rejects.toThrow(/Could not write/);
   });
 
+  it('leaves a file git holds with the same bytes alone, rewrites one edited on disk and stages one written before a crash', async () => {
+    const repo = await makeRepo({ [u('same')]: 'same: 1\n', [u('edited')]: 'edited: 1\n', [u('crashed')]: 'crashed: 1\n' });
+    const fs = await import('node:fs/promises');
+    // Someone edited a file in the working tree; an earlier run wrote another but died before staging it.
+    await fs.writeFile(join(repo.dir, u('edited')), 'edited: by hand\n');
+    await fs.writeFile(join(repo.dir, u('crashed')), 'crashed: 2\n');
+    const store = await openRepo(repo.dir);
+    const result = await store.writeTree(new Map([[u('same'), 'same: 1\n'], [u('edited'), 'edited: 1\n'], [u('crashed'), 'crashed: 2\n']]), []);
+    expect(result).toEqual({ written: [u('edited')], deleted: [], unchanged: 2 });
+    expect(readFileSync(join(repo.dir, u('edited')), 'utf8')).toBe('edited: 1\n');
+    expect((await repo.git.raw(['diff', '--cached', '--name-only'])).trim()).toBe(u('crashed'));
+    expect((await repo.git.raw(['diff', '--name-only'])).trim()).toBe('');
+  });
+
   it.each([
     ['../outside.yaml', /not under snapshots|'\.\.'/],
     ['snapshots/../x.yaml', /'\.\.'/],

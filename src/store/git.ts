@@ -8,8 +8,9 @@
 // identity, and a backup that fails for want of one is worse than a clearly named bot author.
 // The committer is git's own when it has one, else the author.
 import { spawn } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
-import { mkdir, readFile, readdir, realpath, rm, rmdir, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdir, realpath, rm, rmdir } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { catFileBatch, type Blob } from './cat-file.ts';
@@ -113,24 +114,13 @@ function bytesOf(content: string | Uint8Array): Buffer {
   return typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content.buffer, content.byteOffset, content.byteLength);
 }
 
-async function readIfExists(file: string): Promise<Buffer | undefined> {
+function readIfExistsSync(file: string): Buffer | undefined {
   try {
-    return await readFile(file);
+    return readFileSync(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
-}
-
-const WRITE_CONCURRENCY = 32;
-
-/** Runs `task(0 … count-1)` with at most `limit` running at once; the first failure wins. */
-async function inParallel(count: number, limit: number, task: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < count) await task(next++);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, count) }, worker));
 }
 
 /** Runs git with text on stdin (update-index --stdin): simple-git has no stdin. */
@@ -217,48 +207,81 @@ export class GitStore {
     await this.assertInsideRepo([...files.keys(), ...removed]);
     const written: string[] = [];
     const deleted: string[] = [];
+    const toStage: string[] = [];
     let unchanged = 0;
-    const entries = [...files];
-    const changed = new Array<boolean>(entries.length).fill(false);
+    // What git already holds needs no read, no write and no staging: a path whose index entry
+    // is the new bytes' blob and whose file git does not see modified. At 100k files that is
+    // the difference between seconds and a minute for a snapshot that changed little.
+    const known = await this.cleanIndexedBlobs([...files.keys()]);
+    const hash = await this.blobHasher();
     const made = new Set<string>();
-    // Files are independent: a few dozen in flight turn 100k sequential reads into seconds.
-    await inParallel(entries.length, WRITE_CONCURRENCY, async (i) => {
-      const [path, content] = entries[i] as [string, string | Uint8Array];
-      const file = join(this.root, path);
+    let sinceYield = 0;
+    for (const [path, content] of files) {
       const bytes = bytesOf(content);
-      const existing = await readIfExists(file);
-      if (existing !== undefined && existing.equals(bytes)) return;
+      const blob = known.get(path);
+      if (blob !== undefined && blob === hash(bytes)) {
+        unchanged++;
+        continue;
+      }
+      // Synchronous: ~2.5x faster than fs/promises for many small files, and nothing else runs
+      // while a snapshot is written; the event loop gets a turn now and then (progress output).
+      if (++sinceYield % 500 === 0) await new Promise((r) => setImmediate(r));
+      const file = join(this.root, path);
+      toStage.push(path);
+      const existing = readIfExistsSync(file);
+      if (existing !== undefined && existing.equals(bytes)) {
+        // Already on disk (a run that died before staging): staged, not written.
+        unchanged++;
+        continue;
+      }
       const folder = dirname(file);
       if (!made.has(folder)) {
-        await mkdir(folder, { recursive: true });
+        mkdirSync(folder, { recursive: true });
         made.add(folder);
       }
       // Written in place, not via a temporary and a rename (which costs ~8x on ext4): the
       // commit is the atomic unit, and the next run rewrites any file a crash left short,
       // since it compares bytes.
-      await writeFile(file, bytes);
-      changed[i] = true;
-    });
-    entries.forEach(([path], i) => {
-      if (changed[i]) written.push(path);
-      else unchanged++;
-    });
+      writeFileSync(file, bytes);
+      written.push(path);
+    }
     for (const path of removed) {
       const file = join(this.root, path);
+      toStage.push(path);
       if (!existsSync(file)) continue;
       await rm(file);
       deleted.push(path);
       await this.removeEmptyFolders(dirname(path));
     }
-    // Every path the run owns is staged, not only the ones written now: a run that died after
-    // writing but before staging left files whose bytes already match, and they must still
-    // reach the commit (update-index is a no-op for paths already staged as they are).
-    const staged = [...files.keys(), ...removed];
-    if (staged.length > 0) {
+    if (toStage.length > 0) {
       // update-index reads the paths from stdin: 100k paths would overflow an argument list.
-      await this.run('stage the snapshot files', () => gitWithInput(this.root, ['update-index', '--add', '--remove', '-z', '--stdin'], staged.map((p) => `${p}\0`).join('')));
+      await this.run('stage the snapshot files', () => gitWithInput(this.root, ['update-index', '--add', '--remove', '-z', '--stdin'], toStage.map((p) => `${p}\0`).join('')));
     }
     return { written, deleted, unchanged };
+  }
+
+  /** The index's blob id of each of `paths` that git tracks and does not see modified in the
+   * working tree (`git diff-files`, from the index's stat data: a file merely touched counts as
+   * modified, which costs only a read). */
+  private async cleanIndexedBlobs(paths: readonly string[]): Promise<Map<string, string>> {
+    const roots = [...new Set(paths.map((p) => p.split('/')[0] ?? p))];
+    const blobs = new Map<string, string>();
+    if (roots.length === 0) return blobs;
+    const listed = await this.run('list the indexed snapshot files', () => this.git.raw(['ls-files', '--stage', '-z', '--', ...roots]));
+    for (const entry of listed.split('\0')) {
+      // "<mode> <blob> <stage>\t<path>"; a conflicted path (stage > 0) is never taken as known.
+      const m = /^\d+ ([0-9a-f]+) 0\t(.+)$/s.exec(entry);
+      if (m?.[1] && m[2]) blobs.set(m[2], m[1]);
+    }
+    const modified = await this.run('list the modified snapshot files', () => this.git.raw(['diff-files', '--name-only', '-z', '--', ...roots]));
+    for (const path of modified.split('\0')) if (path) blobs.delete(path);
+    return blobs;
+  }
+
+  /** git's id of a blob with these bytes, in the repository's object format (SHA-1 or SHA-256). */
+  private async blobHasher(): Promise<(bytes: Uint8Array) => string> {
+    const format = (await this.git.raw(['rev-parse', '--show-object-format']).catch(() => 'sha1')).trim() === 'sha256' ? 'sha256' : 'sha1';
+    return (bytes) => createHash(format).update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
   }
 
   /** Every file under `dir` in the working tree (relative to the root, '/'-separated): what a

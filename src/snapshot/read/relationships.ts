@@ -2,6 +2,7 @@
 // appRoleAssignedTo) through $batch, 20 requests an envelope, following every relationship to
 // its last page. Shared by the full read and, later, the incremental one (which reads the
 // relationships of the objects a delta round reports). Does network I/O through the transport.
+import pLimit from 'p-limit';
 import type { BatchItem, BatchResult, GraphTransport } from '../../graph/transport.ts';
 import type { KindSpec, RelationshipSpec } from '../../kinds/spec.ts';
 import type { LinkTarget } from '../../model/types.ts';
@@ -66,59 +67,81 @@ export async function readRelationships(transport: GraphTransport, spec: KindSpe
       pending.push({ reading, rel, item: { id: String(pending.length), method: 'GET', url: relationshipUrl(rel, id) } });
     }
   }
-  // A slice of envelopes at a time: the pacer bounds requests in flight; this bounds the
-  // responses held in memory as well.
-  const slice = Math.max(1, options.batchConcurrency) * 20;
-  for (let start = 0; start < pending.length; start += slice) {
-    options.checkCancelled();
-    const part = pending.slice(start, start + slice);
-    let results: Map<string, BatchResult>;
-    try {
-      results = await transport.batch(
-        part.map((p) => p.item),
-        { version: spec.version },
-      );
-    } catch (err) {
-      const first = part[0];
-      throw new TenantReadError({
-        kind: spec.name,
-        subject: first ? `the relationships of ${spec.name} objects (a $batch starting with ${relationshipSubject(spec, first.rel, first.reading.raw)})` : `the relationships of ${spec.name} objects`,
-        reason: reasonOf(err),
-        ...(statusOf(err) !== undefined ? { status: statusOf(err) } : {}),
-        cause: err,
-      });
+  // Envelopes of 20 go out as soon as a slot is free, up to batchConcurrency in flight: the
+  // pacer bounds requests across kinds; this bounds the responses held in memory as well, and
+  // keeps a slow envelope (a large group's members, paged to the end) from holding up the rest.
+  const limit = pLimit(Math.max(1, options.batchConcurrency));
+  const envelopes: Pending[][] = [];
+  for (let start = 0; start < pending.length; start += 20) envelopes.push(pending.slice(start, start + 20));
+  let failed = false;
+  await Promise.all(
+    envelopes.map((part) =>
+      limit(async () => {
+        // The first failure stops the envelopes not yet sent; Promise.all reports it.
+        if (failed) return;
+        try {
+          await readEnvelope(transport, spec, part, options);
+        } catch (err) {
+          failed = true;
+          throw err;
+        }
+      }),
+    ),
+  );
+}
+
+/** One $batch envelope of up to 20 relationship requests, each followed to its last page. */
+async function readEnvelope(transport: GraphTransport, spec: KindSpec, part: readonly Pending[], options: RelationshipReadOptions): Promise<void> {
+  options.checkCancelled();
+  let results: Map<string, BatchResult>;
+  try {
+    results = await transport.batch(
+      part.map((p) => p.item),
+      { version: spec.version },
+    );
+  } catch (err) {
+    const first = part[0];
+    throw new TenantReadError({
+      kind: spec.name,
+      subject: first ? `the relationships of ${spec.name} objects (a $batch starting with ${relationshipSubject(spec, first.rel, first.reading.raw)})` : `the relationships of ${spec.name} objects`,
+      reason: reasonOf(err),
+      ...(statusOf(err) !== undefined ? { status: statusOf(err) } : {}),
+      cause: err,
+    });
+  }
+  const remainders: Array<{ p: Pending; next: string }> = [];
+  for (const p of part) {
+    const result = results.get(p.item.id);
+    const subject = relationshipSubject(spec, p.rel, p.reading.raw);
+    const objectId = String(p.reading.raw.id);
+    if (!result) {
+      throw new TenantReadError({ kind: spec.name, objectId, subject, reason: 'the $batch response held no answer for its request. (Hint: run again; report it if it repeats.)' });
     }
-    const remainders: Array<{ p: Pending; next: string }> = [];
-    for (const p of part) {
-      const result = results.get(p.item.id);
-      const subject = relationshipSubject(spec, p.rel, p.reading.raw);
-      const objectId = String(p.reading.raw.id);
-      if (!result) {
-        throw new TenantReadError({ kind: spec.name, objectId, subject, reason: 'the $batch response held no answer for its request. (Hint: run again; report it if it repeats.)' });
-      }
-      if (p.rel.single && result.status === 404) {
-        // A single-valued relationship answers 404 when there is nothing (user-list-manager.md).
-        p.reading.links[p.rel.name] = [];
-        continue;
-      }
-      if (result.status !== 200) {
-        const err = batchItemError(spec.version, p.item.url, result.status, result.body, result.headers);
-        throw new TenantReadError({ kind: spec.name, objectId, subject, reason: reasonOf(err), status: result.status, cause: err });
-      }
-      const body = (result.body ?? {}) as Record<string, unknown>;
-      if (p.rel.single) {
-        p.reading.links[p.rel.name] = [p.rel.target(body)];
-        continue;
-      }
-      if (!Array.isArray(body.value)) {
-        throw new TenantReadError({ kind: spec.name, objectId, subject, reason: `GET ${p.item.url} answered without a value array`, status: result.status });
-      }
-      const value = body.value as Array<Record<string, unknown>>;
-      p.reading.links[p.rel.name] = value.map((item) => p.rel.target(item));
-      if (typeof body['@odata.nextLink'] === 'string') remainders.push({ p, next: body['@odata.nextLink'] });
+    if (p.rel.single && result.status === 404) {
+      // A single-valued relationship answers 404 when there is nothing (user-list-manager.md).
+      p.reading.links[p.rel.name] = [];
+      continue;
     }
-    // Relationships longer than a page (a large group's members): the rest page by page.
-    for (const { p, next } of remainders) {
+    if (result.status !== 200) {
+      const err = batchItemError(spec.version, p.item.url, result.status, result.body, result.headers);
+      throw new TenantReadError({ kind: spec.name, objectId, subject, reason: reasonOf(err), status: result.status, cause: err });
+    }
+    const body = (result.body ?? {}) as Record<string, unknown>;
+    if (p.rel.single) {
+      p.reading.links[p.rel.name] = [p.rel.target(body)];
+      continue;
+    }
+    if (!Array.isArray(body.value)) {
+      throw new TenantReadError({ kind: spec.name, objectId, subject, reason: `GET ${p.item.url} answered without a value array`, status: result.status });
+    }
+    const value = body.value as Array<Record<string, unknown>>;
+    p.reading.links[p.rel.name] = value.map((item) => p.rel.target(item));
+    if (typeof body['@odata.nextLink'] === 'string') remainders.push({ p, next: body['@odata.nextLink'] });
+  }
+  // Relationships longer than a page (a large group's members): the rest page by page, the
+  // relationships of the envelope side by side.
+  await Promise.all(
+    remainders.map(async ({ p, next }) => {
       try {
         for await (const page of transport.pages<Record<string, unknown>>(next, { version: spec.version })) {
           options.checkCancelled();
@@ -135,6 +158,6 @@ export async function readRelationships(transport: GraphTransport, spec: KindSpe
           cause: err,
         });
       }
-    }
-  }
+    }),
+  );
 }

@@ -84,6 +84,31 @@ describe('Pacer', () => {
     expect(order).toHaveLength(3);
   });
 
+  it('gives back the writes of a throttled request, so its resend does not wait for them a second time (throttling-limits.md: "Only the requests exceeding the limits will be throttled")', async () => {
+    const pacer = new Pacer({ writesPer150s: 20 });
+    const at: number[] = [];
+    const t0 = performance.now();
+    // A $batch of 20 writes spends the budget; the service throttles it, and it is sent again.
+    await pacer.run(20, false, async () => undefined, 20);
+    pacer.refundWrites(20);
+    const resend = pacer.run(20, false, async () => void at.push(performance.now() - t0), 20);
+    await vi.advanceTimersByTimeAsync(200_000);
+    await resend;
+    // Without the refund the resend would wait 150 s for 20 writes to drip back.
+    expect(at[0]).toBeLessThan(1_000);
+  });
+
+  it('never gives back more than the write budget holds', async () => {
+    const pacer = new Pacer({ writesPer150s: 2 });
+    pacer.refundWrites(5);
+    const at: number[] = [];
+    const t0 = performance.now();
+    const runs = Array.from({ length: 3 }, () => pacer.run(1, false, async () => void at.push(performance.now() - t0), 1));
+    await vi.advanceTimersByTimeAsync(200_000);
+    await Promise.all(runs);
+    expect(at[2]! - at[1]!).toBeGreaterThanOrEqual(74_000);
+  });
+
   it('pauses every request after a 429', async () => {
     const pacer = new Pacer();
     pacer.pause(2_000);

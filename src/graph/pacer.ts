@@ -65,6 +65,16 @@ export class Pacer {
     });
   }
 
+  /** Gives back the writes of requests the service throttled: a throttled request is not
+   * counted against the budget ("Only the requests exceeding the limits will be throttled",
+   * throttling-limits.md, "Identity and access service limits"), so their resend must not pay
+   * twice — which would leave the write budget idle for as long as they cost. */
+  refundWrites(writes: number): void {
+    if (writes <= 0) return;
+    this.writes.drip();
+    this.writes.content = Math.min(this.writes.bucketSize, this.writes.content + writes);
+  }
+
   /** Everyone waits after a 429: the budget is shared by all requests of this app. */
   pause(ms: number): void {
     this.pausedUntil = Math.max(this.pausedUntil, Date.now() + ms);

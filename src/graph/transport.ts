@@ -116,7 +116,10 @@ class PacingRetryHandler implements Middleware {
         t.stats.writes += writes;
         t.stats.resourceUnits += Number(res.headers.get('x-ms-resource-unit') ?? ru) || ru;
         t.onEvent?.({ type: 'response', method, path: url.pathname, status: res.status, ru, ms: Date.now() - started });
-        if (res.status === 429) t.stats.throttled += 1;
+        if (res.status === 429) {
+          t.stats.throttled += 1;
+          t.pacer.refundWrites(writes);
+        }
         // Above 80% of a budget the service says how close the app is (throttling-limits.md,
         // "x-ms-throttle-limit-percentage"): ease off before it answers 429 rather than after.
         const used = Number(res.headers.get('x-ms-throttle-limit-percentage'));
@@ -297,6 +300,7 @@ export class GraphTransport {
             new RequestTraits(ru, idempotent, writes),
           );
           const retry: BatchItem[] = [];
+          const throttledIds = new Set<string>();
           let wait = 0;
           for (const r of response.responses ?? []) {
             const item = pending.find((p) => p.id === r.id);
@@ -304,12 +308,16 @@ export class GraphTransport {
               retry.push(item);
               const h = new Headers(r.headers ?? {});
               wait = Math.max(wait, Math.min(this.maxWaitMs, retryAfterMs(h, attempt, isConditionalAccessPath(item.url))));
-              if (r.status === 429) this.stats.throttled += 1;
+              if (r.status === 429) {
+                this.stats.throttled += 1;
+                throttledIds.add(item.id);
+              }
               continue;
             }
             results.set(r.id, r);
           }
           if (retry.length > 0) {
+            this.pacer.refundWrites(retry.filter((item) => item.method !== 'GET' && throttledIds.has(item.id)).length);
             this.stats.retries += retry.length;
             this.pacer.pause(wait);
             await sleep(wait);

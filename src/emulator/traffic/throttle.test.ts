@@ -130,6 +130,59 @@ describe(`tenant write quota (${PAGE}: tenant, 18,000 writes per 5 minutes, all 
   });
 });
 
+describe(`token buckets (${PAGE}, "Pattern": "Throttling is based on a token bucket algorithm … Only the requests exceeding the limits will be throttled")`, () => {
+  it('refills the write budget continuously: a twentieth of 3,000 per 2 min 30 s comes back after 7.5 s, not at the end of a window', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const t = new GraphThrottle(tenantOf(10), { appWrites: 3_000, appWriteWindowSeconds: 150 });
+    for (let i = 0; i < 3_000; i++) await t.charge(write());
+    const err = await rejection(t.charge(write()));
+    // One token comes back every 50 ms: the answer says to retry in a second, not in 150.
+    expect(err.headers['retry-after']).toBe('1');
+    vi.setSystemTime(Date.now() + 7_500);
+    for (let i = 0; i < 150; i++) await t.charge(write());
+    await expect(t.charge(write())).rejects.toBeInstanceOf(GraphHttpError);
+  });
+
+  it('lets through the full bucket and what refills meanwhile: 200 writes in the first 10 s of a budget of 100 per 10 s', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const t = new GraphThrottle(tenantOf(10), { appWrites: 100, appWriteWindowSeconds: 10 });
+    const start = Date.now();
+    let passed = 0;
+    // A request every 10 ms for 10 s: the full bucket (100) plus the refill of 10 s (100).
+    for (let ms = 0; ms < 10_000; ms += 10) {
+      vi.setSystemTime(start + ms);
+      try {
+        await t.charge(write());
+        passed += 1;
+      } catch (err) {
+        if (!(err instanceof GraphHttpError)) throw err;
+      }
+    }
+    expect(passed).toBeGreaterThanOrEqual(199);
+    expect(passed).toBeLessThanOrEqual(200);
+  });
+
+  it('spends nothing on a throttled request: a write refused by the write budget leaves its resource units', async () => {
+    const t = new GraphThrottle(tenantOf(10), { resourceUnits: 10, appWrites: 1 });
+    await t.charge(write());
+    const err = await rejection(t.charge(write()));
+    expect(err.headers['x-ms-throttle-information']).toBe('WriteLimitExceeded');
+    // 1 unit spent by the write that went through; the refused one took none of the other 9.
+    await expect(t.charge(read(9))).resolves.toEqual(expect.any(Object));
+  });
+
+  it('answers a resource-unit 429 with the seconds until enough units are back', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const t = new GraphThrottle(tenantOf(10), { resourceUnits: 100 });
+    await t.charge(read(100));
+    // 100 units per 10 s: 30 units take 3 s to come back.
+    const err = await rejection(t.charge(read(30)));
+    expect(err.headers['retry-after']).toBe('3');
+    vi.setSystemTime(Date.now() + 3_000);
+    await expect(t.charge(read(30))).resolves.toEqual(expect.any(Object));
+  });
+});
+
 describe('conditional access policies and named locations (concepts/throttling-limits.md, "Identity protection and conditional access service limits")', () => {
   it('allows 1 request per second per tenant and answers 429 without Retry-After', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });

@@ -1,10 +1,10 @@
-// Microsoft Graph's identity-and-access throttling budgets, enforced with in-memory counters
-// (rate-limiter-flexible). Pure apart from the counters' wall-clock windows; no I/O.
-// Budgets: concepts/throttling-limits.md, "Identity and access service limits" and
-// "Identity protection and conditional access service limits"; headers: the same page,
-// "Additional headers"; the 429 body: concepts/throttling.md, "Sample response".
+// Microsoft Graph's identity-and-access throttling budgets, enforced with token buckets as the
+// documentation describes them. Pure apart from reading the wall clock; no I/O.
+// Budgets and the algorithm: concepts/throttling-limits.md, "Identity and access service limits"
+// ("Throttling is based on a token bucket algorithm … Only the requests exceeding the limits
+// will be throttled") and "Identity protection and conditional access service limits"; headers:
+// the same page, "Additional headers"; the 429 body: concepts/throttling.md, "Sample response".
 
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { GraphHttpError } from '../errors.ts';
 import type { ChargeInput, Throttle } from '../runtime.ts';
 
@@ -45,19 +45,42 @@ export interface ThrottledTenant {
   dir: { tenantId: string; collections: { users: { size: number } } };
 }
 
-type Outcome = { ok: true; res: RateLimiterRes } | { ok: false; res: RateLimiterRes };
+/** Token buckets, one per key: each holds at most `size` tokens, starts full and refills
+ * continuously at `size` per `windowMs` — so a budget "per 2 min 30 s" is spent at once or
+ * over time alike, and never more than it in any stretch of that length. */
+export class TokenBuckets {
+  size: number;
+  readonly windowMs: number;
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
 
-async function take(limiter: RateLimiterMemory, key: string, points: number): Promise<Outcome> {
-  try {
-    return { ok: true, res: await limiter.consume(key, points) };
-  } catch (err) {
-    // The library rejects with the counter's state when the budget is spent, with an Error otherwise.
-    if (err instanceof RateLimiterRes) return { ok: false, res: err };
-    throw err;
+  constructor(size: number, windowMs: number) {
+    this.size = size;
+    this.windowMs = windowMs;
+  }
+
+  private level(key: string, now: number): { tokens: number; at: number } {
+    let b = this.buckets.get(key);
+    if (!b) this.buckets.set(key, (b = { tokens: this.size, at: now }));
+    b.tokens = Math.min(this.size, b.tokens + ((now - b.at) * this.size) / this.windowMs);
+    b.at = now;
+    return b;
+  }
+
+  /** Milliseconds until `points` tokens are there (0: they are there now). */
+  waitMs(key: string, points: number, now = Date.now()): number {
+    const b = this.level(key, now);
+    if (b.tokens >= points) return 0;
+    return Math.ceil(((points - b.tokens) * this.windowMs) / this.size);
+  }
+
+  /** Takes `points` tokens (the caller checked they are there); returns the share of the
+   * bucket now spent (0 full, 1 empty). */
+  take(key: string, points: number, now = Date.now()): number {
+    const b = this.level(key, now);
+    b.tokens -= points;
+    return (this.size - b.tokens) / this.size;
   }
 }
-
-const retryAfterSeconds = (res: RateLimiterRes) => String(Math.max(1, Math.ceil(res.msBeforeNext / 1000)));
 
 export function tooManyRequests(headers: Record<string, string>): GraphHttpError {
   return new GraphHttpError(429, 'TooManyRequests', 'Please retry again later.', { headers });
@@ -66,19 +89,19 @@ export function tooManyRequests(headers: Record<string, string>): GraphHttpError
 export class GraphThrottle implements Throttle {
   readonly budgets: ThrottleBudgets;
   private readonly tenant: ThrottledTenant;
-  private readonly resourceUnits: RateLimiterMemory;
-  private readonly appWrites: RateLimiterMemory;
-  private readonly tenantWrites: RateLimiterMemory;
-  private readonly conditionalAccess: RateLimiterMemory;
+  private readonly resourceUnits: TokenBuckets;
+  private readonly appWrites: TokenBuckets;
+  private readonly tenantWrites: TokenBuckets;
+  private readonly conditionalAccess: TokenBuckets;
 
   constructor(tenant: ThrottledTenant, budgets: Partial<ThrottleBudgets> = {}) {
     this.tenant = tenant;
     this.budgets = { ...DEFAULT_BUDGETS, ...budgets };
     const b = this.budgets;
-    this.resourceUnits = new RateLimiterMemory({ keyPrefix: 'ru', points: this.ruBudget(), duration: b.resourceUnitWindowSeconds });
-    this.appWrites = new RateLimiterMemory({ keyPrefix: 'appw', points: b.appWrites, duration: b.appWriteWindowSeconds });
-    this.tenantWrites = new RateLimiterMemory({ keyPrefix: 'tw', points: b.tenantWrites, duration: b.tenantWriteWindowSeconds });
-    this.conditionalAccess = new RateLimiterMemory({ keyPrefix: 'ca', points: b.conditionalAccessPerSecond, duration: 1 });
+    this.resourceUnits = new TokenBuckets(this.ruBudget(), b.resourceUnitWindowSeconds * 1000);
+    this.appWrites = new TokenBuckets(b.appWrites, b.appWriteWindowSeconds * 1000);
+    this.tenantWrites = new TokenBuckets(b.tenantWrites, b.tenantWriteWindowSeconds * 1000);
+    this.conditionalAccess = new TokenBuckets(b.conditionalAccessPerSecond, 1000);
   }
 
   private ruBudget(): number {
@@ -87,34 +110,39 @@ export class GraphThrottle implements Throttle {
 
   async charge(input: ChargeInput): Promise<Record<string, string>> {
     const tenantId = this.tenant.dir.tenantId;
+    const now = Date.now();
     if (input.conditionalAccess) {
       // A separate service with its own per-tenant limit, and its 429s carry no Retry-After.
-      const ca = await take(this.conditionalAccess, tenantId, 1);
-      if (!ca.ok) throw tooManyRequests({});
+      if (this.conditionalAccess.waitMs(tenantId, 1, now) > 0) throw tooManyRequests({});
+      this.conditionalAccess.take(tenantId, 1, now);
       return {};
     }
     const appKey = `${input.appId}/${tenantId}`;
-    const throttled = (res: RateLimiterRes, scope: string, information: string) =>
+    const throttled = (waitMs: number, scope: string, information: string) =>
       tooManyRequests({
-        'retry-after': retryAfterSeconds(res),
+        'retry-after': String(Math.max(1, Math.ceil(waitMs / 1000))),
         'x-ms-throttle-scope': `${scope}/${input.appId}/${tenantId}`,
         'x-ms-throttle-information': information,
       });
 
     // The tenant can grow past a size boundary while the emulator runs.
-    this.resourceUnits.points = this.ruBudget();
-    const ru = await take(this.resourceUnits, appKey, input.ru);
-    if (!ru.ok) throw throttled(ru.res, 'Tenant_Application/ReadWrite', 'ResourceUnitLimitExceeded');
-    let used = ru.res.consumedPoints / this.resourceUnits.points;
+    this.resourceUnits.size = this.ruBudget();
+    // A request no bucket can pay for is throttled and spends nothing: only the requests over
+    // the limits are throttled, the others go on spending the budget.
+    const ruWait = this.resourceUnits.waitMs(appKey, Math.min(input.ru, this.resourceUnits.size), now);
+    if (ruWait > 0) throw throttled(ruWait, 'Tenant_Application/ReadWrite', 'ResourceUnitLimitExceeded');
     if (input.write) {
-      const app = await take(this.appWrites, appKey, 1);
-      if (!app.ok) throw throttled(app.res, 'Tenant_Application/Write', 'WriteLimitExceeded');
-      const tenant = await take(this.tenantWrites, tenantId, 1);
-      if (!tenant.ok) throw throttled(tenant.res, 'Tenant/Write', 'WriteLimitExceeded');
-      used = Math.max(used, app.res.consumedPoints / this.appWrites.points, tenant.res.consumedPoints / this.tenantWrites.points);
+      const appWait = this.appWrites.waitMs(appKey, 1, now);
+      if (appWait > 0) throw throttled(appWait, 'Tenant_Application/Write', 'WriteLimitExceeded');
+      const tenantWait = this.tenantWrites.waitMs(tenantId, 1, now);
+      if (tenantWait > 0) throw throttled(tenantWait, 'Tenant/Write', 'WriteLimitExceeded');
     }
+    let used = this.resourceUnits.take(appKey, Math.min(input.ru, this.resourceUnits.size), now);
+    if (input.write) used = Math.max(used, this.appWrites.take(appKey, 1, now), this.tenantWrites.take(tenantId, 1, now));
     // "Returned only when the application consumed more than 0.8 of its limit" (0.8 to 1.8).
-    if (used > 0.8) return { 'x-ms-throttle-limit-percentage': String(Math.min(1.8, Math.round(used * 100) / 100)) };
+    // Rounded up to the hundredth, so the refill of the few milliseconds since the last request
+    // does not hide a spent budget.
+    if (used > 0.8) return { 'x-ms-throttle-limit-percentage': String(Math.min(1.8, Math.ceil(Math.round(used * 1e6) / 1e4) / 100)) };
     return {};
   }
 }

@@ -19,11 +19,6 @@ export interface PacerOptions {
   writesPer150s?: number;
 }
 
-/** Share of the 10-s resource-unit budget that may go out at once, and the share of the budget's
- * rate the bucket refills at: together never above the budget in any 10 s. */
-const RU_BURST = 0.05;
-const RU_RATE = 0.95;
-
 export class Pacer {
   private readonly ru: TokenBucket;
   private readonly ca: TokenBucket;
@@ -35,11 +30,10 @@ export class Pacer {
 
   constructor(options: PacerOptions = {}) {
     this.ruPer10s = options.ruPer10s ?? 8000;
-    // Any 10 s — the service's window, wherever it starts — sees at most the budget: a small
-    // bucket (a twentieth of the budget, room for the costliest $batch) refilled at 95% of the
-    // budget's rate. A bucket holding a whole window, refilled continuously, let a run spend
-    // twice the budget in its first window and meet hundreds of 429s.
-    this.ru = new TokenBucket({ bucketSize: Math.max(1, Math.round(this.ruPer10s * RU_BURST)), tokensPerInterval: (this.ruPer10s * RU_RATE) / 10, interval: 'second' });
+    // The service's own model (throttling-limits.md, "Identity and access service limits": "a
+    // token bucket algorithm"): a bucket of one window's budget, refilled continuously and
+    // starting full, so the client spends exactly what the service would let through.
+    this.ru = new TokenBucket({ bucketSize: this.ruPer10s, tokensPerInterval: this.ruPer10s / 10, interval: 'second' });
     const ca = options.caPerSecond ?? 1;
     this.ca = new TokenBucket({ bucketSize: ca, tokensPerInterval: ca, interval: 'second' });
     this.writesPer150s = options.writesPer150s ?? 3000;
@@ -60,7 +54,7 @@ export class Pacer {
     if (writes > 0) await this.writes.removeTokens(Math.min(writes, this.writesPer150s));
     return this.slots(async () => {
       await this.waitForPause();
-      await this.ru.removeTokens(Math.min(ru, this.ru.bucketSize));
+      await this.ru.removeTokens(Math.min(ru, this.ruPer10s));
       return task();
     });
   }
@@ -73,6 +67,14 @@ export class Pacer {
     if (writes <= 0) return;
     this.writes.drip();
     this.writes.content = Math.min(this.writes.bucketSize, this.writes.content + writes);
+  }
+
+  /** The share of the fuller of its own budgets this client has spent (0 untouched, 1 empty):
+   * what the service's x-ms-throttle-limit-percentage would say if this client were alone. */
+  usedShare(): number {
+    this.ru.drip();
+    this.writes.drip();
+    return Math.max(1 - this.ru.content / this.ru.bucketSize, 1 - this.writes.content / this.writes.bucketSize);
   }
 
   /** Everyone waits after a 429: the budget is shared by all requests of this app. */

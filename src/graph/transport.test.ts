@@ -101,6 +101,21 @@ describe('GraphTransport', () => {
     expect(pause).toHaveBeenCalledWith(500);
   });
 
+  it('does not ease off when its own pacing accounts for the budget the service reports spent', async () => {
+    const near: typeof fetch = async (input, init) => {
+      const res = await fetch(input, init);
+      const headers = new Headers(res.headers);
+      headers.set('x-ms-throttle-limit-percentage', '0.95');
+      return new Response(res.body, { status: res.status, headers });
+    };
+    const t = transportFor(envFor(emu), near);
+    // This client itself spent 90% of the resource-unit bucket.
+    vi.spyOn(t.pacer, 'usedShare').mockReturnValue(0.9);
+    const pause = vi.spyOn(t.pacer, 'pause');
+    await t.get('/users?$top=1');
+    expect(pause).not.toHaveBeenCalled();
+  });
+
   it('does not resend a POST answered 504 (it may have been applied), but does resend a GET', async () => {
     let posts = 0;
     const gateway: typeof fetch = async (input, init) => {

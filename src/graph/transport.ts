@@ -121,9 +121,13 @@ class PacingRetryHandler implements Middleware {
           t.pacer.refundWrites(writes);
         }
         // Above 80% of a budget the service says how close the app is (throttling-limits.md,
-        // "x-ms-throttle-limit-percentage"): ease off before it answers 429 rather than after.
+        // "x-ms-throttle-limit-percentage"): ease off before it answers 429 rather than after —
+        // unless the pacer's own buckets account for it. A run spending the budget as fast as
+        // the pacer lets it is near 100% all along; pausing it then only wastes the budget.
+        // Someone else spending the same budget (another job of this app) shows as more used
+        // than the pacer spent.
         const used = Number(res.headers.get('x-ms-throttle-limit-percentage'));
-        if (Number.isFinite(used) && used >= 0.9) t.pacer.pause(used >= 1 ? 2_000 : 500);
+        if (Number.isFinite(used) && used >= 0.9 && used > t.pacer.usedShare() + 0.1) t.pacer.pause(used >= 1 ? 2_000 : 500);
         // A POST that failed with a 5xx may still have been applied (a 504 after the create
         // went through): only 429 and 503, which say the request was not processed, are resent.
         const resendable = idempotent || res.status === 429 || res.status === 503;

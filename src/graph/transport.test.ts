@@ -88,27 +88,23 @@ describe('GraphTransport', () => {
     expect(posts).toBe(1);
   });
 
+  /** The emulator's answers, with the header saying 95% of a budget is spent. */
+  const nearlySpent: typeof fetch = async (input, init) => {
+    const res = await fetch(input, init);
+    const headers = new Headers(res.headers);
+    headers.set('x-ms-throttle-limit-percentage', '0.95');
+    return new Response(res.body, { status: res.status, headers });
+  };
+
   it('eases off when the service says a budget is nearly spent (x-ms-throttle-limit-percentage)', async () => {
-    const near: typeof fetch = async (input, init) => {
-      const res = await fetch(input, init);
-      const headers = new Headers(res.headers);
-      headers.set('x-ms-throttle-limit-percentage', '0.95');
-      return new Response(res.body, { status: res.status, headers });
-    };
-    const t = transportFor(envFor(emu), near);
+    const t = transportFor(envFor(emu), nearlySpent);
     const pause = vi.spyOn(t.pacer, 'pause');
     await t.get('/users?$top=1');
     expect(pause).toHaveBeenCalledWith(500);
   });
 
   it('does not ease off when its own pacing accounts for the budget the service reports spent', async () => {
-    const near: typeof fetch = async (input, init) => {
-      const res = await fetch(input, init);
-      const headers = new Headers(res.headers);
-      headers.set('x-ms-throttle-limit-percentage', '0.95');
-      return new Response(res.body, { status: res.status, headers });
-    };
-    const t = transportFor(envFor(emu), near);
+    const t = transportFor(envFor(emu), nearlySpent);
     // This client itself spent 90% of the resource-unit bucket.
     vi.spyOn(t.pacer, 'usedShare').mockReturnValue(0.9);
     const pause = vi.spyOn(t.pacer, 'pause');

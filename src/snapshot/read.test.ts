@@ -258,6 +258,30 @@ describe('readTenant', () => {
   });
 });
 
+describe('readTenant handing kinds over as they are read', () => {
+  it('gives each kind its objects once, keeps none of them, and still counts them', async () => {
+    const handed = new Map<KindName, string[]>();
+    const read = await readTenant(transportFor(emu), KINDS.map(smallPages), {
+      onKindRead: async (spec, got) => {
+        expect(handed.has(spec.name)).toBe(false);
+        handed.set(spec.name, got.map((o) => String(o.raw.id)).sort());
+      },
+    });
+    expect(read.objects).toEqual([]);
+    expect(read.counts).toEqual(counts);
+    for (const kind of KINDS) expect(handed.get(kind.name), kind.name).toEqual(idsOf(objects, kind.name));
+  });
+
+  it('fails the read when the receiver fails', async () => {
+    const err = await readTenant(transportFor(emu), [kindByName('user') as KindSpec], {
+      onKindRead: async () => {
+        throw new Error('no room');
+      },
+    }).catch((e: unknown) => e);
+    expect((err as Error).message).toBe('no room');
+  });
+});
+
 describe('readTenant failures', () => {
   it('fails with the transport error naming the permission when the client lacks one', async () => {
     const narrow = emu.addClient(['User.Read.All', 'Application.Read.All'] satisfies Permission[]);

@@ -59,12 +59,15 @@ export interface ReadOptions {
   /** The reader of a kind; undefined (or no function) means the full read. */
   readerFor?: (spec: KindSpec) => KindReader | undefined;
   /** Called with each kind's objects as soon as that kind is read, while the others still are,
-   * so the caller's work on them overlaps the rest of the read. A rejection fails the read. */
+   * so the caller's work on them overlaps the rest of the read. The objects are handed over:
+   * TenantRead.objects leaves them out (counts still has them), so memory holds a kind's raw
+   * objects only while the caller works on them. A rejection fails the read. */
   onKindRead?: (spec: KindSpec, objects: readonly RawObject[]) => Promise<void>;
 }
 
 export interface TenantRead {
-  /** Every object, kind by kind in the order the kinds were given. */
+  /** Every object, kind by kind in the order the kinds were given (but for kinds handed to
+   * ReadOptions.onKindRead). */
   objects: RawObject[];
   counts: Partial<Record<KindName, number>>;
 }
@@ -178,6 +181,7 @@ export async function readTenant(transport: GraphTransport, kinds: readonly Kind
   const checkCancelled = () => {
     if (failure !== undefined) throw new ReadCancelled();
   };
+  const read = new Map<KindName, number>();
   const perKind = await Promise.all(
     kinds.map((spec) =>
       limit(async (): Promise<RawObject[]> => {
@@ -191,8 +195,10 @@ export async function readTenant(transport: GraphTransport, kinds: readonly Kind
             checkCancelled,
             progress: (done, total) => options.onProgress?.({ kind: spec.name, done, ...(total !== undefined ? { total } : {}) }),
           });
-          await options.onKindRead?.(spec, objects);
-          return objects;
+          read.set(spec.name, objects.length);
+          if (!options.onKindRead) return objects;
+          await options.onKindRead(spec, objects);
+          return [];
         } catch (err) {
           if (!(err instanceof ReadCancelled)) failure ??= err;
           return [];
@@ -202,6 +208,6 @@ export async function readTenant(transport: GraphTransport, kinds: readonly Kind
   );
   if (failure !== undefined) throw failure;
   const counts: Partial<Record<KindName, number>> = {};
-  kinds.forEach((spec, i) => (counts[spec.name] = perKind[i]?.length ?? 0));
+  for (const spec of kinds) counts[spec.name] = read.get(spec.name) ?? 0;
   return { objects: perKind.flat(), counts };
 }

@@ -259,12 +259,11 @@ describe('readTenant', () => {
 });
 
 describe('readTenant handing kinds over as they are read', () => {
-  it('gives each kind its objects once, keeps none of them, and still counts them', async () => {
+  it('gives each kind its objects, page by page for a full read, keeps none of them, and still counts them', async () => {
     const handed = new Map<KindName, string[]>();
     const read = await readTenant(transportFor(emu), KINDS.map(smallPages), {
-      onKindRead: async (spec, got) => {
-        expect(handed.has(spec.name)).toBe(false);
-        handed.set(spec.name, got.map((o) => String(o.raw.id)).sort());
+      onObjects: async (spec, got) => {
+        handed.set(spec.name, [...(handed.get(spec.name) ?? []), ...got.map((o) => String(o.raw.id))].sort());
       },
     });
     expect(read.objects).toEqual([]);
@@ -272,9 +271,19 @@ describe('readTenant handing kinds over as they are read', () => {
     for (const kind of KINDS) expect(handed.get(kind.name), kind.name).toEqual(idsOf(objects, kind.name));
   });
 
+  it('hands a full read over page by page', async () => {
+    const sizes: number[] = [];
+    const users = { ...(kindByName('user') as KindSpec), pageSize: 10 };
+    const read = await readTenant(transportFor(emu), [users], { onObjects: async (_spec, got) => void sizes.push(got.length) });
+    expect(sizes.length).toBeGreaterThanOrEqual(4);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(10);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(counts.user);
+    expect(read.counts.user).toBe(counts.user);
+  });
+
   it('fails the read when the receiver fails', async () => {
     const err = await readTenant(transportFor(emu), [kindByName('user') as KindSpec], {
-      onKindRead: async () => {
+      onObjects: async () => {
         throw new Error('no room');
       },
     }).catch((e: unknown) => e);

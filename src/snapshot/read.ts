@@ -43,6 +43,9 @@ export interface KindReadContext {
   progress: (done: number, total?: number) => void;
   /** Throws when the read as a whole has been given up. */
   checkCancelled: () => void;
+  /** When set, a full read hands each page's objects over here as soon as they are read and
+   * keeps none of them (it then returns none); see ReadOptions.onObjects. */
+  handOver?: (objects: RawObject[]) => Promise<void>;
 }
 
 /** How one kind is read. The full read is the default; an incremental (delta) reader can be
@@ -58,16 +61,18 @@ export interface ReadOptions {
   kindConcurrency?: number;
   /** The reader of a kind; undefined (or no function) means the full read. */
   readerFor?: (spec: KindSpec) => KindReader | undefined;
-  /** Called with each kind's objects as soon as that kind is read, while the others still are,
-   * so the caller's work on them overlaps the rest of the read. The objects are handed over:
-   * TenantRead.objects leaves them out (counts still has them), so memory holds a kind's raw
-   * objects only while the caller works on them. A rejection fails the read. */
-  onKindRead?: (spec: KindSpec, objects: readonly RawObject[]) => Promise<void>;
+  /** Called with objects as soon as they are read, while the rest still are, so the caller's
+   * work on them overlaps the read: a page at a time for a full read, all at once for any other
+   * reader (a delta round needs the whole kind). The objects are handed over: TenantRead.objects
+   * leaves them out (counts still has them), so memory holds raw objects only while the caller
+   * works on them. An object Graph repeated across pages comes again, and the later one wins.
+   * A rejection fails the read. */
+  onObjects?: (spec: KindSpec, objects: readonly RawObject[]) => Promise<void>;
 }
 
 export interface TenantRead {
-  /** Every object, kind by kind in the order the kinds were given (but for kinds handed to
-   * ReadOptions.onKindRead). */
+  /** Every object, kind by kind in the order the kinds were given (none when they were handed
+   * to ReadOptions.onObjects). */
   objects: RawObject[];
   counts: Partial<Record<KindName, number>>;
 }
@@ -123,12 +128,14 @@ async function readSingleton(ctx: KindReadContext): Promise<RawObject[]> {
 
 /** The full read of a collection: page by page, each page's relationships through $batch
  * before the next page is taken (one page is fetched ahead), so memory holds the objects read
- * and at most two pages in flight. */
+ * (or, when they are handed over page by page, none of them) and at most two pages in flight. */
 export const fullRead: KindReader = async (ctx) => {
   const { spec, transport } = ctx;
   if (spec.singleton) return readSingleton(ctx);
-  // Graph may repeat an object across pages when the tenant changes under the read: last wins.
+  // Graph may repeat an object across pages when the tenant changes under the read: last wins
+  // (for objects handed over, the receiver's to decide; ids alone are kept, to count them).
   const byId = new Map<string, RawObject>();
+  const handedOver = new Set<string>();
   const pages = transport.pages<Record<string, unknown>>(collectionUrl(spec), { version: spec.version })[Symbol.asyncIterator]();
   let pageNo = 1;
   let ahead = pages.next();
@@ -159,15 +166,19 @@ export const fullRead: KindReader = async (ctx) => {
         readings.push(reading);
       }
       await readRelationships(transport, spec, readings, { batchConcurrency: ctx.batchConcurrency, checkCancelled: ctx.checkCancelled });
-      for (const r of readings) byId.set(String(r.raw.id), { kind: spec.name, raw: r.raw, links: r.links });
-      ctx.progress(byId.size);
+      const objects = readings.map((r): RawObject => ({ kind: spec.name, raw: r.raw, links: r.links }));
+      if (ctx.handOver) {
+        for (const o of objects) handedOver.add(String(o.raw.id));
+        await ctx.handOver(objects);
+      } else for (const o of objects) byId.set(String(o.raw.id), o);
+      ctx.progress(byId.size + handedOver.size);
       pageNo += 1;
     }
   } finally {
     // Stops the page generator (and so its requests) when the read ends early.
     await pages.return?.(undefined).catch(() => undefined);
   }
-  ctx.progress(byId.size, byId.size);
+  ctx.progress(byId.size + handedOver.size, byId.size + handedOver.size);
   return [...byId.values()];
 };
 
@@ -188,16 +199,29 @@ export async function readTenant(transport: GraphTransport, kinds: readonly Kind
         if (failure !== undefined) return [];
         const reader = options.readerFor?.(spec) ?? fullRead;
         try {
+          const receive = options.onObjects;
+          // Distinct ids handed over, to count the kind's objects without keeping them.
+          const ids = new Set<string>();
+          const handOver = receive
+            ? async (objects: RawObject[]) => {
+                for (const o of objects) ids.add(String(o.raw.id));
+                await receive(spec, objects);
+              }
+            : undefined;
           const objects = await reader({
             transport,
             spec,
             batchConcurrency,
             checkCancelled,
             progress: (done, total) => options.onProgress?.({ kind: spec.name, done, ...(total !== undefined ? { total } : {}) }),
+            ...(handOver ? { handOver } : {}),
           });
-          read.set(spec.name, objects.length);
-          if (!options.onKindRead) return objects;
-          await options.onKindRead(spec, objects);
+          if (!handOver) {
+            read.set(spec.name, objects.length);
+            return objects;
+          }
+          if (objects.length > 0) await handOver(objects);
+          read.set(spec.name, ids.size);
           return [];
         } catch (err) {
           if (!(err instanceof ReadCancelled)) failure ??= err;

@@ -193,8 +193,9 @@ export async function runSnapshot(options: SnapshotRunOptions): Promise<Snapshot
   } catch {
     // An unreadable state only costs a full read; the next commit writes a good one.
   }
-  // 2. Every object becomes a file, and every file is checked, before any is written: kind by
-  //    kind as each is read, in slices that leave the event loop to the reads still going.
+  // 2. Every object becomes a file, and every file is checked, before any is written: as the
+  //    objects are read (a page at a time), in slices that leave the event loop to the reads
+  //    still going. An object read twice (repeated across pages) gets the later file.
   const validator = defaultValidator();
   const files = new Map<string, string>();
   const problems: string[] = [];
@@ -215,7 +216,7 @@ export async function runSnapshot(options: SnapshotRunOptions): Promise<Snapshot
       full: options.full,
       batchConcurrency: config.snapshot.concurrency,
       previous: previousObjects(previous, tenantId, kinds, oldManifest?.counts ?? {}, config.redact),
-      onKindRead: buildFiles,
+      onObjects: buildFiles,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     }),
     defaultDomainOf(transport),

@@ -11,6 +11,7 @@ import { normalize } from './normalize.ts';
 import { firstInvalidUtf8, parse, parseYaml } from './parse.ts';
 import { serialize } from './serialize.ts';
 import { TENANT, USER_ID } from './test-fixtures.ts';
+import { jsonValue } from './test-arbitraries.ts';
 
 /** The general parser's reading of a text, or 'refused'. */
 function general(text: string): unknown {
@@ -78,20 +79,9 @@ const ordinary = fc.oneof(
  * as implicit keys (the writer makes a '? ' key of one over 1024 characters). */
 const ordinaryKey = ordinary.filter((k) => !k.startsWith(':') && k.length <= 1000);
 
+/** Values for the reader's tests; map keys also from names Graph and YAML treat specially. */
 function valueArb(str: fc.Arbitrary<string>, key: fc.Arbitrary<string>): fc.Arbitrary<unknown> {
-  return fc.letrec((tie) => ({
-    value: fc.oneof(
-      { depthSize: 'small', withCrossShrink: true },
-      fc.constant(null),
-      fc.boolean(),
-      fc.integer(),
-      fc.double({ noNaN: true, noDefaultInfinity: true }),
-      fc.constantFrom(-0, 1e21, 5e-7, 1.5e300, Number.MAX_SAFE_INTEGER, 2 ** 53 + 2, 0.1 + 0.2, -1e-7),
-      str,
-      fc.array(tie('value'), { maxLength: 4 }),
-      fc.dictionary(fc.oneof(key, fc.constantFrom('__proto__', 'constructor', 'toString', '@odata.type', 'id', '0', '1', '<<', '-a', '?a')), tie('value'), { maxKeys: 4, noNullPrototype: true }),
-    ),
-  })).value;
+  return jsonValue(str, fc.oneof(key, fc.constantFrom('__proto__', 'constructor', 'toString', '@odata.type', 'id', '0', '1', '<<', '-a', '?a')));
 }
 
 const guid = fc.uuid().map((u) => u.toLowerCase());

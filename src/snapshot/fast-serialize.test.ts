@@ -12,6 +12,7 @@ import { parse, parseYaml } from './parse.ts';
 import { readTenant } from './read.ts';
 import { envelopeOf, serialize, serializeWithLibrary } from './serialize.ts';
 import { FIXTURE_KINDS, USER_FIXTURE, USER_ID } from './test-fixtures.ts';
+import { jsonValue } from './test-arbitraries.ts';
 
 // Strings YAML treats specially: keywords of 1.2 and 1.1, numbers, indicators in every position,
 // quotes, comments, document markers, blanks and line breaks, controls, unusual unicode.
@@ -32,19 +33,7 @@ const str = fc.oneof(
   fc.stringMatching(/^[-+]?[0-9.eEx_:o]{1,8}$/),
 );
 const key = fc.oneof(str, fc.constantFrom('__proto__', 'constructor', 'toString', '@odata.type', 'a.b', '0', '1', 'id'));
-const { value } = fc.letrec((tie) => ({
-  value: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    fc.constant(null),
-    fc.boolean(),
-    fc.integer(),
-    fc.double({ noNaN: true, noDefaultInfinity: true }),
-    fc.constantFrom(-0, 0, 1e21, -1e21, 5e-7, 1.5e300, 1e-300, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 2 ** 53 + 2, 0.1 + 0.2, 1.5, -2.25, Number.MIN_VALUE),
-    str,
-    fc.array(tie('value'), { maxLength: 4 }),
-    fc.dictionary(key, tie('value'), { maxKeys: 4, noNullPrototype: true }),
-  ),
-}));
+const value = jsonValue(str, key);
 const dict = fc.dictionary(key, value, { maxKeys: 6, noNullPrototype: true });
 
 /** An envelope as serialize.ts builds it, with arbitrary data in it. */

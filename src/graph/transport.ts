@@ -304,7 +304,7 @@ export class GraphTransport {
             new RequestTraits(ru, idempotent, writes),
           );
           const retry: BatchItem[] = [];
-          const throttledIds = new Set<string>();
+          let throttledWrites = 0;
           let wait = 0;
           for (const r of response.responses ?? []) {
             const item = pending.find((p) => p.id === r.id);
@@ -314,14 +314,14 @@ export class GraphTransport {
               wait = Math.max(wait, Math.min(this.maxWaitMs, retryAfterMs(h, attempt, isConditionalAccessPath(item.url))));
               if (r.status === 429) {
                 this.stats.throttled += 1;
-                throttledIds.add(item.id);
+                if (item.method !== 'GET') throttledWrites += 1;
               }
               continue;
             }
             results.set(r.id, r);
           }
           if (retry.length > 0) {
-            this.pacer.refundWrites(retry.filter((item) => item.method !== 'GET' && throttledIds.has(item.id)).length);
+            this.pacer.refundWrites(throttledWrites);
             this.stats.retries += retry.length;
             this.pacer.pause(wait);
             await sleep(wait);

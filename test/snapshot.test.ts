@@ -129,6 +129,9 @@ describe('entra-gitops snapshot', () => {
     await snapshot(repo, emu);
     const head = (await repo.git.raw(['rev-parse', 'HEAD'])).trim();
     emu.rt.dir.update('users', String(emu.rt.dir.collections.users.all()[0]?.data.id), { jobTitle: 'changed before a failed run' });
+    // An application with 20 owners, more than a listing expands: its owners are asked in a $batch.
+    const app = String(emu.rt.dir.collections.applications.all()[0]?.data.id);
+    for (const u of emu.rt.dir.collections.users.all().slice(0, 20)) emu.rt.dir.links.owners.add(app, u.data.id);
     // A list page, a relationship batch, a conditional access read, a singleton, a delta page.
     for (const target of [
       { pathPrefix: '/v1.0/groups' },

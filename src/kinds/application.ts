@@ -78,7 +78,7 @@ export const application: KindSpec = {
   belongs: (raw) => odataType(raw) !== 'microsoft.graph.agentIdentityBlueprint',
   label: (raw) => labelOf(raw, 'displayName', 'appId'),
   // application.md (v1.0) has no sponsors.
-  relationships: [OWNERS('applications')],
+  relationships: [{ ...OWNERS('applications'), listed: 'owners($select=id)' }],
   delta: '/applications/delta',
   recycleBin: 'directory',
   // application.md: uniqueName can be set on create only (it is immutable after).

@@ -67,8 +67,8 @@ export const group: KindSpec = {
   volatile: VOLATILE,
   label: (raw) => labelOf(raw, 'displayName', 'mail'),
   relationships: [
-    { name: 'members', path: (id) => `/groups/${id}/members`, target: (item) => String(item.id), pageSize: 999, deltaProperty: 'members@delta', write: 'bind' },
-    { name: 'owners', path: (id) => `/groups/${id}/owners`, target: (item) => String(item.id), pageSize: 999, deltaProperty: 'owners@delta', write: 'bind' },
+    { name: 'members', path: (id) => `/groups/${id}/members`, target: (item) => String(item.id), pageSize: 999, listed: 'members($select=id)', deltaProperty: 'members@delta', write: 'bind' },
+    { name: 'owners', path: (id) => `/groups/${id}/owners`, target: (item) => String(item.id), pageSize: 999, listed: 'owners($select=id)', deltaProperty: 'owners@delta', write: 'bind' },
   ],
   delta: '/groups/delta',
   synced: (raw) => raw.onPremisesSyncEnabled === true,

@@ -79,7 +79,10 @@ export const servicePrincipal: KindSpec = {
   belongs: (raw) => !SP_SUBTYPES.has(odataType(raw) ?? ''),
   label: (raw) => labelOf(raw, 'displayName', 'appId'),
   // serviceprincipal.md (v1.0) has no sponsors.
-  relationships: [OWNERS('servicePrincipals'), APP_ROLE_ASSIGNED_TO],
+  relationships: [
+    { ...OWNERS('servicePrincipals'), listed: 'owners($select=id)' },
+    { ...APP_ROLE_ASSIGNED_TO, listed: 'appRoleAssignedTo($select=id,principalId,principalType,appRoleId)' },
+  ],
   delta: '/servicePrincipals/delta',
   recycleBin: 'directory',
   // One service principal per application in a tenant: its appId finds it.

@@ -26,6 +26,14 @@ export interface RelationshipSpec {
    * object, e.g. 'manager($select=id)'. Only for single-valued relationships: Graph expands one
    * relationship per request and at most 20 related items, without a nextLink. */
   expand?: string;
+  /** Read for every object of the kind at once, through a listing of the kind's collection
+   * with this $expand clause (`owners($select=id)`), instead of one request per object. Graph
+   * expands at most 20 related items an object, without a nextLink (query-parameters.md,
+   * "expand"), so an object that comes back with 20 — maybe more — is asked per object, as is
+   * one the listing did not see (created since). src/snapshot/read/listed.ts. */
+  listed?: string;
+  /** The listing's $filter, when `when` asks only some objects (guests: userType eq 'Guest'). */
+  listedFilter?: string;
   /** Only objects that pass are asked for this relationship (sponsors of guests): keeps the
    * request count near the number of objects that can have it. */
   when?: (raw: Record<string, unknown>) => boolean;

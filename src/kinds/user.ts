@@ -106,14 +106,16 @@ export const MANAGER: RelationshipSpec = {
   write: 'single-ref',
 };
 
-/** Sponsors are read per user, so only for the users that have them in practice: guests
- * (Entra asks for sponsors for external users) — a request batch per 20 guests rather than per
- * 20 users. Member users' sponsors are not read: a known limit, stated in snapshot/read.ts. */
+/** Sponsors are read only for the users that have them in practice: guests (Entra asks for
+ * sponsors for external users), through a listing of the guests with their sponsors expanded.
+ * Member users' sponsors are not read: a known limit, stated in snapshot/read.ts. */
 export const GUEST_SPONSORS: RelationshipSpec = {
   name: 'sponsors',
   path: (id) => `/users/${id}/sponsors`,
   target: (item) => String(item.id),
   when: (raw) => raw.userType === 'Guest',
+  listed: 'sponsors($select=id)',
+  listedFilter: "userType eq 'Guest'",
   write: 'ref',
 };
 

@@ -11,10 +11,11 @@
 //   relationships (owners, sponsors, app role assignments) are not tracked by delta, so routing
 //   delta objects to them would save only their list pages (100 objects each), and they are few.
 // - Relationships delta does not track are read again for every object that a full read would
-//   ask (readRelationships, the full reader's own code): owners of applications (one $batch per
-//   20 apps), owners and app role assignments of service principals (one per 10), sponsors of
-//   guests (one per 20 guests). Correctness first: no change log says which of them changed.
-//   Tracked ones (group members and owners, the user's manager) cost nothing beyond the pages.
+//   ask, the way the full read does (read/listed.ts, then readRelationships): owners of
+//   applications, owners and app role assignments of service principals, sponsors of guests — a
+//   listing page per 999 objects each, and a $batch per 20 objects whose list may have been cut
+//   short. Correctness first: no change log says which of them changed. Tracked ones (group
+//   members and owners, the user's manager) cost nothing beyond the pages.
 // - The full read expands the manager ($expand=manager, one object or none); delta reports
 //   manager@delta adds and removals. Both end as links.manager = [id] or [] (delta/apply.ts).
 //
@@ -29,16 +30,20 @@
 // removal). Taken at the end, a change made during the read after its object was listed would
 // be in neither. The one thing replay cannot fix — an object created during the read is later
 // reported with all its links as additions, with no removals — is why the first round after a
-// full read re-reads the tracked relationships of the objects it reports (state `since: full`).
+// full read re-reads the tracked relationships of the objects it reports (state `since: full`)
+// that may have been created since the link was taken (createdDateTime, with an hour's allowance
+// for clock skew, or unknown) or were deleted and restored in the round; older objects' entries
+// replay exactly.
 import type { GraphTransport } from '../graph/transport.ts';
 import { GraphRequestError } from '../graph/errors.ts';
 import { allProperties } from '../catalogue/catalogue.ts';
 import type { KindSpec, RelationshipSpec } from '../kinds/spec.ts';
 import type { Diagnostic, KindName } from '../model/types.ts';
-import { applyDeltaPage, deltaQuery, relativeLink, roundObjects, startRound, trackedRelationships, untrackedRelationships } from './delta/apply.ts';
+import { applyDeltaPage, createdSince, deltaQuery, relativeLink, roundObjects, startRound, trackedRelationships, untrackedRelationships } from './delta/apply.ts';
 import { queryFingerprint, type DeltaState, type KindDeltaState } from './delta/state.ts';
 import { fullRead, readTenant, type KindReadContext, type KindReader, type RawObject, type ReadOptions, type TenantRead } from './read.ts';
 import { ReadCancelled, reasonOf, statusOf, TenantReadError } from './read/errors.ts';
+import { readListed } from './read/listed.ts';
 import { readRelationships } from './read/relationships.ts';
 
 export { DELTA_STATE_PATH, EMPTY_DELTA_STATE, parseDeltaState, serializeDeltaState, DeltaStateError, type DeltaState, type KindDeltaState } from './delta/state.ts';
@@ -174,11 +179,16 @@ export function incrementalReads(options: IncrementalOptions = {}): { readerFor:
     for (const o of objects) for (const rel of untracked) delete o.links[rel.name];
     const reread = untracked.map((rel) => perObject(rel, undefined));
     if (stored.since === 'full') {
-      const again = new Set([...round.reported].filter((id) => round.previous.has(id)));
+      // Only an object created after the link was taken, or deleted and restored since, can
+      // come with adds and no removals (see the module comment); the rest replay exactly.
+      const again = new Set([...round.reported].filter((id) => round.previous.has(id) && (round.removed.has(id) || createdSince(round.objects.get(id)?.raw ?? {}, stored.takenAt))));
       if (again.size > 0) reread.push(...trackedRelationships(spec).map((rel) => perObject(rel, again)));
     }
     if (reread.length > 0) {
-      await readRelationships(transport, { ...spec, relationships: reread }, objects, { batchConcurrency: ctx.batchConcurrency, checkCancelled: ctx.checkCancelled });
+      // Untracked relationships of every object: through listings where the kind has them.
+      const listed = reread.filter((rel) => rel.listed !== undefined && rel.deltaProperty === undefined);
+      const known = listed.length > 0 ? await readListed(transport, spec, { checkCancelled: ctx.checkCancelled, relationships: listed }) : undefined;
+      await readRelationships(transport, { ...spec, relationships: reread }, objects, { batchConcurrency: ctx.batchConcurrency, checkCancelled: ctx.checkCancelled, ...(known ? { known } : {}) });
     }
     updates[spec.name] = { link: relativeLink(link, stored.version), version: stored.version, takenAt, query: stored.query, since: 'delta' };
     kinds[spec.name] = { mode: 'delta' };

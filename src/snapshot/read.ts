@@ -3,18 +3,21 @@
 // relationship fails the whole read: a partial tenant must never look like a backup. Does
 // network I/O through the Graph transport.
 //
-// Requests: one list page per $top objects (999; 100 for the agent types, and for users, whose
-// manager comes inline through $expand, which Graph caps at 100 a page); one $batch envelope per
-// 20 per-object relationship requests (group members and owners, owners of apps and service
-// principals, app role assignments, sponsors), plus a page for each relationship longer than
-// one page. User sponsors are read for guests only (and for every agent user): member users'
-// sponsors are not backed up, which keeps a 100k-user tenant at a few hundred requests.
+// Requests: one list page per $top objects (999; 100 for the agent types); relationships of
+// every object at once through listings of the collection with the relationship expanded
+// (read/listed.ts: group members and owners, owners of apps and service principals, app role
+// assignments, guests' sponsors: a page per 999 objects each); and, for objects a listing may
+// have cut short (20 related items or more) or did not see, and for the relationships without a
+// listing (the agent kinds'), one $batch envelope per 20 per-object requests, plus a page for
+// each relationship longer than one page. User sponsors are read for guests only (and for every
+// agent user): member users' sponsors are not backed up.
 // A relationship that was not read is absent from `links`; an empty list means read and empty.
 import pLimit from 'p-limit';
 import type { GraphTransport } from '../graph/transport.ts';
 import type { KindSpec } from '../kinds/spec.ts';
 import type { KindName, LinkTarget } from '../model/types.ts';
 import { ReadCancelled, reasonOf, statusOf, TenantReadError } from './read/errors.ts';
+import { listedRelationships, readListed } from './read/listed.ts';
 import { readRelationships, takeExpanded, type Reading } from './read/relationships.ts';
 
 export { TenantReadError } from './read/errors.ts';
@@ -138,6 +141,10 @@ export const fullRead: KindReader = async (ctx) => {
   const handedOver = new Set<string>();
   const pages = transport.pages<Record<string, unknown>>(collectionUrl(spec), { version: spec.version })[Symbol.asyncIterator]();
   let pageNo = 1;
+  // The listed relationships (read/listed.ts) are read beside the pages, and wanted from the
+  // first page's relationships on.
+  const listed = listedRelationships(spec).length > 0 ? readListed(transport, spec, { checkCancelled: ctx.checkCancelled }) : undefined;
+  listed?.catch(() => undefined);
   let ahead = pages.next();
   // The page fetched ahead may fail while this one is being worked on: its error is taken at
   // the next await, not left unhandled.
@@ -165,7 +172,8 @@ export const fullRead: KindReader = async (ctx) => {
         takeExpanded(spec, reading);
         readings.push(reading);
       }
-      await readRelationships(transport, spec, readings, { batchConcurrency: ctx.batchConcurrency, checkCancelled: ctx.checkCancelled });
+      const known = listed ? await listed : undefined;
+      await readRelationships(transport, spec, readings, { batchConcurrency: ctx.batchConcurrency, checkCancelled: ctx.checkCancelled, ...(known ? { known } : {}) });
       const objects = readings.map((r): RawObject => ({ kind: spec.name, raw: r.raw, links: r.links }));
       if (ctx.handOver) {
         for (const o of objects) handedOver.add(String(o.raw.id));
@@ -178,6 +186,8 @@ export const fullRead: KindReader = async (ctx) => {
     // Stops the page generator (and so its requests) when the read ends early.
     await pages.return?.(undefined).catch(() => undefined);
   }
+  // An empty kind never asked for the listings: they end before the read does.
+  await listed?.catch(() => undefined);
   ctx.progress(byId.size + handedOver.size, byId.size + handedOver.size);
   return [...byId.values()];
 };

@@ -13,7 +13,7 @@ import type { LinkName } from '../store/directory.ts';
 import { shape, unknownProperty } from './select.ts';
 
 /** How one navigation property maps onto Directory.links. */
-export interface NavigationSpec {
+export interface LinkNavigation {
   link: LinkName;
   /** out: the object is the link's source (a group's members); in: the object is the link's
    * target (the groups a user is a member of: memberOf reads `members` backwards). */
@@ -21,6 +21,18 @@ export interface NavigationSpec {
   /** Single-valued (manager): an object, not a collection. */
   single?: boolean;
 }
+
+/** A navigation to entities that are not directory objects (a service principal's
+ * appRoleAssignedTo): how to find one object's related entities, and the type they shape as. */
+export interface EntityNavigation {
+  declaredType: string;
+  /** The related entities of `entity`, in order. `memo` lives for one request: an index built
+   * for the first object of a page serves the rest. */
+  related: (rt: EmulatorRuntime, entity: Entity, memo: Map<string, unknown>) => readonly Entity[];
+  single?: undefined;
+}
+
+export type NavigationSpec = LinkNavigation | EntityNavigation;
 
 /** The navigation properties an entity set can expand, by property name. */
 export type NavigationSpecs = Readonly<Record<string, NavigationSpec>>;
@@ -42,8 +54,30 @@ export const APPLICATION_NAVIGATION: NavigationSpecs = {
   owners: { link: 'owners', direction: 'out' },
   sponsors: { link: 'sponsors', direction: 'out' },
 };
+/** The live app role assignments granted on each resource service principal, indexed once per
+ * request (an assignment whose principal or resource is deleted is hidden, as the
+ * appRoleAssignedTo list hides it). */
+function assignmentsByResource(rt: EmulatorRuntime, memo: Map<string, unknown>): Map<string, Entity[]> {
+  let index = memo.get('appRoleAssignedTo') as Map<string, Entity[]> | undefined;
+  if (index) return index;
+  index = new Map();
+  for (const s of rt.dir.collections.appRoleAssignments.all()) {
+    const a = s.data;
+    if (!rt.dir.exists(String(a.principalId)) || !rt.dir.exists(String(a.resourceId))) continue;
+    const key = String(a.resourceId);
+    let list = index.get(key);
+    if (!list) index.set(key, (list = []));
+    list.push({ ...a, deletedDateTime: null });
+  }
+  memo.set('appRoleAssignedTo', index);
+  return index;
+}
+
 export const SERVICE_PRINCIPAL_NAVIGATION: NavigationSpecs = {
   owners: { link: 'owners', direction: 'out' },
+  // serviceprincipal-list.md supports $expand; appRoleAssignedTo is a navigation of
+  // servicePrincipal (resources/serviceprincipal.md) holding appRoleAssignment entities.
+  appRoleAssignedTo: { declaredType: 'microsoft.graph.appRoleAssignment', related: (rt, entity, memo) => assignmentsByResource(rt, memo).get(entity.id) ?? [] },
   memberOf: { link: 'members', direction: 'in' },
   sponsors: { link: 'sponsors', direction: 'out' },
 };
@@ -111,6 +145,8 @@ export interface ExpandPlan {
   property: string;
   nav: NavigationSpec;
   select: string[] | undefined;
+  /** Per-request scratch space of an EntityNavigation. */
+  memo: Map<string, unknown>;
 }
 
 /** Checks the requested expansion; undefined when there is none. */
@@ -129,17 +165,21 @@ export function planExpand(items: readonly string[] | undefined, ctx: ExpandCont
     const name = item.property.charAt(0).toUpperCase() + item.property.slice(1);
     throw new GraphHttpError(400, 'ExpandNotSupported', `Expand is not allowed for property '${name}' according to the entity schema.`);
   }
-  return { property: item.property, nav, select: item.select };
+  return { property: item.property, nav, select: item.select, memo: new Map() };
 }
 
 /** The expanded value for one object: up to 20 related objects (or one, or nothing). */
 export function expandValue(rt: EmulatorRuntime, entity: Entity, plan: ExpandPlan, version: ApiVersion): Record<string, unknown> | Record<string, unknown>[] | undefined {
-  const links = rt.dir.links[plan.nav.link];
-  const ids = plan.nav.direction === 'out' ? links.targets(entity.id) : links.sources(entity.id);
+  const nav = plan.nav;
+  if ('related' in nav) {
+    return nav.related(rt, entity, plan.memo).slice(0, EXPAND_LIMIT).map((e) => shape(e, { select: plan.select, defaults: undefined, declaredType: nav.declaredType, version }));
+  }
+  const links = rt.dir.links[nav.link];
+  const ids = nav.direction === 'out' ? links.targets(entity.id) : links.sources(entity.id);
   const defaults = defaultsByRuntime.get(rt);
   const related: Record<string, unknown>[] = [];
   for (const id of ids) {
-    if (related.length === (plan.nav.single ? 1 : EXPAND_LIMIT)) break;
+    if (related.length === (nav.single ? 1 : EXPAND_LIMIT)) break;
     const found = rt.dir.findDirectoryObject(id);
     if (!found || found.stored.visibleAt > rt.clock.now()) continue;
     const data = found.stored.data;
@@ -148,6 +188,6 @@ export function expandValue(rt: EmulatorRuntime, entity: Entity, plan: ExpandPla
     const shaped = shape(data, { select: plan.select, defaults: defaults?.get(type), declaredType: 'microsoft.graph.directoryObject', version });
     related.push(shaped);
   }
-  if (plan.nav.single) return related[0];
+  if (nav.single) return related[0];
   return related;
 }

@@ -118,3 +118,31 @@ describe('appRoleAssignments of a principal (api-reference/v1.0/api/user-list-ap
     expect(res.status).toBe(400);
   });
 });
+
+describe('$expand=appRoleAssignedTo on the service principal list (serviceprincipal-list.md supports $expand; query-parameters.md: at most 20 expanded items)', () => {
+  it('gives each service principal its live assignments, 20 at most, shaped by the inner $select', async () => {
+    const t = testTenant();
+    const { resourceId } = await setup(t);
+    const principals: string[] = [];
+    for (let i = 0; i < 22; i++) {
+      const u = await t.json<{ id: string }>('POST', '/v1.0/users', {
+        body: { accountEnabled: true, displayName: `User ${i}`, mailNickname: `u${i}`, userPrincipalName: `u${i}@contoso.onmicrosoft.com`, passwordProfile: { password: 'P@ssw0rd!P@ssw0rd' } },
+      });
+      principals.push(u.body.id);
+      expect((await t.call('POST', `/v1.0/servicePrincipals/${resourceId}/appRoleAssignedTo`, { body: { principalId: u.body.id, resourceId, appRoleId: ROLE_ID } })).status).toBe(201);
+    }
+    const url = `/v1.0/servicePrincipals?$select=id&$expand=${encodeURIComponent('appRoleAssignedTo($select=id,principalId,appRoleId)')}`;
+    const list = await t.json<{ value: Array<{ id: string; appRoleAssignedTo: Assignment[] }> }>('GET', url);
+    expect(list.status).toBe(200);
+    const resource = list.body.value.find((sp) => sp.id === resourceId);
+    expect(resource?.appRoleAssignedTo).toHaveLength(20);
+    expect(Object.keys(resource?.appRoleAssignedTo[0] ?? {}).sort()).toEqual(['appRoleId', 'id', 'principalId']);
+    // An assignment whose principal is deleted is hidden, as in the appRoleAssignedTo list.
+    for (const p of principals.slice(0, 5)) expect((await t.call('DELETE', `/v1.0/users/${p}`)).status).toBe(204);
+    const after = await t.json<{ value: Array<{ id: string; appRoleAssignedTo: Assignment[] }> }>('GET', url);
+    const left = after.body.value.find((sp) => sp.id === resourceId)?.appRoleAssignedTo ?? [];
+    expect(left).toHaveLength(17);
+    expect(left.some((a) => principals.slice(0, 5).includes(String(a.principalId)))).toBe(false);
+    expect(after.body.value.filter((sp) => sp.id !== resourceId).every((sp) => Array.isArray(sp.appRoleAssignedTo) && sp.appRoleAssignedTo.length === 0)).toBe(true);
+  });
+});

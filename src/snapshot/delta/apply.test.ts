@@ -5,7 +5,7 @@ import { group } from '../../kinds/group.ts';
 import { user } from '../../kinds/user.ts';
 import { application } from '../../kinds/application.ts';
 import type { RawObject } from '../read.ts';
-import { applyDeltaPage, applyLinkEntries, deltaQuery, relativeLink, roundObjects, startRound, trackedRelationships, untrackedRelationships } from './apply.ts';
+import { applyDeltaPage, applyLinkEntries, createdSince, deltaQuery, relativeLink, roundObjects, startRound, trackedRelationships, untrackedRelationships } from './apply.ts';
 
 const G1 = 'aaaaaaaa-0000-4000-8000-000000000001';
 const G2 = 'aaaaaaaa-0000-4000-8000-000000000002';
@@ -107,5 +107,20 @@ describe('delta queries and links', () => {
   it('keeps the link relative to the version root, whatever the host', () => {
     expect(relativeLink('https://127.0.0.1:4321/v1.0/users/delta?$deltatoken=abc', 'v1.0')).toBe('/users/delta?$deltatoken=abc');
     expect(() => relativeLink('https://graph.microsoft.com/beta/users/delta?$deltatoken=abc', 'v1.0')).toThrow(/does not name API version v1\.0/);
+  });
+});
+
+describe('createdSince', () => {
+  const since = '2026-11-26T12:00:00.000Z';
+  it('says yes for an object created after the time, or within the clock-skew allowance before it, or of unknown age', () => {
+    expect(createdSince({ createdDateTime: '2026-11-26T12:00:01Z' }, since)).toBe(true);
+    expect(createdSince({ createdDateTime: '2026-11-26T11:30:00Z' }, since)).toBe(true);
+    expect(createdSince({}, since)).toBe(true);
+    expect(createdSince({ createdDateTime: 'yesterday' }, since)).toBe(true);
+    expect(createdSince({ createdDateTime: '2026-11-26T10:00:00Z' }, 'garbled')).toBe(true);
+  });
+  it('says no for an object created before the allowance', () => {
+    expect(createdSince({ createdDateTime: '2026-11-26T10:59:59Z' }, since)).toBe(false);
+    expect(createdSince({ createdDateTime: '2020-01-01T00:00:00Z' }, since, 0)).toBe(false);
   });
 });

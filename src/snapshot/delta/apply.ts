@@ -51,6 +51,8 @@ export interface DeltaRound {
   reported: Set<string>;
   /** Ids the last snapshot held. */
   previous: ReadonlySet<string>;
+  /** Ids reported removed in this round (some come back whole: deleted, then restored). */
+  removed: Set<string>;
   /** Collection-valued properties: a delta page shows an absent one as null where the list shows
    * [], so it is turned into [] and both reads agree. */
   collections: ReadonlySet<string>;
@@ -59,7 +61,7 @@ export interface DeltaRound {
 export function startRound(spec: KindSpec, previous: readonly RawObject[], collections: ReadonlySet<string> = new Set()): DeltaRound {
   const objects = new Map<string, RawObject>();
   for (const o of previous) objects.set(String(o.raw.id).toLowerCase(), o);
-  return { spec, objects, reported: new Set(), previous: new Set(objects.keys()), collections };
+  return { spec, objects, reported: new Set(), previous: new Set(objects.keys()), removed: new Set(), collections };
 }
 
 /** Adds and removals of one `<relationship>@delta` list applied to the links held; a
@@ -101,6 +103,7 @@ export function applyDeltaPage(round: DeltaRound, items: readonly Record<string,
     if (item['@removed'] !== undefined || (spec.belongs && !spec.belongs(item))) {
       round.objects.delete(key);
       round.reported.delete(key);
+      if (item['@removed'] !== undefined) round.removed.add(key);
       continue;
     }
     const held = round.objects.get(key);
@@ -136,4 +139,16 @@ export function roundObjects(round: DeltaRound): RawObject[] {
     for (const rel of tracked) links[rel.name] ??= [];
     return { kind: round.spec.name, raw: o.raw, links };
   });
+}
+
+/** How far the service's clock may be ahead of this machine's, for `createdSince`. */
+export const CLOCK_SKEW_MS = 60 * 60 * 1000;
+
+/** Whether an object may have been created after `since` (an ISO time on this machine's clock):
+ * its createdDateTime is at most CLOCK_SKEW_MS before it, or unknown. */
+export function createdSince(raw: Record<string, unknown>, since: string, skewMs = CLOCK_SKEW_MS): boolean {
+  const created = typeof raw.createdDateTime === 'string' ? Date.parse(raw.createdDateTime) : Number.NaN;
+  const from = Date.parse(since);
+  if (Number.isNaN(created) || Number.isNaN(from)) return true;
+  return created >= from - skewMs;
 }

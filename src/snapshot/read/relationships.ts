@@ -7,6 +7,7 @@ import type { BatchItem, BatchResult, GraphTransport } from '../../graph/transpo
 import type { KindSpec, RelationshipSpec } from '../../kinds/spec.ts';
 import type { LinkTarget } from '../../model/types.ts';
 import { batchItemError, ReadCancelled, reasonOf, statusOf, TenantReadError } from './errors.ts';
+import type { ListedLinks } from './listed.ts';
 
 /** An object being read: the raw object Graph returned and the links found so far. */
 export interface Reading {
@@ -19,6 +20,9 @@ export interface RelationshipReadOptions {
   batchConcurrency: number;
   /** Throws when the read as a whole has been given up (another kind failed). */
   checkCancelled: () => void;
+  /** Complete lists already read through listings (read/listed.ts): an object found there is
+   * not asked again. */
+  known?: ListedLinks;
 }
 
 /** The name of the property an $expand clause adds: 'manager($select=id)' → 'manager'. */
@@ -64,6 +68,11 @@ export async function readRelationships(transport: GraphTransport, spec: KindSpe
       if (rel.expand) continue;
       // Not asked: the relationship stays absent (not read), which is not the same as empty.
       if (rel.when && !rel.when(reading.raw)) continue;
+      const known = options.known?.get(rel.name)?.get(id.toLowerCase());
+      if (known) {
+        reading.links[rel.name] = [...known];
+        continue;
+      }
       pending.push({ reading, rel, item: { id: String(pending.length), method: 'GET', url: relationshipUrl(rel, id) } });
     }
   }

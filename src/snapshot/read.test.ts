@@ -324,11 +324,22 @@ describe('readTenant failures', () => {
   it('rejects the whole read when one relationship request inside a $batch fails, naming the object', async () => {
     const faults = emu.traffic.faults;
     if (!faults) throw new Error('the emulator was started without fault injection');
-    faults.inject({ count: 1, status: 500, method: 'GET', pathPrefix: `/groups/${fixture.bigGroup}/members` });
+    // An agent user's sponsors are asked per object (agent kinds have no listing).
+    faults.inject({ count: 1, status: 500, method: 'GET', pathPrefix: `/users/${fixture.agentUser}/sponsors` });
+    const err = await readTenant(transportFor(emu, undefined, { maxAttempts: 1 }), [kindByName('agentUser') as KindSpec]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TenantReadError);
+    expect((err as TenantReadError).objectId).toBe(fixture.agentUser);
+    expect((err as Error).message).toContain(`(${fixture.agentUser}) because GET /beta/users/${fixture.agentUser}/sponsors failed`);
+    expect((err as Error).message).toMatch(/^Could not read the sponsors of agentUser 'Helpdesk agent user/);
+  });
+
+  it('rejects the whole read when the filtered delta round that reads a large group’s members fails', async () => {
+    const faults = emu.traffic.faults;
+    if (!faults) throw new Error('the emulator was started without fault injection');
+    faults.inject({ count: 1, status: 500, method: 'GET', pathPrefix: '/groups/delta' });
     const err = await readTenant(transportFor(emu, undefined, { maxAttempts: 1 }), [kindByName('group') as KindSpec]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TenantReadError);
-    expect((err as TenantReadError).objectId).toBe(fixture.bigGroup);
-    expect((err as Error).message).toContain(`Could not read the members of group 'Group 2' (${fixture.bigGroup}) because GET /v1.0/groups/${fixture.bigGroup}/members failed`);
+    expect((err as Error).message).toContain('Could not read the members of group objects (/groups/delta filtered by id) because GET /v1.0/groups/delta failed');
   });
 
   it('fails a kind whose contained collection does not come back', async () => {

@@ -7,6 +7,7 @@ import type { BatchItem, BatchResult, GraphTransport } from '../../graph/transpo
 import type { KindSpec, RelationshipSpec } from '../../kinds/spec.ts';
 import type { LinkTarget } from '../../model/types.ts';
 import { batchItemError, ReadCancelled, reasonOf, statusOf, TenantReadError } from './errors.ts';
+import { readableByDelta, readByDelta } from './by-delta.ts';
 import type { ListedLinks } from './listed.ts';
 
 /** An object being read: the raw object Graph returned and the links found so far. */
@@ -59,9 +60,12 @@ interface Pending {
   item: BatchItem;
 }
 
-/** Reads every per-object relationship of `readings` (those not read inline) into their links. */
+/** Reads every per-object relationship of `readings` (those not read inline) into their links:
+ * from the listings' complete lists where given, through the kind's delta query filtered by id
+ * for the relationships delta tracks (read/by-delta.ts), one request per object otherwise. */
 export async function readRelationships(transport: GraphTransport, spec: KindSpec, readings: readonly Reading[], options: RelationshipReadOptions): Promise<void> {
   const pending: Pending[] = [];
+  const viaDelta = new Map<RelationshipSpec, Reading[]>();
   for (const reading of readings) {
     const id = String(reading.raw.id);
     for (const rel of spec.relationships) {
@@ -73,9 +77,31 @@ export async function readRelationships(transport: GraphTransport, spec: KindSpe
         reading.links[rel.name] = [...known];
         continue;
       }
+      if (readableByDelta(spec, rel)) {
+        let list = viaDelta.get(rel);
+        if (!list) viaDelta.set(rel, (list = []));
+        list.push(reading);
+        continue;
+      }
       pending.push({ reading, rel, item: { id: String(pending.length), method: 'GET', url: relationshipUrl(rel, id) } });
     }
   }
+  const deltaReads = [...viaDelta].map(async ([rel, rs]) => {
+    const lists = await readByDelta(transport, spec, rel, rs.map((r) => String(r.raw.id)), options);
+    // One the filtered rounds did not return (deleted since it was listed) is asked on its own.
+    const missing: Pending[] = [];
+    for (const reading of rs) {
+      const list = lists.get(String(reading.raw.id).toLowerCase());
+      if (list) reading.links[rel.name] = list;
+      else missing.push({ reading, rel, item: { id: String(missing.length), method: 'GET', url: relationshipUrl(rel, String(reading.raw.id)) } });
+    }
+    await readPerObject(transport, spec, missing, options);
+  });
+  await Promise.all([readPerObject(transport, spec, pending, options), ...deltaReads]);
+}
+
+/** The per-object requests, in $batch envelopes of 20. */
+async function readPerObject(transport: GraphTransport, spec: KindSpec, pending: readonly Pending[], options: RelationshipReadOptions): Promise<void> {
   // Envelopes of 20 go out as soon as a slot is free, up to batchConcurrency in flight: the
   // pacer bounds requests across kinds; this bounds the responses held in memory as well, and
   // keeps a slow envelope (a large group's members, paged to the end) from holding up the rest.

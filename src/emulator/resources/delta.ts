@@ -327,8 +327,15 @@ function firstRoundPage(dir: Directory, opts: Options, state: DeltaState, limits
   const collection = dir.collections[opts.res.collection];
   const cursor = state.p;
   const after = cursor?.c ?? 0;
-  const keep = (s: { seq: number; data: Entity }) => s.seq <= roundEnd && (!opts.ids || opts.ids.has(s.data.id.toLowerCase()));
-  const { items, more } = collection.page(after, limits.objects, keep);
+  let page: { items: readonly { seq: number; data: Entity }[]; more: boolean };
+  if (opts.ids) {
+    // Filtered by id: look the few named objects up rather than scan the collection each page.
+    const named = [...opts.ids].flatMap((id) => collection.get(id) ?? []).filter((s) => s.seq > after && s.seq <= roundEnd).sort((a, b) => a.seq - b.seq);
+    page = { items: named.slice(0, limits.objects), more: named.length > limits.objects };
+  } else {
+    page = collection.page(after, limits.objects, (s) => s.seq <= roundEnd);
+  }
+  const { items, more } = page;
   const render = (cand: Candidate): Rendered | undefined => {
     const stored = collection.get(cand.id);
     if (!stored) return undefined;

@@ -83,6 +83,19 @@ describe('FileSpool', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it('is hashed again by writeTree when its blob ids are in another object format than the repository\'s', async () => {
+    const repo = await makeRepo({ [u('a')]: 'a: 1\n' });
+    const store = await openRepo(repo.dir);
+    const spool = new FileSpool(tempDir(), () => 'not-a-blob-id', 'sha256');
+    try {
+      spool.set(u('a'), 'a: 1\n');
+      spool.set(u('b'), 'b: 1\n');
+      expect(await store.writeTree(spool, [])).toEqual({ written: [u('b')], deleted: [], unchanged: 1 });
+    } finally {
+      spool.dispose();
+    }
+  });
+
   it('says why when it cannot make its file', () => {
     expect(() => new FileSpool(join(tempDir(), 'missing'), () => 'id', 'sha1')).toThrow(/^Could not make a temporary file in .*missing because .*\(Hint: /);
   });

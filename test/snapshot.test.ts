@@ -1,5 +1,5 @@
 // The snapshot job end to end: the emulated tenant over HTTPS, a real git repository.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULTS, type Config } from '../src/config/schema.ts';
@@ -11,6 +11,9 @@ import { GitStore } from '../src/store/git.ts';
 import { cloneRepo, makeBareRemote, makeRepo, removeTestRepos, type TestRepo } from './helpers/repo.ts';
 import { gitClient } from '../src/store/git.ts';
 import { clientEnvironment } from '../src/emulator/server.ts';
+import { openSpools } from './helpers/spools.ts';
+import { isSpoolFile } from '../src/store/spool.ts';
+import { readdirSync } from 'node:fs';
 
 let emu: Emulator;
 
@@ -145,6 +148,9 @@ describe('entra-gitops snapshot', () => {
       expect(failed, target.pathPrefix).toBeInstanceOf(Error);
       expect((await repo.git.raw(['rev-parse', 'HEAD'])).trim()).toBe(head);
       expect(await status(repo), target.pathPrefix).toBe('');
+      // The files built before the failure waited in a spool: it is gone with the run.
+      expect(openSpools(), target.pathPrefix).toEqual([]);
+      expect(readdirSync(join(repo.dir, '.git')).filter(isSpoolFile)).toEqual([]);
     }
   });
 
@@ -219,6 +225,36 @@ describe('entra-gitops snapshot', () => {
       expect((refused as Error).message).toMatch(/conditionalAccessPolicy: 3 → 0/);
     } finally {
       await e.stop();
+    }
+  });
+
+  it('counts a file as changed when its bytes differ from the last commit\'s, in a SHA-256 repository too', async () => {
+    for (const format of ['sha1', 'sha256']) {
+      const repo = await makeRepo();
+      await repo.git.raw(['init', '--quiet', `--object-format=${format}`, join(repo.dir, format)]);
+      const dir = join(repo.dir, format);
+      const git = gitClient(dir);
+      for (const [k, v] of [['user.name', 'T'], ['user.email', 't@example.com']]) await git.raw(['config', k ?? '', v ?? '']);
+      const backup = { ...repo, dir, git };
+      const first = await snapshot(backup, emu);
+      expect(first.commit, format).toHaveLength(format === 'sha1' ? 40 : 64);
+      expect(openSpools()).toEqual([]);
+      // Unchanged: every new file's blob id equals the committed one, so nothing changed.
+      const second = await snapshot(backup, emu);
+      expect(second.changed, format).toBe(false);
+      expect(second.kinds.every((k) => k.added + k.changed + k.removed === 0), format).toBe(true);
+      // A user file edited and committed by hand: the next run counts it (and only it) as
+      // changed, and writes the tenant's bytes back.
+      const userDir = join(dir, 'snapshots', emu.info.tenantId, 'user');
+      const name = readdirSync(userDir)[0] ?? '';
+      const original = readFileSync(join(userDir, name), 'utf8');
+      writeFileSync(join(userDir, name), `${original}# edited by hand\n`);
+      await git.raw(['commit', '--quiet', '-am', 'hand edit']);
+      const third = await snapshot(backup, emu);
+      expect(third.changed, format).toBe(true);
+      expect(third.kinds.find((k) => k.kind === 'user'), format).toMatchObject({ added: 0, changed: 1, removed: 0 });
+      expect(third.kinds.filter((k) => k.kind !== 'user').every((k) => k.changed === 0), format).toBe(true);
+      expect(readFileSync(join(userDir, name), 'utf8')).toBe(original);
     }
   });
 

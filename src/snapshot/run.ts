@@ -101,48 +101,59 @@ function schemaFiles(): Map<string, string> {
   return files;
 }
 
-async function previousTree(store: GitStore, tenantId: string): Promise<Map<string, string>> {
-  const previous = new Map<string, string>();
-  if (!(await store.hasCommit('HEAD'))) return previous;
-  const entries = await store.listTreeAt('HEAD', tenantDir(tenantId));
-  const pathOf = new Map(entries.map((e) => [e.blob, e.path] as const));
-  for await (const blob of store.catFileBatch(entries.map((e) => e.blob))) {
-    const path = pathOf.get(blob.id);
-    if (path !== undefined) previous.set(path, blob.content.toString('utf8'));
-  }
-  // Several files with equal bytes share one blob: give each path its text.
-  for (const e of entries) if (!previous.has(e.path)) previous.set(e.path, previous.get(pathOf.get(e.blob) ?? '') ?? '');
-  return previous;
+/** The last snapshot's files of the tenant, path → blob id: whether a file changed is whether
+ * its new blob id differs, so no text of the last snapshot need be held. */
+async function previousBlobs(store: GitStore, tenantId: string): Promise<Map<string, string>> {
+  if (!(await store.hasCommit('HEAD'))) return new Map();
+  return new Map((await store.listTreeAt('HEAD', tenantDir(tenantId))).map((e) => [e.path, e.blob] as const));
+}
+
+/** The texts of a few of the last snapshot's files (the manifest, the delta state). */
+async function previousTexts(store: GitStore, previous: ReadonlyMap<string, string>, paths: readonly string[]): Promise<Map<string, string>> {
+  const wanted = paths.filter((p) => previous.has(p));
+  const byBlob = new Map<string, string[]>();
+  for (const p of wanted) byBlob.set(previous.get(p) ?? '', [...(byBlob.get(previous.get(p) ?? '') ?? []), p]);
+  const texts = new Map<string, string>();
+  for await (const blob of store.catFileBatch(byBlob.keys())) for (const p of byBlob.get(blob.id) ?? []) texts.set(p, blob.content.toString('utf8'));
+  return texts;
 }
 
 /** The last snapshot's objects of each kind as the reader returns them, so a delta round can
- * start from them. A kind whose files are missing or unreadable gets undefined: a full read. */
-function previousObjects(previous: ReadonlyMap<string, string>, tenantId: string, kinds: readonly KindSpec[], counts: Partial<Record<KindName, number>>, redact: Config['redact']): (kind: KindName) => RawObject[] | undefined {
-  const byKind = new Map<KindName, RawObject[] | undefined>();
-  for (const spec of kinds) {
-    const objects: RawObject[] = [];
-    let usable = true;
-    for (const [path, text] of previous) {
-      if (!ownsPath(tenantId, spec, path)) continue;
+ * start from them. A kind whose files are missing or unreadable gets undefined: a full read.
+ * Each file is parsed as git hands it over and its text dropped: only the objects are held. */
+async function previousObjects(store: GitStore, previous: ReadonlyMap<string, string>, tenantId: string, kinds: readonly KindSpec[], counts: Partial<Record<KindName, number>>, redact: Config['redact']): Promise<(kind: KindName) => RawObject[] | undefined> {
+  const byKind = new Map<KindName, RawObject[] | undefined>(kinds.map((k) => [k.name, []]));
+  // Blob → the paths holding it (several files with equal bytes share one blob) and their kinds.
+  const owners = new Map<string, Array<{ path: string; spec: KindSpec }>>();
+  for (const [path, blob] of previous) {
+    const spec = kinds.find((k) => ownsPath(tenantId, k, path));
+    if (spec) owners.set(blob, [...(owners.get(blob) ?? []), { path, spec }]);
+  }
+  const stillRedacted = new Map(kinds.map((k) => [k.name, new Set((redact[k.name] ?? []).flatMap((p) => [`properties.${p}`, `readOnly.${p}`]))] as const));
+  for await (const blob of store.catFileBatch(owners.keys())) {
+    const text = blob.content.toString('utf8');
+    for (const { path, spec } of owners.get(blob.id) ?? []) {
+      const objects = byKind.get(spec.name);
+      if (!objects) continue; // already found unusable
       try {
         const obj = parse(text, path);
         // A value redacted then but no longer redacted now is not in the file: only a full read
         // gets it back (else "<redacted>" would pass for the real value).
-        const stillRedacted = new Set((redact[spec.name] ?? []).flatMap((p) => [`properties.${p}`, `readOnly.${p}`]));
-        if ((obj.redacted ?? []).some((p) => !stillRedacted.has(p))) {
-          usable = false;
-          break;
+        if ((obj.redacted ?? []).some((p) => !stillRedacted.get(spec.name)?.has(p))) {
+          byKind.set(spec.name, undefined);
+          continue;
         }
         objects.push({ kind: obj.kind, raw: { id: obj.id, ...(obj.type ? { '@odata.type': `#${obj.type}` } : {}), ...obj.readOnly, ...obj.properties }, links: obj.links });
       } catch {
         // A file edited into something unreadable: read the kind in full and rewrite it.
-        usable = false;
-        break;
+        byKind.set(spec.name, undefined);
       }
     }
+  }
+  for (const spec of kinds) {
     // git keeps no empty folder: a kind the manifest counted at 0 has no files and is known empty.
-    const known = objects.length > 0 || counts[spec.name] === 0;
-    byKind.set(spec.name, usable && known ? objects : undefined);
+    const objects = byKind.get(spec.name);
+    if (objects && objects.length === 0 && counts[spec.name] !== 0) byKind.set(spec.name, undefined);
   }
   return (kind) => byKind.get(kind);
 }
@@ -183,126 +194,140 @@ export async function runSnapshot(options: SnapshotRunOptions): Promise<Snapshot
   });
 
   // 1. Read everything first: a failure here leaves the repository exactly as it was.
-  const previous = await previousTree(store, tenantId);
+  const previous = await previousBlobs(store, tenantId);
   const mPath = manifestPath(tenantId);
-  const oldManifest = previous.has(mPath) ? parseManifest(previous.get(mPath) ?? '', mPath) : undefined;
   const statePath = `${tenantDir(tenantId)}/${DELTA_STATE_PATH}`;
+  const texts = await previousTexts(store, previous, [mPath, statePath]);
+  const oldManifest = texts.has(mPath) ? parseManifest(texts.get(mPath) ?? '', mPath) : undefined;
   let state: DeltaState = EMPTY_DELTA_STATE;
   try {
-    if (previous.has(statePath)) state = parseDeltaState(previous.get(statePath) ?? '', statePath);
+    if (texts.has(statePath)) state = parseDeltaState(texts.get(statePath) ?? '', statePath);
   } catch {
     // An unreadable state only costs a full read; the next commit writes a good one.
   }
+  // A full read starts from nothing: the last snapshot's objects are not even parsed.
+  const previousOf = options.full ? undefined : await previousObjects(store, previous, tenantId, kinds, oldManifest?.counts ?? {}, config.redact);
   // 2. Every object becomes a file, and every file is checked, before any is written: as the
   //    objects are read (a page at a time), in slices that leave the event loop to the reads
-  //    still going. An object read twice (repeated across pages) gets the later file.
-  const validator = defaultValidator();
-  const files = new Map<string, string>();
-  const problems: string[] = [];
-  const buildFiles = async (spec: KindSpec, objects: readonly RawObject[]): Promise<void> => {
-    for (let start = 0; start < objects.length; start += BUILD_SLICE) {
-      const made = snapshotFiles(objects.slice(start, start + BUILD_SLICE), [spec], tenantId, config.redact);
-      problems.push(...made.problems);
-      for (const [path, { object, text }] of made.files) {
-        for (const p of validator.check(object, path)) problems.push(`${path} (${object.name}): ${p}`);
-        files.set(path, text);
+  //    still going. An object read twice (repeated across pages) gets the later file. The
+  //    files wait in a spool outside the working tree and the index (store/spool.ts), not in
+  //    memory; it is removed however the run ends.
+  const files = await store.spool();
+  try {
+    return await writeAndCommit();
+  } finally {
+    files.dispose();
+  }
+
+  async function writeAndCommit(): Promise<SnapshotResult> {
+    const validator = defaultValidator();
+    const problems: string[] = [];
+    const buildFiles = async (spec: KindSpec, objects: readonly RawObject[]): Promise<void> => {
+      for (let start = 0; start < objects.length; start += BUILD_SLICE) {
+        const made = snapshotFiles(objects.slice(start, start + BUILD_SLICE), [spec], tenantId, config.redact);
+        problems.push(...made.problems);
+        for (const [path, { object, text }] of made.files) {
+          for (const p of validator.check(object, path)) problems.push(`${path} (${object.name}): ${p}`);
+          files.set(path, text);
+        }
+        await new Promise((r) => setImmediate(r));
       }
-      await new Promise((r) => setImmediate(r));
+    };
+    const [read, domain] = await Promise.all([
+      readTenantIncremental(transport, kinds, {
+        state,
+        full: options.full,
+        batchConcurrency: config.snapshot.concurrency,
+        ...(previousOf ? { previous: previousOf } : {}),
+        onObjects: buildFiles,
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      }),
+      defaultDomainOf(transport),
+    ]);
+    if (problems.length > 0) {
+      const shown = problems.slice(0, 20).map((p) => `  - ${p}`).join('\n');
+      throw new SnapshotError(
+        'invalid-objects',
+        `Could not take a snapshot because ${problems.length} object(s) do not match their schema:\n${shown}${problems.length > 20 ? `\n  … and ${problems.length - 20} more` : ''}\n(Hint: nothing was written. This means Graph returned a shape the schemas do not know — please report it with the lines above.)`,
+      );
     }
-  };
-  const [read, domain] = await Promise.all([
-    readTenantIncremental(transport, kinds, {
-      state,
-      full: options.full,
-      batchConcurrency: config.snapshot.concurrency,
-      previous: previousObjects(previous, tenantId, kinds, oldManifest?.counts ?? {}, config.redact),
-      onObjects: buildFiles,
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    }),
-    defaultDomainOf(transport),
-  ]);
-  if (problems.length > 0) {
-    const shown = problems.slice(0, 20).map((p) => `  - ${p}`).join('\n');
-    throw new SnapshotError(
-      'invalid-objects',
-      `Could not take a snapshot because ${problems.length} object(s) do not match their schema:\n${shown}${problems.length > 20 ? `\n  … and ${problems.length - 20} more` : ''}\n(Hint: nothing was written. This means Graph returned a shape the schemas do not know — please report it with the lines above.)`,
-    );
-  }
 
-  // 3. Counts per kind against the last snapshot, and the guard against a broken read that
-  //    looks like a mass deletion.
-  const summaries: KindSummary[] = [];
-  const shrunk: string[] = [];
-  const onDisk = await store.filesOnDisk(`${SNAPSHOTS_DIR}/${tenantId}`).catch(() => [] as string[]);
-  const removed: string[] = [];
-  // Each path sorted to its kind once: at 100k files, filtering every path per kind cost seconds.
-  const byKind = (paths: Iterable<string>): Map<KindName, string[]> => {
-    const out = new Map<KindName, string[]>(kinds.map((k) => [k.name, []]));
-    for (const p of paths) {
-      const spec = kinds.find((k) => ownsPath(tenantId, k, p));
-      if (spec) out.get(spec.name)?.push(p);
+    // 3. Counts per kind against the last snapshot, and the guard against a broken read that
+    //    looks like a mass deletion.
+    const summaries: KindSummary[] = [];
+    const shrunk: string[] = [];
+    const onDisk = await store.filesOnDisk(`${SNAPSHOTS_DIR}/${tenantId}`).catch(() => [] as string[]);
+    const removed: string[] = [];
+    // Each path sorted to its kind once: at 100k files, filtering every path per kind cost seconds.
+    const byKind = (paths: Iterable<string>): Map<KindName, string[]> => {
+      const out = new Map<KindName, string[]>(kinds.map((k) => [k.name, []]));
+      for (const p of paths) {
+        const spec = kinds.find((k) => ownsPath(tenantId, k, p));
+        if (spec) out.get(spec.name)?.push(p);
+      }
+      return out;
+    };
+    const beforeByKind = byKind(new Set([...previous.keys(), ...onDisk]));
+    const afterByKind = byKind(files.keys());
+    for (const spec of kinds) {
+      const before = beforeByKind.get(spec.name) ?? [];
+      const after = afterByKind.get(spec.name) ?? [];
+      const afterSet = new Set(after);
+      const gone = before.filter((p) => !afterSet.has(p));
+      removed.push(...gone);
+      const added = after.filter((p) => !previous.has(p)).length;
+      // Equal blob ids, equal bytes: the texts of the last snapshot are never needed for this.
+      const changed = after.filter((p) => previous.has(p) && previous.get(p) !== files.blob(p)).length;
+      const removedCount = gone.filter((p) => previous.has(p)).length;
+      summaries.push({ kind: spec.name, added, changed, removed: removedCount, total: after.length });
+      const had = before.filter((p) => previous.has(p)).length;
+      // Small kinds (a handful of conditional access policies) are guarded too, against losing all.
+      const tooFew = had >= 10 ? after.length < had * (1 - config.snapshot.allowShrinkPercent / 100) : had > 0 && after.length === 0;
+      if (!spec.singleton && tooFew) {
+        shrunk.push(`${spec.name}: ${had} → ${after.length}`);
+      }
     }
-    return out;
-  };
-  const beforeByKind = byKind(new Set([...previous.keys(), ...onDisk]));
-  const afterByKind = byKind(files.keys());
-  for (const spec of kinds) {
-    const before = beforeByKind.get(spec.name) ?? [];
-    const after = afterByKind.get(spec.name) ?? [];
-    const afterSet = new Set(after);
-    const gone = before.filter((p) => !afterSet.has(p));
-    removed.push(...gone);
-    const added = after.filter((p) => !previous.has(p)).length;
-    const changed = after.filter((p) => previous.has(p) && previous.get(p) !== files.get(p)).length;
-    const removedCount = gone.filter((p) => previous.has(p)).length;
-    summaries.push({ kind: spec.name, added, changed, removed: removedCount, total: after.length });
-    const had = before.filter((p) => previous.has(p)).length;
-    // Small kinds (a handful of conditional access policies) are guarded too, against losing all.
-    const tooFew = had >= 10 ? after.length < had * (1 - config.snapshot.allowShrinkPercent / 100) : had > 0 && after.length === 0;
-    if (!spec.singleton && tooFew) {
-      shrunk.push(`${spec.name}: ${had} → ${after.length}`);
+    if (shrunk.length > 0 && !options.allowShrink) {
+      throw new SnapshotError(
+        'shrink',
+        `Could not take a snapshot because the tenant returned far fewer objects than the last snapshot (${shrunk.join('; ')}), more than the ${config.snapshot.allowShrinkPercent}% a run may lose. (Hint: nothing was written. If the deletions are real, run again with --allow-shrink; if not, check the snapshot identity's permissions and the service's health.)`,
+      );
     }
-  }
-  if (shrunk.length > 0 && !options.allowShrink) {
-    throw new SnapshotError(
-      'shrink',
-      `Could not take a snapshot because the tenant returned far fewer objects than the last snapshot (${shrunk.join('; ')}), more than the ${config.snapshot.allowShrinkPercent}% a run may lose. (Hint: nothing was written. If the deletions are real, run again with --allow-shrink; if not, check the snapshot identity's permissions and the service's health.)`,
-    );
-  }
 
-  // 4. The manifest keeps the counts of kinds outside this run's scope.
-  const counts: Partial<Record<KindName, number>> = { ...(oldManifest?.counts ?? {}) };
-  for (const s of summaries) counts[s.kind] = s.total;
-  const defaultDomain = domain ?? oldManifest?.defaultDomain;
-  files.set(mPath, serializeManifest(buildManifest({ tenantId, ...(defaultDomain ? { defaultDomain } : {}), counts })));
-  for (const [path, text] of schemaFiles()) files.set(path, text);
-  // The delta links go in only with a snapshot that changed something: an unchanged tenant
-  // must give no commit, and an older link stays valid (it replays everything since it was
-  // taken) until Graph expires it, after which that kind is read in full once.
-  const objectsChanged = removed.length > 0 || [...files].some(([path, text]) => path.startsWith(`${SNAPSHOTS_DIR}/`) && previous.get(path) !== text);
-  if (objectsChanged) files.set(statePath, serializeDeltaState(read.state));
+    // 4. The manifest keeps the counts of kinds outside this run's scope.
+    const counts: Partial<Record<KindName, number>> = { ...(oldManifest?.counts ?? {}) };
+    for (const s of summaries) counts[s.kind] = s.total;
+    const defaultDomain = domain ?? oldManifest?.defaultDomain;
+    files.set(mPath, serializeManifest(buildManifest({ tenantId, ...(defaultDomain ? { defaultDomain } : {}), counts })));
+    for (const [path, text] of schemaFiles()) files.set(path, text);
+    // The delta links go in only with a snapshot that changed something: an unchanged tenant
+    // must give no commit, and an older link stays valid (it replays everything since it was
+    // taken) until Graph expires it, after which that kind is read in full once.
+    const objectsChanged = removed.length > 0 || [...files.keys()].some((path) => path.startsWith(`${SNAPSHOTS_DIR}/`) && previous.get(path) !== files.blob(path));
+    if (objectsChanged) files.set(statePath, serializeDeltaState(read.state));
 
-  // 5. Write, then commit once.
-  await store.writeTree(files, removed);
-  const changed = objectsChanged;
-  let commit: string | undefined;
-  // Asked even when nothing was written now: an earlier run may have written without committing.
-  if (options.commit) {
-    const message = commitMessage({ kinds: summaries }, { tenantId, ...(defaultDomain ? { defaultDomain } : {}), version: VERSION });
-    const result = await store.commit({ message, ...(config.git.author ? { author: config.git.author } : {}) });
-    if (result.committed) commit = result.sha;
+    // 5. Write, then commit once.
+    await store.writeTree(files, removed);
+    const changed = objectsChanged;
+    let commit: string | undefined;
+    // Asked even when nothing was written now: an earlier run may have written without committing.
+    if (options.commit) {
+      const message = commitMessage({ kinds: summaries }, { tenantId, ...(defaultDomain ? { defaultDomain } : {}), version: VERSION });
+      const result = await store.commit({ message, ...(config.git.author ? { author: config.git.author } : {}) });
+      if (result.committed) commit = result.sha;
+    }
+    let tag: string | undefined;
+    let pushed = false;
+    if (commit && config.git.tag !== false) {
+      tag = await store.tag({ tenantId, ...(typeof config.git.tag === 'string' ? { pattern: config.git.tag } : {}) });
+    }
+    // A commit an earlier run could not push goes out now too, even when nothing changed since.
+    if (options.push && (commit !== undefined || ((await store.aheadOfUpstream()) ?? 0) > 0)) {
+      await store.push({ remote: config.git.remote, ...(config.git.branch ? { branch: config.git.branch } : {}), ...(tag ? { tags: [tag] } : {}), ...(config.git.author ? { author: config.git.author } : {}) });
+      pushed = true;
+    }
+    return { version: 1, tenantId, defaultDomain, commit, tag, pushed, changed, kinds: summaries, reads: read.kinds, resynced: read.resynced, ...stats(transport.stats), durationMs: Date.now() - started };
   }
-  let tag: string | undefined;
-  let pushed = false;
-  if (commit && config.git.tag !== false) {
-    tag = await store.tag({ tenantId, ...(typeof config.git.tag === 'string' ? { pattern: config.git.tag } : {}) });
-  }
-  // A commit an earlier run could not push goes out now too, even when nothing changed since.
-  if (options.push && (commit !== undefined || ((await store.aheadOfUpstream()) ?? 0) > 0)) {
-    await store.push({ remote: config.git.remote, ...(config.git.branch ? { branch: config.git.branch } : {}), ...(tag ? { tags: [tag] } : {}), ...(config.git.author ? { author: config.git.author } : {}) });
-    pushed = true;
-  }
-  return { version: 1, tenantId, defaultDomain, commit, tag, pushed, changed, kinds: summaries, reads: read.kinds, resynced: read.resynced, ...stats(transport.stats), durationMs: Date.now() - started };
 }
 
 function stats(s: TransportStats): Pick<SnapshotResult, 'requests' | 'resourceUnits' | 'throttled' | 'retries'> {

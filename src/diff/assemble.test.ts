@@ -27,6 +27,26 @@ const policy = (n: number, name: string, state: string, excludeUsers: string[] =
   object('conditionalAccessPolicy', g(n), { displayName: name, state, conditions: { users: { includeUsers: ['All'], excludeUsers } } }, { name });
 
 describe('assembleReport', () => {
+  it('asks for the objects of a change only where a rule or a reference path needs them', () => {
+    // A large report parses an object only when asked (diff/read.ts): a changed user is read
+    // from its change alone.
+    const asked: string[] = [];
+    const before = [user(1, 'Ada'), policy(10, 'MFA', 'enabled')];
+    const after = [user(1, 'Ada', { city: 'Oslo' }), policy(10, 'MFA', 'enabled', [g(1)])];
+    const b = new Map(before.map((o) => [key(o), o]));
+    const a = new Map(after.map((o) => [key(o), o]));
+    const r = report(before, after, {
+      objects: {
+        before: (ref) => (asked.push(key(ref)), b.get(key(ref))),
+        after: (ref) => (asked.push(key(ref)), a.get(key(ref))),
+      },
+    });
+    expect(r.changes.map((c) => c.ref.id)).toEqual([g(10), g(1)]);
+    expect(r.names[g(1)]).toBe('Ada');
+    expect(asked.length).toBeGreaterThan(0);
+    expect(asked.every((k) => k.startsWith('conditionalAccessPolicy/'))).toBe(true);
+  });
+
   it('is an empty report when nothing changed', () => {
     const u = user(1, 'Ada');
     expect(report([u], [u])).toEqual({ version: 1, tenantId: TENANT, from: FROM, to: TO, counts: {}, changes: [], names: {}, diagnostics: [] });

@@ -163,11 +163,15 @@ export function assembleReport(input: AssembleInput): DiffReport {
         }
       }
     }
-    const referencePaths = REFERENCES[c.ref.kind] ?? [];
-    for (const side of [ctx.before(c.ref), ctx.after(c.ref)]) {
-      for (const path of referencePaths) {
-        const v = at(side?.properties, path);
-        for (const id of typeof v === 'string' ? [v] : strings(v)) if (GUID.test(id)) reference(id);
+    // Only kinds with reference paths look at their objects: the objects of a large report
+    // may be parsed only when asked for (diff/read.ts).
+    const referencePaths = REFERENCES[c.ref.kind];
+    if (referencePaths !== undefined) {
+      for (const side of [ctx.before(c.ref), ctx.after(c.ref)]) {
+        for (const path of referencePaths) {
+          const v = at(side?.properties, path);
+          for (const id of typeof v === 'string' ? [v] : strings(v)) if (GUID.test(id)) reference(id);
+        }
       }
     }
     for (const p of c.properties) {

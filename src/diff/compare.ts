@@ -38,6 +38,8 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 
 /** One path segment, escaped so that '.' only ever separates segments. */
 export function escapeSegment(key: string): string {
+  // Nearly every key has neither character: no new string for those.
+  if (!key.includes('~') && !key.includes('.')) return key;
   return key.replace(/~/g, '~0').replace(/\./g, '~1');
 }
 
@@ -144,7 +146,11 @@ function own(obj: Record<string, unknown>, key: string): unknown {
 }
 
 function unionKeys(b: Record<string, unknown>, a: Record<string, unknown>): string[] {
-  return [...new Set([...Object.keys(b), ...Object.keys(a)])].sort(compareStrings);
+  const before = Object.keys(b);
+  const after = Object.keys(a);
+  // Most often both sides have the same keys in the same order: no set needed.
+  if (before.length === after.length && before.every((k, i) => after[i] === k)) return before.sort(compareStrings);
+  return [...new Set([...before, ...after])].sort(compareStrings);
 }
 
 function section(obj: SnapshotObject | undefined, name: Section): Record<string, unknown> {
@@ -155,7 +161,8 @@ function section(obj: SnapshotObject | undefined, name: Section): Record<string,
 /** The identity of a link target: its id for a bare id, the whole target for one with
  * attributes. GUIDs lowercased. */
 export function targetKey(target: LinkTarget): string {
-  const lower = (s: string) => (GUID.test(s) ? s.toLowerCase() : s);
+  // Lowercasing changes nothing in a string without capitals: no pattern test for those.
+  const lower = (s: string) => (/[A-Z]/.test(s) && GUID.test(s) ? s.toLowerCase() : s);
   if (typeof target === 'string') return lower(target);
   if (!isPlainObject(target)) return canonicalJson(target);
   const { id, ...rest } = target;

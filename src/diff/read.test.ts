@@ -12,7 +12,7 @@ import { serialize } from '../snapshot/serialize.ts';
 import { GitStore } from '../store/git.ts';
 import { mentionedIds, nameInFile, resolveNames, scanName } from './names.ts';
 import { poolSize } from './parse-pool.ts';
-import { changedBlobs, changedObjects, chooseCommits, chooseLiveBase, classifyPath, DiffError, restoredPaths, scopeId, type ObjectPair, type Scope } from './read.ts';
+import { changedBlobs, changedObjects, chooseCommits, chooseLiveBase, classifyPath, comparedObjects, DiffError, restoredPaths, scopeId, type ComparedObject, type ObjectPair, type Scope } from './read.ts';
 
 afterAll(() => removeTestRepos());
 
@@ -28,9 +28,15 @@ async function snapshotCommit(repo: TestRepo, entries: Record<string, string | n
   return sha;
 }
 
-async function pairs(store: GitStore, from: string, to: string, scope: Scope = {}, diagnostics: Parameters<typeof changedObjects>[1]['diagnostics'] = [], threads?: number): Promise<ObjectPair[]> {
+async function pairs(store: GitStore, from: string, to: string, scope: Scope = {}, diagnostics: Parameters<typeof changedObjects>[1]['diagnostics'] = []): Promise<ObjectPair[]> {
   const out: ObjectPair[] = [];
-  for await (const p of changedObjects(store, { from, to, tenantId: TENANT, scope, diagnostics, ...(threads !== undefined ? { threads } : {}) })) out.push(p);
+  for await (const p of changedObjects(store, { from, to, tenantId: TENANT, scope, diagnostics })) out.push(p);
+  return out;
+}
+
+async function compared(store: GitStore, from: string, to: string, threads: number): Promise<ComparedObject[]> {
+  const out: ComparedObject[] = [];
+  for await (const c of comparedObjects(store, { from, to, tenantId: TENANT, scope: {}, threads })) out.push(c);
   return out;
 }
 
@@ -106,27 +112,42 @@ describe('changedObjects', () => {
     expect(err.message).toMatch(/^Could not compare snapshots because .*\(Hint: /s);
   });
 
-  it('gives the same pairs, in the same order, when parser threads do the parsing (large reports)', async () => {
+  it('gives the same changes, in the same order, when threads read, parse and compare (large reports)', async () => {
     const repo = await makeRepo({ 'README.md': 'x\n' });
     const ids = Array.from({ length: 600 }, (_, i) => `0e${i.toString(16).padStart(6, '0')}-0000-4000-8000-000000000000`);
     const first = await snapshotCommit(repo, Object.fromEntries(ids.filter((_, i) => i % 3 !== 2).map((id, i) => user(id, `Person ${i}`))));
-    // Modified, removed (every third left out) and added (the i % 3 === 2 ones) across batches.
+    // Modified, removed (every third left out) and added (the i % 3 === 2 ones) across batches,
+    // and one file rewritten to other bytes of the same state (no change: left out).
+    const [same] = user(ids[3] as string, 'x');
     const second = await snapshotCommit(repo, {
-      ...Object.fromEntries(ids.filter((_, i) => i % 3 === 0).map((id, i) => user(id, `Person ${i}`, { jobTitle: 'Moved' }))),
+      ...Object.fromEntries(ids.filter((_, i) => i % 3 === 0 && i !== 3).map((id, i) => user(id, `Person ${i}`, { jobTitle: 'Moved' }))),
       ...Object.fromEntries(ids.filter((_, i) => i % 3 === 1).map((id) => [user(id, 'x')[0], null])),
       ...Object.fromEntries(ids.filter((_, i) => i % 3 === 2).map((id) => user(id, 'New'))),
+      [same]: `${(await repo.git.raw(['show', `${first}:${same}`])).replace('kind: user', 'kind: "user"')}`,
     });
     const store = await GitStore.open(repo.dir);
-    const inThread = await pairs(store, first, second, {}, [], 0);
-    const threaded = await pairs(store, first, second, {}, [], 2);
-    expect(inThread).toHaveLength(600);
-    expect(threaded).toEqual(inThread);
+    const pairsInThread = await pairs(store, first, second);
+    expect(pairsInThread).toHaveLength(600);
+    const expected = pairsInThread.flatMap((p) => {
+      const change = compareObjects(p.before, p.after);
+      return change ? [{ ref: p.ref, path: p.path, change, before: p.before, after: p.after }] : [];
+    });
+    expect(expected).toHaveLength(599);
+    for (const threads of [0, 1, 2, 3]) {
+      const got = (await compared(store, first, second, threads)).map((c) => ({ ref: c.ref, path: c.path, change: c.change, before: c.before(), after: c.after() }));
+      expect(got).toEqual(expected);
+    }
     const [bad] = user(ids[0] as string, 'x');
     const broken = await snapshotCommit(repo, { [bad]: 'kind: user\n' });
-    const err = await errorOf(pairs(store, first, broken, {}, [], 2));
-    expect(err.code).toBe('unreadable-file');
-    expect(err.message).toContain(bad);
-    expect(err.message).toContain(broken.slice(0, 12));
+    for (const threads of [0, 2]) {
+      const err = await errorOf(compared(store, first, broken, threads));
+      expect(err.code).toBe('unreadable-file');
+      expect(err.message).toContain(bad);
+      expect(err.message).toContain(broken.slice(0, 12));
+    }
+    // The same file as the older side: the message names the older commit.
+    const err = await errorOf(compared(store, broken, first, 2));
+    expect(err.message).toContain(`${bad} at ${broken.slice(0, 12)}`);
   });
 
   it('uses threads only for large reports on machines with more than one core', () => {

@@ -3,8 +3,9 @@
 // tenant as it is now (read in full into memory with the snapshot reader; the repository and its
 // delta links are not touched). Does I/O (git, and Graph for the live side).
 //
-// Memory: the commit-to-commit reader holds one pair of objects at a time; what the caller
-// keeps is up to it (the diff command keeps the changes, not the objects).
+// Memory: the commit-to-commit readers hold one pair of objects (or one batch of files per
+// thread) at a time; what the caller keeps is up to it (the diff command keeps the changes, and
+// the objects of those only).
 import { simpleGit } from 'simple-git';
 import type { Config } from '../config/schema.ts';
 import type { Cloud } from '../graph/cloud.ts';
@@ -12,13 +13,15 @@ import { connect } from '../graph/connect.ts';
 import type { Pacer } from '../graph/pacer.ts';
 import { KINDS, withPageSize } from '../kinds/index.ts';
 import type { KindSpec } from '../kinds/spec.ts';
-import type { Diagnostic, KindName, ObjectRef, SnapshotObject } from '../model/types.ts';
+import type { Change, Diagnostic, KindName, ObjectRef, SnapshotObject } from '../model/types.ts';
 import { canonicalGuid, isCanonicalGuid, parseSnapshotPath, SNAPSHOTS_DIR, tenantDir } from '../snapshot/layout.ts';
 import { parse } from '../snapshot/parse.ts';
 import { readTenant, type ReadProgress } from '../snapshot/read.ts';
 import { DELTA_STATE_PATH } from '../snapshot/delta.ts';
+import type { Blob } from '../store/cat-file.ts';
 import { GIT_ENVIRONMENT, type GitStore } from '../store/git.ts';
-import { ParseFailure, ParsePool, poolSize } from './parse-pool.ts';
+import { compareObjects } from './compare.ts';
+import { compareOnThreads, ParseFailure, poolSize, type ComparedBatch } from './parse-pool.ts';
 import { gitReason } from '../store/errors.ts';
 import { snapshotFiles } from '../snapshot/files.ts';
 
@@ -220,7 +223,7 @@ function unreadable(path: string, commit: string, why: string, cause?: unknown):
   return new DiffError('unreadable-file', `Could not compare snapshots because ${path} at ${commit.slice(0, 12)} is not a readable snapshot file: ${why} (Hint: that commit was edited by hand; compare other commits, or fix the file in a new commit.)`, cause);
 }
 
-function parseAt(content: Buffer, path: string, commit: string): SnapshotObject {
+function parseAt(content: Uint8Array, path: string, commit: string): SnapshotObject {
   try {
     return parse(content, path);
   } catch (err) {
@@ -237,94 +240,174 @@ export interface ChangedObjectsOptions {
   diagnostics?: Diagnostic[];
   /** Called once with the number of objects to compare, before the first is yielded. */
   onCount?: (count: number) => void;
-  /** Parser threads; by default none for a small report, one per core (up to 4) for a large one. */
-  threads?: number;
 }
 
-/** Pairs handed to the parser threads at a time. */
-const BATCH_PAIRS = 256;
+type WantedPair = RawPathChange & { ref: ObjectRef };
 
-/** Every scoped object that differs between two commits, both sides parsed, in git's path
- * order, from one cat-file stream. Small reports are parsed here, large ones on threads. */
-export async function* changedObjects(store: GitStore, options: ChangedObjectsOptions): AsyncGenerator<ObjectPair> {
+/** The scoped objects whose files differ between two commits, and their blob ids in pair order
+ * (before, after, before, after…). */
+async function changedPairs(store: GitStore, options: ChangedObjectsOptions): Promise<{ wanted: WantedPair[]; ids: string[] }> {
   const { from, to, tenantId, scope } = options;
   const raw = await changedBlobs(store, from, to, tenantDir(tenantId));
-  const wanted: Array<RawPathChange & { ref: ObjectRef }> = [];
+  const wanted: WantedPair[] = [];
   for (const change of raw) {
     const c = classifyPath(change.path, tenantId, scope);
     if (c.type === 'object') wanted.push({ ...change, ref: c.ref });
     else if (c.type === 'unknown') options.diagnostics?.push(strayFile(change.path, c.problem, change.after ? to : from));
   }
   options.onCount?.(wanted.length);
-  // One request list in pair order: before, after, before, after… cat-file answers in order, so
-  // each blob is matched by position (equal blobs may repeat; ids alone would be ambiguous).
   const ids: string[] = [];
   for (const w of wanted) {
     if (w.before) ids.push(w.before);
     if (w.after) ids.push(w.after);
   }
-  const blobs = store.catFileBatch(ids);
-  const next = async (): Promise<Buffer> => {
-    const r = await blobs.next();
+  return { wanted, ids };
+}
+
+/** The blobs, in order, from one cat-file stream: `take() ?? (await refill())` is the next one
+ * (cat-file answers in order, so each blob is matched by position: equal blobs may repeat, and
+ * ids alone would be ambiguous). */
+function blobStream(store: GitStore, ids: readonly string[]): { take: () => Buffer | undefined; refill: () => Promise<Buffer>; close: () => Promise<void> } {
+  // Views of git's output, not copies: each is parsed at once.
+  const chunks = store.catFileChunks(ids, { copy: false });
+  let chunk: Blob[] = [];
+  let at = 0;
+  const refill = async (): Promise<Buffer> => {
+    const r = await chunks.next();
     if (r.done) throw new DiffError('git-failed', `Could not compare snapshots because git cat-file ended early in ${store.root}. (Hint: run 'git fsck' there.)`);
-    return r.value.content;
+    chunk = r.value;
+    at = 1;
+    return (chunk[0] as Blob).content;
   };
+  // The next blob, when the current chunk holds it (most of the time: then no await is paid).
+  const take = (): Buffer | undefined => (at < chunk.length ? (chunk[at++] as Blob).content : undefined);
+  return { take, refill, close: async () => void (await chunks.return(undefined)) };
+}
+
+/** Every scoped object that differs between two commits, both sides parsed, in git's path
+ * order, from one cat-file stream. */
+export async function* changedObjects(store: GitStore, options: ChangedObjectsOptions): AsyncGenerator<ObjectPair> {
+  const { from, to } = options;
+  const { wanted, ids } = await changedPairs(store, options);
+  const { take, refill, close } = blobStream(store, ids);
+  try {
+    for (const w of wanted) {
+      const before = w.before ? parseAt(take() ?? (await refill()), w.path, from) : undefined;
+      const after = w.after ? parseAt(take() ?? (await refill()), w.path, to) : undefined;
+      yield { ref: w.ref, path: w.path, before, after };
+    }
+  } finally {
+    await close();
+  }
+}
+
+/** A changed object: what changed, and its two sides (absent on a side where it does not exist),
+ * which may be parsed only when asked for. */
+export interface ComparedObject {
+  ref: ObjectRef;
+  path: string;
+  change: Change;
+  before(): SnapshotObject | undefined;
+  after(): SnapshotObject | undefined;
+}
+
+export interface ComparedObjectsOptions extends ChangedObjectsOptions {
+  /** Threads that parse and compare; by default none for a small report, one per core (up to 4)
+   * for a large one. */
+  threads?: number;
+}
+
+/** Pairs handed to a thread at a time. */
+const BATCH_PAIRS = 256;
+
+/** A changed object a thread compared: its sides are parsed again here, once, only if asked
+ * for (from the batch's bytes; the thread parsed them already, so they parse). */
+class ThreadCompared implements ComparedObject {
+  readonly ref: ObjectRef;
+  readonly path: string;
+  readonly change: Change;
+  private readonly batch: ComparedBatch;
+  /** The files' indexes in the batch, -1 for an absent side. */
+  private readonly files: readonly [number, number];
+  private readonly commits: readonly [string, string];
+  private parsed: [SnapshotObject | undefined, SnapshotObject | undefined] | undefined;
+
+  constructor(w: WantedPair, change: Change, batch: ComparedBatch, files: [number, number], commits: [string, string]) {
+    this.ref = w.ref;
+    this.path = w.path;
+    this.change = change;
+    this.batch = batch;
+    this.files = files;
+    this.commits = commits;
+  }
+
+  private side(i: 0 | 1): SnapshotObject | undefined {
+    this.parsed ??= [undefined, undefined];
+    const file = this.files[i];
+    if (file < 0) return undefined;
+    const { bytes, ends } = this.batch;
+    return (this.parsed[i] ??= parseAt(bytes.subarray(file === 0 ? 0 : ends[file - 1], ends[file]), this.path, this.commits[i]));
+  }
+
+  before(): SnapshotObject | undefined {
+    return this.side(0);
+  }
+
+  after(): SnapshotObject | undefined {
+    return this.side(1);
+  }
+}
+
+/** Every scoped object that differs between two commits, compared (compare.ts), in git's path
+ * order; pairs whose two sides are the same state are left out. Small reports are parsed and
+ * compared here; large ones on threads, which hand back the changes and the files' bytes: an
+ * object is parsed here again only when asked for (a security rule looks at a group, say), so
+ * the objects of 100k changed users never cross threads nor stay in memory. */
+export async function* comparedObjects(store: GitStore, options: ComparedObjectsOptions): AsyncGenerator<ComparedObject> {
+  const { from, to } = options;
+  const { wanted, ids } = await changedPairs(store, options);
   const threads = options.threads ?? poolSize(ids.length);
   if (threads === 0) {
+    const { take, refill, close } = blobStream(store, ids);
     try {
       for (const w of wanted) {
-        const before = w.before ? parseAt(await next(), w.path, from) : undefined;
-        const after = w.after ? parseAt(await next(), w.path, to) : undefined;
-        yield { ref: w.ref, path: w.path, before, after };
+        const before = w.before ? parseAt(take() ?? (await refill()), w.path, from) : undefined;
+        const after = w.after ? parseAt(take() ?? (await refill()), w.path, to) : undefined;
+        const change = compareObjects(before, after);
+        if (change) yield { ref: w.ref, path: w.path, change, before: () => before, after: () => after };
       }
     } finally {
-      await blobs.return(undefined);
+      await close();
     }
     return;
   }
-  const pool = new ParsePool(threads);
-  // Batches in flight, oldest first: results are yielded in order while later batches parse.
-  const queue: Array<{ pairs: typeof wanted; files: Array<{ path: string; commit: string }>; parsed: Promise<SnapshotObject[]> }> = [];
-  const drain = async function* (batch: (typeof queue)[number]): AsyncGenerator<ObjectPair> {
-    let objects: SnapshotObject[];
-    try {
-      objects = await batch.parsed;
-    } catch (err) {
-      const file = err instanceof ParseFailure ? batch.files[err.index] : undefined;
-      if (file) throw unreadable(file.path, file.commit, err instanceof Error ? err.message : String(err), err);
-      throw new DiffError('git-failed', `Could not compare snapshots because a parser thread failed: ${err instanceof Error ? err.message : String(err)}. (Hint: this is a bug; please report it.)`, err);
-    }
-    let k = 0;
-    for (const w of batch.pairs) {
-      const before = w.before ? objects[k++] : undefined;
-      const after = w.after ? objects[k++] : undefined;
-      yield { ref: w.ref, path: w.path, before, after };
-    }
-  };
+  // The threads read the files themselves: here only the changes and their bytes arrive.
+  const batches = compareOnThreads(store.root, wanted, threads, BATCH_PAIRS);
   try {
-    for (let start = 0; start < wanted.length; start += BATCH_PAIRS) {
-      const pairs = wanted.slice(start, start + BATCH_PAIRS);
-      const items: Array<{ path: string; content: Buffer }> = [];
-      const files: Array<{ path: string; commit: string }> = [];
-      for (const w of pairs) {
-        if (w.before) {
-          items.push({ path: w.path, content: await next() });
-          files.push({ path: w.path, commit: from });
-        }
-        if (w.after) {
-          items.push({ path: w.path, content: await next() });
-          files.push({ path: w.path, commit: to });
-        }
+    for (;;) {
+      let r: IteratorResult<ComparedBatch>;
+      try {
+        r = await batches.next();
+      } catch (err) {
+        if (!(err instanceof ParseFailure)) throw new DiffError('git-failed', `Could not compare snapshots because a parser thread failed: ${err instanceof Error ? err.message : String(err)}. (Hint: this is a bug; please report it.)`, err);
+        const w = err.file ? wanted[err.file.pair] : undefined;
+        if (err.file && w) throw unreadable(w.path, err.file.side === 'before' ? from : to, err.message, err);
+        if (err.git) throw new DiffError('git-failed', `Could not compare snapshots because reading ${store.root} failed: ${err.message}`, err);
+        // The comparison refused two objects: the same error as on this thread.
+        throw new Error(err.message, { cause: err });
       }
-      const parsed = pool.parse(items);
-      parsed.catch(() => undefined); // surfaced when its turn comes in drain
-      queue.push({ pairs, files, parsed });
-      if (queue.length > pool.size * 2) yield* drain(queue.shift() as (typeof queue)[number]);
+      if (r.done) break;
+      const result = r.value;
+      let k = 0;
+      for (const [i, change] of result.changes.entries()) {
+        const w = wanted[result.start + i] as WantedPair;
+        const before = w.before ? k++ : -1;
+        const after = w.after ? k++ : -1;
+        if (change) yield new ThreadCompared(w, change, result, [before, after], [from, to]);
+      }
     }
-    while (queue.length > 0) yield* drain(queue.shift() as (typeof queue)[number]);
   } finally {
-    await blobs.return(undefined);
-    await pool.close();
+    await batches.return(undefined);
   }
 }
 

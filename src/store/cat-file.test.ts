@@ -9,9 +9,9 @@ const B = 'b'.repeat(40);
 describe('BatchParser', () => {
   const stream = Buffer.concat([Buffer.from(`${A} blob 5\nhello\n${B} blob 0\n\n`), Buffer.from(`${A} blob 2\n\n\n\n`)]);
 
-  it('yields the same blobs whatever the chunking', () => {
-    for (const size of [1, 2, 7, stream.length]) {
-      const parser = new BatchParser();
+  it('yields the same blobs whatever the chunking, as copies or as views', () => {
+    for (const [size, copy] of [1, 2, 7, stream.length].flatMap((n) => [[n, true], [n, false]] as const)) {
+      const parser = new BatchParser({ copy });
       const blobs = [];
       for (let i = 0; i < stream.length; i += size) blobs.push(...parser.push(stream.subarray(i, i + size)));
       expect(blobs.map((b) => [b.id, b.type, b.content.toString()])).toEqual([

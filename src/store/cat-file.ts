@@ -12,11 +12,18 @@ export interface Blob {
 const OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 
 /** Splits cat-file --batch output (`<id> <type> <size>\n<bytes>\n`, or `<id> missing\n`) into
- * blobs, whatever the chunk boundaries. */
+ * blobs, whatever the chunk boundaries. `copy: false` hands out views of git's output instead of
+ * copies, for a reader that copies the bytes itself straight away (a blob's view keeps its whole
+ * chunk alive). */
 export class BatchParser {
   private chunks: Buffer[] = [];
   private buffered = 0;
   private header: { id: string; type: string; size: number } | undefined;
+  private readonly copy: boolean;
+
+  constructor(options: { copy?: boolean } = {}) {
+    this.copy = options.copy ?? true;
+  }
 
   push(chunk: Buffer): Blob[] {
     this.chunks.push(chunk);
@@ -27,7 +34,7 @@ export class BatchParser {
         const all = this.flatten();
         const nl = all.indexOf(0x0a);
         if (nl < 0) return out;
-        const line = all.subarray(0, nl).toString('utf8');
+        const line = all.toString('latin1', 0, nl);
         this.keep(all.subarray(nl + 1));
         const [id = '', type = '', size = ''] = line.split(' ');
         if (type === 'missing' || type === 'ambiguous' || size === '') {
@@ -39,7 +46,8 @@ export class BatchParser {
       // The object's bytes, then one newline.
       if (this.buffered < size + 1) return out;
       const all = this.flatten();
-      out.push({ id, type, content: Buffer.from(all.subarray(0, size)) });
+      const content = all.subarray(0, size);
+      out.push({ id, type, content: this.copy ? Buffer.from(content) : content });
       this.keep(all.subarray(size + 1));
       this.header = undefined;
     }
@@ -60,10 +68,24 @@ export class BatchParser {
   }
 }
 
+/** A character no object id has. Ids are checked by their lengths and this one pass over the
+ * list: a regular expression per id costs a tenth of a second at 200k ids. */
+const NOT_HEX = /[^0-9a-f\n]/;
+
 export async function* catFileBatch(cwd: string, ids: Iterable<string>): AsyncGenerator<Blob> {
+  for await (const blobs of catFileChunks(cwd, ids)) yield* blobs;
+}
+
+/** The blobs by id, in the order asked, a chunk of git's output at a time: a reader of
+ * thousands of blobs pays for one await per chunk rather than one per blob (a third of the
+ * reading's CPU at 200k blobs). `copy: false`: views, see BatchParser. */
+export async function* catFileChunks(cwd: string, ids: Iterable<string>, options: { copy?: boolean } = {}): AsyncGenerator<Blob[]> {
   const list = [...ids];
-  for (const id of list) {
-    if (!OBJECT_ID.test(id)) throw new StoreError('git-failed', `Could not read the object '${id}' because it is not an object id. (Hint: this is a bug in the caller; pass blob ids from listTreeAt.)`);
+  const input = `${list.join('\n')}\n`;
+  if (NOT_HEX.test(input) || list.some((id) => id.length !== 40 && id.length !== 64)) {
+    for (const id of list) {
+      if (!OBJECT_ID.test(id)) throw new StoreError('git-failed', `Could not read the object '${id}' because it is not an object id. (Hint: this is a bug in the caller; pass blob ids from listTreeAt.)`);
+    }
   }
   if (list.length === 0) return;
   const child = spawn('git', ['cat-file', '--batch', '--buffer'], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -76,16 +98,16 @@ export async function* catFileBatch(cwd: string, ids: Iterable<string>): AsyncGe
   // All ids in one write (Node buffers what the pipe does not take yet, and git reads it as it
   // goes); --buffer lets git fill its output buffer instead of flushing after every object.
   // Measured at 200k blobs: a write and a flush per object cost this side 0.4 s more CPU.
-  child.stdin.end(`${list.join('\n')}\n`);
-  const parser = new BatchParser();
+  child.stdin.end(input);
+  const parser = new BatchParser(options);
   let delivered = 0;
   let finished = false;
   try {
     for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
-      for (const blob of parser.push(chunk)) {
-        delivered++;
-        yield blob;
-      }
+      const blobs = parser.push(chunk);
+      if (blobs.length === 0) continue;
+      delivered += blobs.length;
+      yield blobs;
     }
     const code = await Promise.race([exited, spawnFailed]);
     if (code !== 0 || delivered !== list.length || parser.pending) {

@@ -286,6 +286,24 @@ describe('reading snapshots back', () => {
     await expect(async () => {
       for await (const _ of store.catFileBatch(['1234567890123456789012345678901234567890'])) void _;
     }).rejects.toThrow(/missing/);
+    // Ids are checked as a list: one bad one among good ones is named.
+    await expect(async () => {
+      for await (const _ of store.catFileBatch([tree[0]?.blob ?? '', 'ABCDEF1234567890123456789012345678901234'])) void _;
+    }).rejects.toThrow(/'ABCDEF1234567890123456789012345678901234' because it is not an object id/);
+
+    // A chunk at a time, as views or copies: the same blobs in the order asked (repeats kept).
+    const ids = [...tree.map((e) => e.blob), ...tree.slice(0, 5).map((e) => e.blob)];
+    for (const copy of [true, false]) {
+      const blobs = [];
+      let chunks = 0;
+      for await (const chunk of store.catFileChunks(ids, { copy })) {
+        chunks++;
+        blobs.push(...chunk.map((b) => [b.id, b.content.toString('utf8')]));
+      }
+      expect(blobs.map(([id]) => id)).toEqual(ids);
+      expect(blobs.map(([, text]) => text)).toEqual(ids.map((id) => files[tree.find((e) => e.blob === id)?.path ?? '']));
+      expect(chunks).toBeLessThan(ids.length);
+    }
   });
 
   it('finds the last snapshot commit, per tenant', async () => {

@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { readdir, realpath, rm, rmdir } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
-import { catFileBatch, type Blob } from './cat-file.ts';
+import { catFileBatch, catFileChunks, type Blob } from './cat-file.ts';
 import { FileSpool, type BlobHasher } from './spool.ts';
 import { StoreError, gitReason } from './errors.ts';
 import { TENANT_TRAILER, VERSION_TRAILER, withTrailers } from './message.ts';
@@ -557,6 +557,11 @@ export class GitStore {
   /** Streams blobs by id through one `git cat-file --batch` process, in the order asked. */
   catFileBatch(ids: Iterable<string>): AsyncGenerator<Blob> {
     return catFileBatch(this.root, ids);
+  }
+
+  /** The same blobs a chunk of git's output at a time (see catFileChunks). */
+  catFileChunks(ids: Iterable<string>, options: { copy?: boolean } = {}): AsyncGenerator<Blob[]> {
+    return catFileChunks(this.root, ids, options);
   }
 
   /** The newest commit on HEAD made by a snapshot (it carries the trailers), for one tenant

@@ -9,7 +9,7 @@ import { engine, type AssembleInput } from '../../diff/engine.ts';
 import { REPORT_FORMATS, type ReportFormat } from '../../report/renderer.ts';
 import { mentionedIds, resolveNames, type NameSide } from '../../diff/names.ts';
 import {
-  changedObjects,
+  comparedObjects,
   chooseCommits,
   chooseLiveBase,
   DiffError,
@@ -18,6 +18,7 @@ import {
   readLive,
   restoredPaths,
   scopeId,
+  type ComparedObject,
   type ObjectPair,
   type ResolvedCommit,
   type Scope,
@@ -61,22 +62,28 @@ interface Collected {
   objects: AssembleInput['objects'];
 }
 
-/** Runs every pair through the comparison, keeping the changes and their two objects. */
-async function collect(pairs: AsyncIterable<ObjectPair>): Promise<Collected> {
+/** Keeps every change with its two objects. */
+async function collect(found: AsyncIterable<ComparedObject>): Promise<Collected> {
   const changes: Change[] = [];
   const known = new Map<string, string>();
   const added = new Map<string, Change>();
-  const sides = new Map<string, ObjectPair>();
-  for await (const pair of pairs) {
-    const change = engine.compareObjects(pair.before, pair.after);
-    if (!change) continue;
-    changes.push(change);
-    known.set(pair.ref.id, change.name);
-    sides.set(`${pair.ref.kind}/${pair.ref.id}`, pair);
-    if (pair.before === undefined) added.set(pair.path, change);
+  const sides = new Map<string, ComparedObject>();
+  for await (const c of found) {
+    changes.push(c.change);
+    known.set(c.ref.id, c.change.name);
+    sides.set(`${c.ref.kind}/${c.ref.id}`, c);
+    if (c.change.type === 'added') added.set(c.path, c.change);
   }
   const key = (ref: ObjectRef) => `${ref.kind}/${ref.id}`;
-  return { changes, known, added, objects: { before: (ref) => sides.get(key(ref))?.before, after: (ref) => sides.get(key(ref))?.after } };
+  return { changes, known, added, objects: { before: (ref) => sides.get(key(ref))?.before(), after: (ref) => sides.get(key(ref))?.after() } };
+}
+
+/** The pairs of a live report run through the comparison; unchanged ones left out. */
+async function* compared(pairs: AsyncIterable<ObjectPair>): AsyncGenerator<ComparedObject> {
+  for await (const pair of pairs) {
+    const change = engine.compareObjects(pair.before, pair.after);
+    if (change) yield { ref: pair.ref, path: pair.path, change, before: () => pair.before, after: () => pair.after };
+  }
 }
 
 /** Builds the report: reads both sides, compares, marks restored objects, resolves names and
@@ -101,14 +108,14 @@ export async function buildDiffReport(options: DiffRunOptions): Promise<DiffRepo
       ...(options.pacer ? { pacer: options.pacer } : {}),
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
-    const found = await collect(liveChangedObjects(store, { commit: base.commit, tenantId, scope: liveScope, live: live.objects, diagnostics }));
+    const found = await collect(compared(liveChangedObjects(store, { commit: base.commit, tenantId, scope: liveScope, live: live.objects, diagnostics })));
     const wasRestored = await restoredRefs(store, base.commit, found.added);
     const sides: NameSide[] = [{ source: 'objects', objects: [...live.objects.values()].map((o) => o.object) }, { source: 'commit', commit: base.commit }];
     const names = await resolveNames(store, tenantId, mentionedIds(found.changes), sides, found.known);
     return engine.assembleReport({ tenantId, from: commitSide(base), to: { source: 'live', at: live.at }, changes: found.changes, names, objects: found.objects, wasRestored, diagnostics });
   }
   const { from, to, tenantId } = await chooseCommits(store, options.from, options.to, config.tenantId);
-  const found = await collect(changedObjects(store, { from: from.commit, to: to.commit, tenantId, scope, diagnostics }));
+  const found = await collect(comparedObjects(store, { from: from.commit, to: to.commit, tenantId, scope, diagnostics }));
   const wasRestored = await restoredRefs(store, from.commit, found.added);
   const sides: NameSide[] = [
     { source: 'commit', commit: to.commit },

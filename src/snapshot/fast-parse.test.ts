@@ -270,10 +270,23 @@ describe('fastParse', () => {
 
   it('declines duplicate keys, aliases and non-string keys, which parse() refuses as before', () => {
     const text = serialize({ kind: 'user', id: USER_ID, name: 'x', properties: { a: 1 }, readOnly: {}, links: {} }, { singleton: false });
-    for (const bad of [`${text}kind: group\n`, text.replace('  a: 1', '  a: 1\n  "a": 2'), text.replace('  a: 1', '  1: 1'), text.replace('  a: 1', '  true: 1'), text.replace('  a: 1', '  null: 1'), text.replace('  a: 1', '  a: *x')]) {
+    for (const bad of [`${text}kind: group\n`, text.replace('  a: 1', '  a: 1\n  "a": 2'), text.replace('  a: 1', '  a: 1\n  b: 2\n  c: 3\n  a: 4'), text.replace('  a: 1', '  1: 1'), text.replace('  a: 1', '  true: 1'), text.replace('  a: 1', '  null: 1'), text.replace('  a: 1', '  a: *x')]) {
       expect(fastParse(bad), bad).toBeUndefined();
       expect(() => parse(bad, 'x.yaml')).toThrow(/^Could not read x\.yaml because/);
     }
+  });
+
+  it('reads a lowercase GUID as the string itself, as the yaml package does, even all digits or exponent-like', () => {
+    const hex = (n: number, alphabet: string) => fc.string({ unit: fc.constantFrom(...alphabet), minLength: n, maxLength: n });
+    const guid = (alphabet: string) => fc.tuple(hex(8, alphabet), hex(4, alphabet), hex(4, alphabet), hex(4, alphabet), hex(12, alphabet)).map((parts) => parts.join('-'));
+    fc.assert(
+      fc.property(fc.oneof(guid('0123456789abcdef'), guid('0123456789'), guid('0e'), guid('07'), guid('f'), fc.uuid()), (g) => {
+        const text = `kind: user\nid: ${g}\nlinks:\n  members:\n    - ${g}\n`;
+        expect(fastParse(text)).toEqual(parseYaml(text, 'x.yaml', { fastReader: false }));
+        expect(fastParse(text)).toEqual({ kind: 'user', id: g, links: { members: [g] } });
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('declines .inf, .nan and numbers too large for a double, which parse() refuses as before', () => {

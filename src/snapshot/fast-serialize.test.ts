@@ -102,6 +102,19 @@ describe('fastBody', () => {
     for (const s of ['true', 'yes', 'N', '0', '1e3', '12:30', '2024-01-02T03:04:05Z', '', ' lead', 'trail ', '- a', 'a: b', '#x', '%x', "it's", 'Adele Vance', USER_ID, 'é', '𝔘']) expect(taken).toContain(s);
   });
 
+  it('writes a lowercase GUID plain, as the package does, even all digits or with an exponent-like part', () => {
+    const hex = (n: number, alphabet: string) => fc.string({ unit: fc.constantFrom(...alphabet), minLength: n, maxLength: n });
+    const guid = (alphabet: string) => fc.tuple(hex(8, alphabet), hex(4, alphabet), hex(4, alphabet), hex(4, alphabet), hex(12, alphabet)).map((parts) => parts.join('-'));
+    fc.assert(
+      fc.property(fc.oneof(guid('0123456789abcdef'), guid('0123456789'), guid('0e'), guid('07'), fc.uuid()), (g) => {
+        const envelope = { id: g, links: { members: [g] } };
+        expect(fastBody(envelope)).toBe(`id: ${g}\nlinks:\n  members:\n    - ${g}\n`);
+        expect(check(envelope)).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('writes nested collections, empty ones, null, numbers and booleans in the package\'s block layout', () => {
     const envelope = {
       kind: 'user',

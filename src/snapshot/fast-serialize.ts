@@ -45,11 +45,36 @@ const UNSURE = /^:|^---|^\.\.\./;
 // boolean words are among the YAML 1.1 ones serialize.ts quotes anyway.
 const CORE_NUMBER = /^(?:0o[0-7]+|[-+]?[0-9]+|0x[0-9a-fA-F]+|[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+|[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*))$/;
 
+/** PRINTABLE's answer, without the expression for the common all-ASCII string. */
+function printable(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) return PRINTABLE.test(value);
+  }
+  return value.length > 0;
+}
+
+/** A GUID in lowercase: the ids and link targets that make up most of the strings of a
+ * snapshot. Such a string is always written plain: it is printable, starts with a letter or a
+ * digit, holds no ': ', ' #' or blank, and with a '-' after eight hex digits it reads as no
+ * number, boolean, null or timestamp in YAML 1.2 or 1.1 (its tests hold it to text's answer). */
+function isLowercaseGuid(value: string): boolean {
+  if (value.length !== 36) return false;
+  for (let i = 0; i < 36; i++) {
+    const c = value.charCodeAt(i);
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (c !== 0x2d) return false;
+    } else if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
+  }
+  return true;
+}
+
 /** A string as the package writes it on one line in block context (plain, or double-quoted when
  * it would not read back as itself); declines any other. */
 function text(value: string): string {
   if (value === '') return '""';
-  if (!PRINTABLE.test(value) || UNSURE.test(value)) decline();
+  if (isLowercaseGuid(value)) return value;
+  if (!printable(value) || UNSURE.test(value)) decline();
   let quote = NOT_PLAIN.test(value);
   if (!quote) {
     const c = value.charCodeAt(0);
@@ -71,9 +96,18 @@ function text(value: string): string {
  * keys to it. */
 const MAX_KEY = 1000;
 
+/** Keys written so far: a snapshot repeats a few hundred property names over 100k files. Bounded,
+ * in case keys are data (a map keyed by ids). */
+const KEYS = new Map<string, string>();
+
 function plainKey(key: string): string {
+  const known = KEYS.get(key);
+  if (known !== undefined) return known;
   if (key.length > MAX_KEY) decline();
-  return text(key);
+  const written = text(key);
+  if (KEYS.size >= 10_000) KEYS.clear();
+  KEYS.set(key, written);
+  return written;
 }
 
 function isPlainObject(value: object): value is Record<string, unknown> {

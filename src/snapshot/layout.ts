@@ -33,9 +33,20 @@ export function isCanonicalGuid(value: string): boolean {
   return GUID.test(value);
 }
 
-/** The canonical spelling of a GUID given in any case; other strings are returned unchanged. */
+/** The canonical spelling of a GUID given in any case; other strings are returned unchanged.
+ * What GUID_ANY_CASE.test tells, by character codes: a snapshot normalizes every link target and
+ * id through here, and the case-insensitive expression was the largest cost of a no-op run. */
 export function canonicalGuid(value: string): string {
-  return GUID_ANY_CASE.test(value) ? value.toLowerCase() : value;
+  if (value.length !== 36) return value;
+  let lower = true;
+  for (let i = 0; i < 36; i++) {
+    const c = value.charCodeAt(i);
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (c !== 0x2d) return value;
+    } else if (c >= 0x41 && c <= 0x46) lower = false;
+    else if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return value;
+  }
+  return lower ? value : value.toLowerCase();
 }
 
 function kindOf(kinds: readonly LayoutKind[], name: string): LayoutKind | undefined {

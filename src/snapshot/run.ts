@@ -118,17 +118,23 @@ async function previousTree(store: GitStore, tenantId: string): Promise<Map<stri
 /** The last snapshot's objects of each kind as the reader returns them, so a delta round can
  * start from them. A kind whose files are missing or unreadable gets undefined: a full read. */
 function previousObjects(previous: ReadonlyMap<string, string>, tenantId: string, kinds: readonly KindSpec[], counts: Partial<Record<KindName, number>>, redact: Config['redact']): (kind: KindName) => RawObject[] | undefined {
+  // Each path sorted to its kind once, not every path tried against every kind.
+  const paths = new Map<KindName, string[]>(kinds.map((k) => [k.name, []]));
+  for (const path of previous.keys()) {
+    const spec = kinds.find((k) => ownsPath(tenantId, k, path));
+    if (spec) paths.get(spec.name)?.push(path);
+  }
   const byKind = new Map<KindName, RawObject[] | undefined>();
   for (const spec of kinds) {
     const objects: RawObject[] = [];
     let usable = true;
-    for (const [path, text] of previous) {
-      if (!ownsPath(tenantId, spec, path)) continue;
+    const stillRedacted = new Set((redact[spec.name] ?? []).flatMap((p) => [`properties.${p}`, `readOnly.${p}`]));
+    for (const path of paths.get(spec.name) ?? []) {
+      const text = previous.get(path) ?? '';
       try {
         const obj = parse(text, path);
         // A value redacted then but no longer redacted now is not in the file: only a full read
         // gets it back (else "<redacted>" would pass for the real value).
-        const stillRedacted = new Set((redact[spec.name] ?? []).flatMap((p) => [`properties.${p}`, `readOnly.${p}`]));
         if ((obj.redacted ?? []).some((p) => !stillRedacted.has(p))) {
           usable = false;
           break;
@@ -205,7 +211,11 @@ export async function runSnapshot(options: SnapshotRunOptions): Promise<Snapshot
       problems.push(...made.problems);
       for (const [path, { object, text }] of made.files) {
         for (const p of validator.check(object, path)) problems.push(`${path} (${object.name}): ${p}`);
-        files.set(path, text);
+        // Equal text: the last snapshot's string is kept instead (the same bytes). The new one,
+        // built piece by piece, is dropped at once, and every later comparison with the last
+        // snapshot is of one string with itself (at 100k files those comparisons cost seconds).
+        const before = previous.get(path);
+        files.set(path, before === text ? before : text);
       }
       await new Promise((r) => setImmediate(r));
     }

@@ -45,6 +45,12 @@ function keysSorted(keys: readonly string[]): boolean {
   return true;
 }
 
+/** An assignment to '__proto__' would set the prototype: that one key is defined instead. */
+function put(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}
+
 function pathOf(parent: string, at: string | number | undefined): string {
   return at === undefined ? parent : typeof at === 'number' ? `${parent}[${at}]` : `${parent}.${at}`;
 }
@@ -67,31 +73,41 @@ function sorted(obj: SnapshotObject, value: unknown, check: boolean, parent: str
   if (value === null || typeof value === 'boolean') return value;
   if (Array.isArray(value)) {
     const here = check ? pathOf(parent, at) : '';
-    let same = true;
-    const items = value.map((v, i) => {
-      const s = sorted(obj, v, check, here, i);
-      same &&= s === v;
-      return s;
-    });
-    return same ? value : items;
+    // Copied only from the first member that changed; a hole stays a hole (the writers decline it).
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      if (!(i in value)) {
+        if (copy !== undefined) copy.length = i + 1;
+        continue;
+      }
+      const v: unknown = value[i];
+      const member = sorted(obj, v, check, here, i);
+      if (copy === undefined && member !== v) copy = value.slice(0, i);
+      if (copy !== undefined) copy[i] = member;
+    }
+    return copy ?? value;
   }
   if (typeof value === 'object') {
     const here = check ? pathOf(parent, at) : '';
-    const keys = Object.keys(value);
+    const record = value as Record<string, unknown>;
+    const keys = Object.keys(record);
     const inOrder = keysSorted(keys);
     if (!inOrder) keys.sort(compareStrings);
-    const out: Record<string, unknown> = {};
-    let same = inOrder && Object.getPrototypeOf(value) === Object.prototype;
-    for (const key of keys) {
+    // Copied (keys inserted in order) only when out of order, not a plain object, or a member
+    // changed.
+    let copy: Record<string, unknown> | undefined = inOrder && Object.getPrototypeOf(value) === Object.prototype ? undefined : {};
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as string;
       if (check && SURROGATE.test(key) && LONE_SURROGATE.test(key)) unserializable(obj, here, `has a key with a lone UTF-16 surrogate`);
-      const v = (value as Record<string, unknown>)[key];
+      const v = record[key];
       const member = sorted(obj, v, check, here, key);
-      same &&= member === v;
-      // An assignment to '__proto__' would set the prototype: that one key is defined instead.
-      if (key === '__proto__') Object.defineProperty(out, key, { value: member, enumerable: true, writable: true, configurable: true });
-      else out[key] = member;
+      if (copy === undefined && member !== v) {
+        copy = {};
+        for (let j = 0; j < i; j++) put(copy, keys[j] as string, record[keys[j] as string]);
+      }
+      if (copy !== undefined) put(copy, key, member);
     }
-    return same ? value : out;
+    return copy ?? value;
   }
   return check ? unserializable(obj, pathOf(parent, at), `is a ${typeof value}`) : value;
 }

@@ -11,7 +11,7 @@ import { normalize } from './normalize.ts';
 import { firstInvalidUtf8, parse, parseYaml } from './parse.ts';
 import { serialize } from './serialize.ts';
 import { TENANT, USER_ID } from './test-fixtures.ts';
-import { jsonValue } from './test-arbitraries.ts';
+import { jsonValue, nearGuid } from './test-arbitraries.ts';
 
 /** The general parser's reading of a text, or 'refused'. */
 function general(text: string): unknown {
@@ -276,16 +276,15 @@ describe('fastParse', () => {
     }
   });
 
-  it('reads a lowercase GUID as the string itself, as the yaml package does, even all digits or exponent-like', () => {
-    const hex = (n: number, alphabet: string) => fc.string({ unit: fc.constantFrom(...alphabet), minLength: n, maxLength: n });
-    const guid = (alphabet: string) => fc.tuple(hex(8, alphabet), hex(4, alphabet), hex(4, alphabet), hex(4, alphabet), hex(12, alphabet)).map((parts) => parts.join('-'));
+  it('reads a lowercase GUID as the string itself (even all digits or exponent-like), and its near misses as the yaml package does or declines', () => {
     fc.assert(
-      fc.property(fc.oneof(guid('0123456789abcdef'), guid('0123456789'), guid('0e'), guid('07'), guid('f'), fc.uuid()), (g) => {
+      fc.property(nearGuid(), (g) => {
         const text = `kind: user\nid: ${g}\nlinks:\n  members:\n    - ${g}\n`;
-        expect(fastParse(text)).toEqual(parseYaml(text, 'x.yaml', { fastReader: false }));
-        expect(fastParse(text)).toEqual({ kind: 'user', id: g, links: { members: [g] } });
+        const fast = fastParse(text);
+        if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(g)) expect(fast).toEqual({ kind: 'user', id: g, links: { members: [g] } });
+        if (fast !== undefined) expect(fast).toEqual(parseYaml(text, 'x.yaml', { fastReader: false }));
       }),
-      { numRuns: 500 },
+      { numRuns: 1000 },
     );
   });
 

@@ -139,60 +139,66 @@ function empty(value: object): string | undefined {
   return Object.keys(value).length === 0 ? '{}' : undefined;
 }
 
-/** A non-empty block mapping whose keys sit at `indent`; the first line carries no indentation
- * (the caller wrote it, or a '- ' stands there). Every line but the last ends in '\n'. */
-function map(value: Record<string, unknown>, indent: string): string {
-  let out = '';
+/** A non-empty block mapping whose keys sit at `indent`, onto `out`; the first line carries no
+ * indentation (the caller wrote it, or a '- ' stands there). Every line but the last ends in
+ * '\n'. The text is gathered in pieces and joined once: one flat string, where adding to a
+ * string makes a rope that every later comparison or write must flatten again. */
+function map(value: Record<string, unknown>, indent: string, out: string[]): void {
   let first = true;
   const deeper = `${indent}  `;
   for (const key of Object.keys(value)) {
     const v = value[key];
-    out += `${first ? '' : indent}${plainKey(key)}:`;
+    if (!first) out.push(indent);
+    out.push(plainKey(key), ':');
     first = false;
     const s = scalar(v);
     if (s !== undefined) {
-      out += ` ${s}\n`;
+      out.push(' ', s, '\n');
       continue;
     }
     const collection = v as object;
     const e = empty(collection);
-    if (e !== undefined) out += ` ${e}\n`;
-    else if (Array.isArray(collection)) out += `\n${deeper}${seq(collection, deeper)}`;
-    else out += `\n${deeper}${map(collection as Record<string, unknown>, deeper)}`;
+    if (e !== undefined) out.push(' ', e, '\n');
+    else {
+      out.push('\n', deeper);
+      if (Array.isArray(collection)) seq(collection, deeper, out);
+      else map(collection as Record<string, unknown>, deeper, out);
+    }
   }
-  return out;
 }
 
 /** A non-empty block sequence whose dashes sit at `indent` (indentSeq: two columns deeper than
- * its key); the first line carries no indentation. */
-function seq(value: readonly unknown[], indent: string): string {
-  let out = '';
+ * its key), onto `out`; the first line carries no indentation. */
+function seq(value: readonly unknown[], indent: string, out: string[]): void {
   const deeper = `${indent}  `;
   for (let i = 0; i < value.length; i++) {
     if (!(i in value)) decline(); // a hole: the package writes null, left to it
     const v = value[i];
-    out += `${i === 0 ? '' : indent}- `;
+    if (i !== 0) out.push(indent);
+    out.push('- ');
     const s = scalar(v);
     if (s !== undefined) {
-      out += `${s}\n`;
+      out.push(s, '\n');
       continue;
     }
     const collection = v as object;
     const e = empty(collection);
-    if (e !== undefined) out += `${e}\n`;
-    else if (Array.isArray(collection)) out += seq(collection, deeper);
-    else out += map(collection as Record<string, unknown>, deeper);
+    if (e !== undefined) out.push(e, '\n');
+    else if (Array.isArray(collection)) seq(collection, deeper, out);
+    else map(collection as Record<string, unknown>, deeper, out);
   }
-  return out;
 }
 
 /** The YAML body serialize.ts writes for an envelope whose maps are already sorted and checked
- * (what `Document#toString` returns there, ending in '\n'), or undefined when this writer is not
- * certain to write it byte for byte as the `yaml` package does. */
-export function fastBody(envelope: Record<string, unknown>): string | undefined {
+ * (what `Document#toString` returns there, ending in '\n'), after `head` (serialize's header
+ * lines), or undefined when this writer is not certain to write it byte for byte as the `yaml`
+ * package does. */
+export function fastBody(envelope: Record<string, unknown>, head = ''): string | undefined {
   try {
     if (empty(envelope) !== undefined) return undefined;
-    return map(envelope, '');
+    const out = [head];
+    map(envelope, '', out);
+    return out.join('');
   } catch (e) {
     if (e === DECLINE) return undefined;
     throw e;

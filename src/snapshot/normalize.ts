@@ -213,6 +213,20 @@ export function normalizeLinks(links: Record<string, readonly LinkTarget[]>): Re
 /** Targets that are all ids (nearly every link): canonical, de-duplicated and sorted, as
  * objectTargets would have them (equal ids have equal JSON, so the id alone orders them). */
 function idTargets(given: readonly string[]): string[] {
+  // Already in strictly increasing order once canonical (as read back from a file): no
+  // duplicate and nothing to sort.
+  const out: string[] = [];
+  let last = '';
+  for (const t of given) {
+    const c = canonicalGuid(t);
+    if (c <= last) return idTargetsSorted(given);
+    out.push(c);
+    last = c;
+  }
+  return out;
+}
+
+function idTargetsSorted(given: readonly string[]): string[] {
   const seen = new Set<string>();
   for (const t of given) if (t !== '') seen.add(canonicalGuid(t));
   return [...seen].sort();

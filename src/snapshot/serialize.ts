@@ -151,13 +151,19 @@ function envelope(obj: SnapshotObject, check: boolean): Record<string, unknown> 
   return out;
 }
 
+/** The two comment lines a file opens with: the schema for editors, and what the object is. */
+function headerOf(obj: SnapshotObject, context: SerializeContext): string {
+  return `# yaml-language-server: $schema=${objectSchemaRef(obj.kind, context.singleton)}\n# ${obj.kind}: ${commentText(obj.name) || '(no name)'}\n`;
+}
+
 /** The file's text. Equal objects (in any key order) give byte-identical text. */
 export function serialize(obj: SnapshotObject, context: SerializeContext): string {
   // The checks are left to fastBody first: it declines every value they refuse (a lone
   // surrogate, a non-finite number, anything JSON has not), so what it writes is what it would
   // have written from the checked envelope. Else the checked envelope throws, or goes to the
-  // package.
-  const body = fastBody(envelope(obj, false)) ?? serializeWithLibrary(envelopeOf(obj));
-  const header = [`# yaml-language-server: $schema=${objectSchemaRef(obj.kind, context.singleton)}`, `# ${obj.kind}: ${commentText(obj.name) || '(no name)'}`];
-  return `${header.join('\n')}\n${body}`;
+  // package. (A name that is no string is left to that path, which fails as it always has.)
+  const fast = typeof obj.name === 'string' ? fastBody(envelope(obj, false), headerOf(obj, context)) : undefined;
+  if (fast !== undefined) return fast;
+  const checked = envelopeOf(obj);
+  return `${headerOf(obj, context)}${serializeWithLibrary(checked)}`;
 }

@@ -78,7 +78,7 @@ function isAnnotation(key: string): boolean {
 }
 
 /** The canonical form of a value (see the module comment), or ABSENT, with its secrets removed
- * on the way (see stripSecrets: one pass instead of a stripped copy then a canonical one).
+ * on the way (see pick): one pass, where a stripped copy then a canonical one cost twice.
  * `path` is the dotted property path, used to find arrays whose order matters (kept empty when
  * the kind orders none: building it for every member cost more than the rest); `member` is the
  * name the value stands under (array levels transparent), for keyCredentials[].key. `strip`

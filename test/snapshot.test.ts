@@ -197,6 +197,34 @@ describe('entra-gitops snapshot', () => {
     }
   });
 
+  it('rewrites hand-edited files on a run that reads nothing new, whether the edit was committed or left in the working tree', async () => {
+    const e = await startEmulator({ seed: 37, users: 20 });
+    try {
+      const repo = await makeRepo({ 'README.md': 'x\n' });
+      await snapshot(repo, e);
+      const [first, second] = e.rt.dir.collections.users.all().filter((u) => u.data['@odata.type'] === '#microsoft.graph.user');
+      const fileOf = (id: unknown) => join(repo.dir, 'snapshots', e.info.tenantId, 'user', `${String(id)}.yaml`);
+      const committed = readFileSync(fileOf(first?.data.id), 'utf8');
+      const untouched = readFileSync(fileOf(second?.data.id), 'utf8');
+      // Committed: a quoted scalar the writer writes plain, a property the kind does not declare,
+      // a trailing comment. Each still parses, so the delta round starts from this file.
+      const edited = committed.replace('kind: user\n', 'kind: "user"\n').replace('properties:\n', 'properties:\n  aaaShoeSize: 44\n').concat('# checked by hand\n');
+      writeFileSync(fileOf(first?.data.id), edited);
+      await repo.git.raw(['commit', '--quiet', '-am', 'hand edit']);
+      // Left in the working tree: a line added.
+      writeFileSync(fileOf(second?.data.id), `${untouched}# a local note\n`);
+      const result = await snapshot(repo, e);
+      expect(result.reads.user?.mode).toBe('delta');
+      expect(readFileSync(fileOf(first?.data.id), 'utf8')).toBe(committed);
+      expect(readFileSync(fileOf(second?.data.id), 'utf8')).toBe(untouched);
+      expect(result.commit).toBeDefined();
+      expect(result.kinds.find((k) => k.kind === 'user')?.changed).toBe(1);
+      expect(await status(repo)).toBe('');
+    } finally {
+      await e.stop();
+    }
+  });
+
   it('takes a value back from the tenant when its redaction is removed from the configuration', async () => {
     const e = await startEmulator({ seed: 35, users: 20 });
     try {

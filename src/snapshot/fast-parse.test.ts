@@ -11,7 +11,7 @@ import { normalize } from './normalize.ts';
 import { firstInvalidUtf8, parse, parseYaml } from './parse.ts';
 import { serialize } from './serialize.ts';
 import { TENANT, USER_ID } from './test-fixtures.ts';
-import { jsonValue } from './test-arbitraries.ts';
+import { jsonValue, nearGuid } from './test-arbitraries.ts';
 
 /** The general parser's reading of a text, or 'refused'. */
 function general(text: string): unknown {
@@ -270,10 +270,22 @@ describe('fastParse', () => {
 
   it('declines duplicate keys, aliases and non-string keys, which parse() refuses as before', () => {
     const text = serialize({ kind: 'user', id: USER_ID, name: 'x', properties: { a: 1 }, readOnly: {}, links: {} }, { singleton: false });
-    for (const bad of [`${text}kind: group\n`, text.replace('  a: 1', '  a: 1\n  "a": 2'), text.replace('  a: 1', '  1: 1'), text.replace('  a: 1', '  true: 1'), text.replace('  a: 1', '  null: 1'), text.replace('  a: 1', '  a: *x')]) {
+    for (const bad of [`${text}kind: group\n`, text.replace('  a: 1', '  a: 1\n  "a": 2'), text.replace('  a: 1', '  a: 1\n  b: 2\n  c: 3\n  a: 4'), text.replace('  a: 1', '  1: 1'), text.replace('  a: 1', '  true: 1'), text.replace('  a: 1', '  null: 1'), text.replace('  a: 1', '  a: *x')]) {
       expect(fastParse(bad), bad).toBeUndefined();
       expect(() => parse(bad, 'x.yaml')).toThrow(/^Could not read x\.yaml because/);
     }
+  });
+
+  it('reads a lowercase GUID as the string itself (even all digits or exponent-like), and its near misses as the yaml package does or declines', () => {
+    fc.assert(
+      fc.property(nearGuid(), (g) => {
+        const text = `kind: user\nid: ${g}\nlinks:\n  members:\n    - ${g}\n`;
+        const fast = fastParse(text);
+        if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(g)) expect(fast).toEqual({ kind: 'user', id: g, links: { members: [g] } });
+        if (fast !== undefined) expect(fast).toEqual(parseYaml(text, 'x.yaml', { fastReader: false }));
+      }),
+      { numRuns: 1000 },
+    );
   });
 
   it('declines .inf, .nan and numbers too large for a double, which parse() refuses as before', () => {

@@ -18,6 +18,10 @@ function decline(): never {
  * CR, NEL, U+2028/2029, BOM, noncharacters, lone surrogates) is left to the general parser. */
 const UNUSUAL = /[^\n\t\x20-\x7E\xA0-\u2027\u202A-\uD7FF\uE000-\uFEFE\uFF00-\uFFFD\u{10000}-\u{10FFFF}]/u;
 
+/** Anything but printable ASCII, tab and line feed: only a text holding such a character can hold
+ * an UNUSUAL one (this simple class is scanned several times faster, and most files are ASCII). */
+const NOT_ASCII = /[^\n\t\x20-\x7E]/;
+
 /** Plain scalars the writer would have quoted (the `yaml` package's own test in
  * stringifyString.js: indicators first, '-'/'?' alone or before a blank, ': ', ' #', a blank or
  * ':' last), plus any tab, and nothing at all (a null there): such text is read by the general
@@ -65,6 +69,20 @@ function resolvePlain(text: string): unknown {
   if (c === 0x7e || c === 0x6e || c === 0x4e) return NULL.test(text) ? null : text;
   if (c === 0x74 || c === 0x54 || c === 0x66 || c === 0x46) return BOOL.test(text) ? text.charCodeAt(0) === 0x74 || text.charCodeAt(0) === 0x54 : text;
   return text;
+}
+
+/** A GUID in lowercase (most values of a snapshot: ids, link targets), which reads as itself:
+ * nothing in it is an indicator, a blank or ': ', and with a '-' after eight hex digits it is no
+ * null, boolean or number of the core schema. */
+function isLowercaseGuid(text: string): boolean {
+  if (text.length !== 36) return false;
+  for (let i = 0; i < 36; i++) {
+    const c = text.charCodeAt(i);
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (c !== 0x2d) return false;
+    } else if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
+  }
+  return true;
 }
 
 function isPlainString(text: string): boolean {
@@ -127,12 +145,17 @@ function singleQuoted(line: string, col: number): [string, number] {
 }
 
 /** Sets a member as the `yaml` package does: '__proto__' becomes an own member, not the
- * prototype. A key seen twice is an error there (uniqueKeys), so it is left to it. */
-function setMember(map: Record<string, unknown>, key: string, value: unknown): void {
-  if (Object.hasOwn(map, key)) decline();
+ * prototype. A key seen twice is an error there (uniqueKeys), so it is left to it (`unseen`: the
+ * caller knows the key is new). */
+function setMember(map: Record<string, unknown>, key: string, value: unknown, unseen: boolean): void {
+  if (!unseen && Object.hasOwn(map, key)) decline();
   if (key === '__proto__') Object.defineProperty(map, key, { value, writable: true, enumerable: true, configurable: true });
   else map[key] = value;
 }
+
+/** Plain keys already found good: a snapshot repeats a few hundred property names over 100k
+ * files. Bounded, in case keys are data (a map keyed by ids). */
+const PLAIN_KEYS = new Set<string>();
 
 class Reader {
   readonly lines: readonly string[];
@@ -147,6 +170,9 @@ class Reader {
    * current line after a '- ' (a mapping as a sequence item). */
   map(indent: number, compact: boolean): Record<string, unknown> {
     const out: Record<string, unknown> = {};
+    // While every key is greater than the one before (the writer sorts them), none can repeat.
+    let last = '';
+    let increasing = true;
     for (;;) {
       const line = this.lines[this.i];
       if (line === undefined) break;
@@ -168,7 +194,11 @@ class Reader {
         while (colon >= 0 && colon + 1 < line.length && line.charCodeAt(colon + 1) !== SPACE) colon = line.indexOf(':', colon + 1);
         if (colon < 0) decline();
         key = line.slice(indent, colon);
-        if (key === '' || NOT_PLAIN.test(key) || first === COLON || !isPlainString(key)) decline();
+        if (!PLAIN_KEYS.has(key)) {
+          if (key === '' || NOT_PLAIN.test(key) || first === COLON || !isPlainString(key)) decline();
+          if (PLAIN_KEYS.size >= 10_000) PLAIN_KEYS.clear();
+          PLAIN_KEYS.add(key);
+        }
       }
       if (line.charCodeAt(colon) !== COLON || colon - indent > 1000) decline();
       if (colon + 1 === line.length) {
@@ -176,10 +206,14 @@ class Reader {
         this.i++;
         const next = this.lines[this.i];
         if (next === undefined || leadingSpaces(next) !== indent + 2) decline();
-        setMember(out, key, this.collection(next, indent + 2, false));
+        increasing &&= key > last;
+        last = key;
+        setMember(out, key, this.collection(next, indent + 2, false), increasing);
       } else {
         if (line.charCodeAt(colon + 1) !== SPACE || line.charCodeAt(colon + 2) === SPACE) decline();
-        setMember(out, key, this.inline(line, colon + 2, indent));
+        increasing &&= key > last;
+        last = key;
+        setMember(out, key, this.inline(line, colon + 2, indent), increasing);
       }
     }
     return out;
@@ -243,8 +277,11 @@ class Reader {
       else decline();
     } else {
       const text = line.slice(col);
-      if (NOT_PLAIN.test(text)) decline();
-      value = resolvePlain(text);
+      if (isLowercaseGuid(text)) value = text;
+      else {
+        if (NOT_PLAIN.test(text)) decline();
+        value = resolvePlain(text);
+      }
     }
     this.i++;
     return value;
@@ -290,7 +327,7 @@ class Reader {
  * when the text is not in the exact form serialize.ts writes (then nothing is claimed about it:
  * it may be valid YAML or not). */
 export function fastParse(text: string): Record<string, unknown> | undefined {
-  if (text.charCodeAt(text.length - 1) !== 0x0a || UNUSUAL.test(text)) return undefined;
+  if (text.charCodeAt(text.length - 1) !== 0x0a || (NOT_ASCII.test(text) && UNUSUAL.test(text))) return undefined;
   const lines = text.slice(0, -1).split('\n');
   // The header: whole-line comments, before anything else.
   let first = 0;

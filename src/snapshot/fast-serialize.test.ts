@@ -12,7 +12,7 @@ import { parse, parseYaml } from './parse.ts';
 import { readTenant } from './read.ts';
 import { envelopeOf, serialize, serializeWithLibrary } from './serialize.ts';
 import { FIXTURE_KINDS, USER_FIXTURE, USER_ID } from './test-fixtures.ts';
-import { jsonValue } from './test-arbitraries.ts';
+import { jsonValue, nearGuid } from './test-arbitraries.ts';
 
 // Strings YAML treats specially: keywords of 1.2 and 1.1, numbers, indicators in every position,
 // quotes, comments, document markers, blanks and line breaks, controls, unusual unicode.
@@ -100,6 +100,18 @@ describe('fastBody', () => {
       '\u0000', '\u0007', '\u001b', '\u007f', '\u0085', '\u2028', '\u2029', '\ufeff', '\ufffe', '\ud800', 'x'.repeat(1030),
     ]);
     for (const s of ['true', 'yes', 'N', '0', '1e3', '12:30', '2024-01-02T03:04:05Z', '', ' lead', 'trail ', '- a', 'a: b', '#x', '%x', "it's", 'Adele Vance', USER_ID, 'é', '𝔘']) expect(taken).toContain(s);
+  });
+
+  it('writes a lowercase GUID plain, as the package does (even all digits or exponent-like), and its near misses as the package does or declines', () => {
+    fc.assert(
+      fc.property(nearGuid(), (g) => {
+        const envelope = { id: g, links: { members: [g] } };
+        const fast = fastBody(envelope);
+        if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(g)) expect(fast).toBe(`id: ${g}\nlinks:\n  members:\n    - ${g}\n`);
+        if (fast !== undefined) expect(fast).toBe(serializeWithLibrary(envelope));
+      }),
+      { numRuns: 1000 },
+    );
   });
 
   it('writes nested collections, empty ones, null, numbers and booleans in the package\'s block layout', () => {

@@ -45,11 +45,36 @@ const UNSURE = /^:|^---|^\.\.\./;
 // boolean words are among the YAML 1.1 ones serialize.ts quotes anyway.
 const CORE_NUMBER = /^(?:0o[0-7]+|[-+]?[0-9]+|0x[0-9a-fA-F]+|[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+|[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*))$/;
 
+/** PRINTABLE's answer, without the expression for the common all-ASCII string. */
+function printable(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) return PRINTABLE.test(value);
+  }
+  return value.length > 0;
+}
+
+/** A GUID in lowercase: the ids and link targets that make up most of the strings of a
+ * snapshot. Such a string is always written plain: it is printable, starts with a letter or a
+ * digit, holds no ': ', ' #' or blank, and with a '-' after eight hex digits it reads as no
+ * number, boolean, null or timestamp in YAML 1.2 or 1.1 (its tests hold it to text's answer). */
+function isLowercaseGuid(value: string): boolean {
+  if (value.length !== 36) return false;
+  for (let i = 0; i < 36; i++) {
+    const c = value.charCodeAt(i);
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (c !== 0x2d) return false;
+    } else if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
+  }
+  return true;
+}
+
 /** A string as the package writes it on one line in block context (plain, or double-quoted when
  * it would not read back as itself); declines any other. */
 function text(value: string): string {
   if (value === '') return '""';
-  if (!PRINTABLE.test(value) || UNSURE.test(value)) decline();
+  if (isLowercaseGuid(value)) return value;
+  if (!printable(value) || UNSURE.test(value)) decline();
   let quote = NOT_PLAIN.test(value);
   if (!quote) {
     const c = value.charCodeAt(0);
@@ -71,9 +96,18 @@ function text(value: string): string {
  * keys to it. */
 const MAX_KEY = 1000;
 
+/** Keys written so far: a snapshot repeats a few hundred property names over 100k files. Bounded,
+ * in case keys are data (a map keyed by ids). */
+const KEYS = new Map<string, string>();
+
 function plainKey(key: string): string {
+  const known = KEYS.get(key);
+  if (known !== undefined) return known;
   if (key.length > MAX_KEY) decline();
-  return text(key);
+  const written = text(key);
+  if (KEYS.size >= 10_000) KEYS.clear();
+  KEYS.set(key, written);
+  return written;
 }
 
 function isPlainObject(value: object): value is Record<string, unknown> {
@@ -105,60 +139,66 @@ function empty(value: object): string | undefined {
   return Object.keys(value).length === 0 ? '{}' : undefined;
 }
 
-/** A non-empty block mapping whose keys sit at `indent`; the first line carries no indentation
- * (the caller wrote it, or a '- ' stands there). Every line but the last ends in '\n'. */
-function map(value: Record<string, unknown>, indent: string): string {
-  let out = '';
+/** A non-empty block mapping whose keys sit at `indent`, onto `out`; the first line carries no
+ * indentation (the caller wrote it, or a '- ' stands there). Every line but the last ends in
+ * '\n'. The text is gathered in pieces and joined once: one flat string, where adding to a
+ * string makes a rope that every later comparison or write must flatten again. */
+function map(value: Record<string, unknown>, indent: string, out: string[]): void {
   let first = true;
   const deeper = `${indent}  `;
   for (const key of Object.keys(value)) {
     const v = value[key];
-    out += `${first ? '' : indent}${plainKey(key)}:`;
+    if (!first) out.push(indent);
+    out.push(plainKey(key), ':');
     first = false;
     const s = scalar(v);
     if (s !== undefined) {
-      out += ` ${s}\n`;
+      out.push(' ', s, '\n');
       continue;
     }
     const collection = v as object;
     const e = empty(collection);
-    if (e !== undefined) out += ` ${e}\n`;
-    else if (Array.isArray(collection)) out += `\n${deeper}${seq(collection, deeper)}`;
-    else out += `\n${deeper}${map(collection as Record<string, unknown>, deeper)}`;
+    if (e !== undefined) out.push(' ', e, '\n');
+    else {
+      out.push('\n', deeper);
+      if (Array.isArray(collection)) seq(collection, deeper, out);
+      else map(collection as Record<string, unknown>, deeper, out);
+    }
   }
-  return out;
 }
 
 /** A non-empty block sequence whose dashes sit at `indent` (indentSeq: two columns deeper than
- * its key); the first line carries no indentation. */
-function seq(value: readonly unknown[], indent: string): string {
-  let out = '';
+ * its key), onto `out`; the first line carries no indentation. */
+function seq(value: readonly unknown[], indent: string, out: string[]): void {
   const deeper = `${indent}  `;
   for (let i = 0; i < value.length; i++) {
     if (!(i in value)) decline(); // a hole: the package writes null, left to it
     const v = value[i];
-    out += `${i === 0 ? '' : indent}- `;
+    if (i !== 0) out.push(indent);
+    out.push('- ');
     const s = scalar(v);
     if (s !== undefined) {
-      out += `${s}\n`;
+      out.push(s, '\n');
       continue;
     }
     const collection = v as object;
     const e = empty(collection);
-    if (e !== undefined) out += `${e}\n`;
-    else if (Array.isArray(collection)) out += seq(collection, deeper);
-    else out += map(collection as Record<string, unknown>, deeper);
+    if (e !== undefined) out.push(e, '\n');
+    else if (Array.isArray(collection)) seq(collection, deeper, out);
+    else map(collection as Record<string, unknown>, deeper, out);
   }
-  return out;
 }
 
 /** The YAML body serialize.ts writes for an envelope whose maps are already sorted and checked
- * (what `Document#toString` returns there, ending in '\n'), or undefined when this writer is not
- * certain to write it byte for byte as the `yaml` package does. */
-export function fastBody(envelope: Record<string, unknown>): string | undefined {
+ * (what `Document#toString` returns there, ending in '\n'), after `head` (serialize's header
+ * lines), or undefined when this writer is not certain to write it byte for byte as the `yaml`
+ * package does. */
+export function fastBody(envelope: Record<string, unknown>, head = ''): string | undefined {
   try {
     if (empty(envelope) !== undefined) return undefined;
-    return map(envelope, '');
+    const out = [head];
+    map(envelope, '', out);
+    return out.join('');
   } catch (e) {
     if (e === DECLINE) return undefined;
     throw e;

@@ -1,6 +1,7 @@
 // layout: object references to paths and back, ids checked, traversal refused.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalGuid, idProblem, manifestPath, objectPath, parseSnapshotPath, schemaRef, snapshotRelative } from './layout.ts';
+import { canonicalGuid, GUID_PATTERN, idProblem, isCanonicalGuid, manifestPath, objectPath, parseSnapshotPath, schemaRef, snapshotRelative } from './layout.ts';
 import { FIXTURE_KINDS, GRANT_FIXTURE, TENANT, USER_ID } from './test-fixtures.ts';
 
 const kinds = FIXTURE_KINDS;
@@ -28,6 +29,21 @@ describe('layout', () => {
     expect(idProblem(GRANT_FIXTURE, '../x')).toMatch(/not a base64url string/);
     expect(canonicalGuid(USER_ID.toUpperCase())).toBe(USER_ID);
     expect(canonicalGuid('not-a-guid')).toBe('not-a-guid');
+  });
+
+  it('tells GUIDs by character codes exactly as the patterns do, in any case', () => {
+    const exact = new RegExp(GUID_PATTERN);
+    const anyCase = new RegExp(GUID_PATTERN, 'i');
+    // Mostly hex digits, so that one odd character in an otherwise good GUID comes up often.
+    const unit = fc.oneof({ arbitrary: fc.constantFrom('0', '9', 'a', 'f'), weight: 60 }, { arbitrary: fc.constantFrom('A', 'F'), weight: 1 }, { arbitrary: fc.constantFrom('g', 'G', '/', ':', '`', '@', '-', '{', ' ', '\n', 'é', 'ſ', 'K'), weight: 1 });
+    const guidLike = fc.tuple(...[8, 4, 4, 4, 12].map((n) => fc.string({ unit, minLength: n, maxLength: n }))).map((p) => p.join('-'));
+    fc.assert(
+      fc.property(fc.oneof(guidLike, fc.uuid(), fc.uuid().map((u) => u.toUpperCase()), fc.string({ unit, maxLength: 40 }), fc.uuid().map((u) => `${u}\n`)), (s) => {
+        expect(isCanonicalGuid(s)).toBe(exact.test(s));
+        expect(canonicalGuid(s)).toBe(anyCase.test(s) ? s.toLowerCase() : s);
+      }),
+      { numRuns: 3000 },
+    );
   });
 
   it('refuses path traversal and anything outside the layout', () => {

@@ -22,20 +22,39 @@ export const MANIFEST_FILE = 'tenant.yaml';
 /** A GUID in the one spelling allowed in file names: lowercase, hyphenated, no braces. Graph
  * writes ids this way; insisting on it keeps one object from having two file names. */
 export const GUID_PATTERN = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
-const GUID = new RegExp(GUID_PATTERN);
 const GUID_ANY_CASE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Opaque service ids (oauth2PermissionGrant): base64url has no '.', '/' or '\', so such an id
  * can never climb out of its folder. */
 export const BASE64URL_ID_PATTERN = '^[A-Za-z0-9_-]{1,256}$';
 const BASE64URL_ID = new RegExp(BASE64URL_ID_PATTERN);
 
+/** Whether the value matches GUID_PATTERN, told by character codes (every id of every file read
+ * is checked). */
 export function isCanonicalGuid(value: string): boolean {
-  return GUID.test(value);
+  if (value.length !== 36) return false;
+  for (let i = 0; i < 36; i++) {
+    const c = value.charCodeAt(i);
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (c !== 0x2d) return false;
+    } else if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
+  }
+  return true;
 }
 
-/** The canonical spelling of a GUID given in any case; other strings are returned unchanged. */
+/** The canonical spelling of a GUID given in any case; other strings are returned unchanged.
+ * What GUID_ANY_CASE.test tells, by character codes: a snapshot normalizes every link target and
+ * id through here, and the case-insensitive expression was the largest cost of a no-op run. */
 export function canonicalGuid(value: string): string {
-  return GUID_ANY_CASE.test(value) ? value.toLowerCase() : value;
+  if (value.length !== 36) return value;
+  let lower = true;
+  for (let i = 0; i < 36; i++) {
+    const c = value.charCodeAt(i);
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (c !== 0x2d) return value;
+    } else if (c >= 0x41 && c <= 0x46) lower = false;
+    else if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return value;
+  }
+  return lower ? value : value.toLowerCase();
 }
 
 function kindOf(kinds: readonly LayoutKind[], name: string): LayoutKind | undefined {

@@ -42,6 +42,7 @@ export interface NormalizeOptions {
 }
 
 const ABSENT: unique symbol = Symbol('absent');
+const NONE: ReadonlySet<string> = new Set();
 type Value = unknown;
 
 /** Code-unit order: the same everywhere, unlike localeCompare. */
@@ -76,24 +77,38 @@ function isAnnotation(key: string): boolean {
   return key !== '@odata.type' && key.includes('@');
 }
 
-/** The canonical form of a value (see the module comment), or ABSENT. `path` is the dotted
- * property path, used to find arrays whose order matters. */
-function canonical(value: Value, path: string, ordered: ReadonlySet<string>): Value | typeof ABSENT {
+/** The canonical form of a value (see the module comment), or ABSENT, with its secrets removed
+ * on the way (see pick): one pass, where a stripped copy then a canonical one cost twice.
+ * `path` is the dotted property path, used to find arrays whose order matters (kept empty when
+ * the kind orders none: building it for every member cost more than the rest); `member` is the
+ * name the value stands under (array levels transparent), for keyCredentials[].key. `strip`
+ * false: secrets are not looked for (a value made canonical again after redaction, whose
+ * secrets are gone and whose REDACTED markers must not read as key material). */
+function canonical(value: Value, path: string, ordered: ReadonlySet<string>, member: string, strip = true): Value | typeof ABSENT {
   if (value === null || value === undefined) return ABSENT;
   if (typeof value === 'number') return Object.is(value, -0) ? 0 : value;
   if (Array.isArray(value)) {
-    const items = value.map((v) => canonical(v, path, ordered)).filter((v) => v !== ABSENT);
+    const items: Value[] = [];
+    for (const v of value) {
+      const c = canonical(v, path, ordered, member, strip);
+      if (c !== ABSENT) items.push(c);
+    }
     if (items.length === 0) return ABSENT;
     return ordered.has(path) ? items : sortArray(items);
   }
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort(compareStrings)) {
+    let any = false;
+    // Without a comparator, sort orders strings by code unit, as compareStrings does.
+    for (const key of Object.keys(value).sort()) {
       if (isAnnotation(key)) continue;
-      const v = canonical(value[key], path ? `${path}.${key}` : key, ordered);
-      if (v !== ABSENT) defineMember(out, key, v);
+      if (strip && (SECRET_MEMBERS.has(key) || (key === 'key' && member === 'keyCredentials' && !isPublicCertificate(value)))) continue;
+      const v = canonical(value[key], ordered.size === 0 ? '' : path ? `${path}.${key}` : key, ordered, key, strip);
+      if (v === ABSENT) continue;
+      setMember(out, key, v);
+      any = true;
     }
-    return Object.keys(out).length === 0 ? ABSENT : out;
+    return any ? out : ABSENT;
   }
   return value;
 }
@@ -101,6 +116,13 @@ function canonical(value: Value, path: string, ordered: ReadonlySet<string>): Va
 /** Sets a member even when its name is '__proto__' (a plain assignment would set the prototype). */
 function defineMember(target: Record<string, unknown>, key: string, value: unknown): void {
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** A member set as defineMember does, by plain assignment for every other name (defining each
+ * one was a third of normalize's time). */
+function setMember(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') defineMember(target, key, value);
+  else target[key] = value;
 }
 
 function decodeBase64(text: string): Uint8Array | undefined {
@@ -135,33 +157,44 @@ export function isPublicCertificate(credential: Record<string, unknown>): boolea
   return first === 0xa0 || first === 0x02;
 }
 
-/** Removes secrets anywhere in a raw value (before canonicalisation, so nothing of them is ever
- * sorted, compared or copied). */
-function stripSecrets(value: Value, member: string): Value {
-  if (Array.isArray(value)) return value.map((v) => stripSecrets(v, member));
-  if (!isPlainObject(value)) return value;
-  const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) {
-    if (SECRET_MEMBERS.has(key)) continue;
-    if (key === 'key' && member === 'keyCredentials' && !isPublicCertificate(value)) continue;
-    defineMember(out, key, stripSecrets(v, key));
-  }
-  return out;
+/** What normalize needs of a kind, worked out once per spec (kinds are constant): the declared
+ * names in the order they are written, and the ordered arrays. */
+interface Prepared {
+  restorable: readonly string[];
+  informational: readonly string[];
+  ordered: ReadonlySet<string>;
 }
 
-function pick(spec: KindSpec, raw: Record<string, unknown>, names: readonly string[], ordered: ReadonlySet<string>): Record<string, unknown> {
+const PREPARED = new WeakMap<KindSpec, Prepared>();
+
+function prepare(spec: KindSpec): Prepared {
+  let p = PREPARED.get(spec);
+  if (p) return p;
+  const both = spec.restorable.filter((name) => spec.informational.includes(name));
+  if (both.length > 0) {
+    throw new SnapshotFileError({ code: 'bug', what: `normalize a ${spec.name}`, because: `the kind declares ${both.join(', ')} both restorable and informational`, hint: 'this is a bug in src/kinds/; please report it' });
+  }
+  p = { restorable: [...spec.restorable].sort(compareStrings), informational: [...spec.informational].sort(compareStrings), ordered: new Set(spec.orderedArrays ?? []) };
+  PREPARED.set(spec, p);
+  return p;
+}
+
+/** The declared members of a raw object, canonical. Secrets never survive (canonical removes
+ * them before anything of them is sorted, compared or copied): any 'secretText' or 'password'
+ * member, and keyCredentials[].key unless it is a public certificate. */
+function pick(raw: Record<string, unknown>, names: readonly string[], ordered: ReadonlySet<string>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const name of [...names].sort(compareStrings)) {
+  for (const name of names) {
     if (!Object.hasOwn(raw, name) || SECRET_MEMBERS.has(name)) continue;
-    const v = canonical(stripSecrets(raw[name], name), name, ordered);
-    if (v !== ABSENT) defineMember(out, name, v);
+    const v = canonical(raw[name], name, ordered, name);
+    if (v !== ABSENT) setMember(out, name, v);
   }
   return out;
 }
 
 function canonicalTarget(target: LinkTarget): LinkTarget | typeof ABSENT {
   if (typeof target === 'string') return target === '' ? ABSENT : canonicalGuid(target);
-  const v = canonical(target, '', new Set());
+  const v = canonical(target, '', NONE, '', false);
   if (v === ABSENT || !isPlainObject(v) || typeof v.id !== 'string') return ABSENT;
   return { ...v, id: canonicalGuid(v.id) } as LinkTarget;
 }
@@ -170,18 +203,45 @@ function canonicalTarget(target: LinkTarget): LinkTarget | typeof ABSENT {
 export function normalizeLinks(links: Record<string, readonly LinkTarget[]>): Record<string, LinkTarget[]> {
   const out: Record<string, LinkTarget[]> = {};
   for (const name of Object.keys(links).sort(compareStrings)) {
-    const seen = new Map<string, LinkTarget>();
-    for (const t of links[name] ?? []) {
-      const c = canonicalTarget(t);
-      if (c !== ABSENT) seen.set(canonicalJson(c), c);
-    }
-    const targets = [...seen.entries()]
-      .map(([json, t]) => ({ json, t, id: typeof t === 'string' ? t : t.id }))
-      .sort((a, b) => compareStrings(a.id, b.id) || compareStrings(a.json, b.json))
-      .map((e) => e.t);
-    if (targets.length > 0) defineMember(out, name, targets);
+    const given = links[name] ?? [];
+    const targets = given.every((t) => typeof t === 'string') ? idTargets(given as readonly string[]) : objectTargets(given);
+    if (targets.length > 0) setMember(out, name, targets);
   }
   return out;
+}
+
+/** Targets that are all ids (nearly every link): canonical, de-duplicated and sorted, as
+ * objectTargets would have them (equal ids have equal JSON, so the id alone orders them). */
+function idTargets(given: readonly string[]): string[] {
+  // Already in strictly increasing order once canonical (as read back from a file): no
+  // duplicate and nothing to sort.
+  const out: string[] = [];
+  let last = '';
+  for (const t of given) {
+    const c = canonicalGuid(t);
+    if (c <= last) return idTargetsSorted(given);
+    out.push(c);
+    last = c;
+  }
+  return out;
+}
+
+function idTargetsSorted(given: readonly string[]): string[] {
+  const seen = new Set<string>();
+  for (const t of given) if (t !== '') seen.add(canonicalGuid(t));
+  return [...seen].sort();
+}
+
+function objectTargets(given: readonly LinkTarget[]): LinkTarget[] {
+  const seen = new Map<string, LinkTarget>();
+  for (const t of given) {
+    const c = canonicalTarget(t);
+    if (c !== ABSENT) seen.set(canonicalJson(c), c);
+  }
+  return [...seen.entries()]
+    .map(([json, t]) => ({ json, t, id: typeof t === 'string' ? t : t.id }))
+    .sort((a, b) => compareStrings(a.id, b.id) || compareStrings(a.json, b.json))
+    .map((e) => e.t);
 }
 
 /** Replaces the value at `path` (array levels transparent) with REDACTED; true if one was there. */
@@ -209,23 +269,19 @@ function redactAt(value: Value, segments: readonly string[]): { value: Value; hi
 
 /** The one canonical snapshot form of a raw Graph object (see the module comment). */
 export function normalize(spec: KindSpec, raw: Record<string, unknown>, links: Record<string, readonly LinkTarget[]>, options: NormalizeOptions = {}): SnapshotObject {
-  const both = spec.restorable.filter((p) => spec.informational.includes(p));
-  if (both.length > 0) {
-    throw new SnapshotFileError({ code: 'bug', what: `normalize a ${spec.name}`, because: `the kind declares ${both.join(', ')} both restorable and informational`, hint: 'this is a bug in src/kinds/; please report it' });
-  }
+  const { restorable, informational, ordered } = prepare(spec);
   let id: string;
   if (spec.singleton) id = spec.name;
   else if (typeof raw.id === 'string' && raw.id !== '') id = canonicalGuid(raw.id);
   else throw new SnapshotFileError({ code: 'bad-id', what: `normalize a ${spec.name}`, because: 'Graph returned it without an id', hint: `check that the $select for ${spec.name} includes id` });
 
-  const ordered = new Set(spec.orderedArrays ?? []);
   const obj: SnapshotObject = {
     kind: spec.name,
     id,
     name: spec.label(raw),
     ...(spec.subtypes && typeof raw['@odata.type'] === 'string' ? { type: raw['@odata.type'].replace(/^#/, '') } : {}),
-    properties: pick(spec, raw, spec.restorable, ordered),
-    readOnly: pick(spec, raw, spec.informational, ordered),
+    properties: pick(raw, restorable, ordered),
+    readOnly: pick(raw, informational, ordered),
     links: normalizeLinks(links),
   };
 
@@ -236,7 +292,7 @@ export function normalize(spec: KindSpec, raw: Record<string, unknown>, links: R
       const r = redactAt(obj[section], segments);
       if (!r.hit) continue;
       // Redacting an element of a sorted array changes its sort key: canonicalise again.
-      obj[section] = canonical(r.value, '', ordered) as Record<string, unknown>;
+      obj[section] = canonical(r.value, '', ordered, '', false) as Record<string, unknown>;
       redacted.push(`${section}.${path}`);
     }
   }

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import type { SnapshotObject } from '../model/types.ts';
 import { normalize } from './normalize.ts';
 import { parse } from './parse.ts';
-import { serialize } from './serialize.ts';
+import { fastBody } from './fast-serialize.ts';
+import { envelopeOf, serialize, serializeWithLibrary } from './serialize.ts';
 import { FIXTURE_KINDS, USER_FIXTURE, USER_ID } from './test-fixtures.ts';
 import { jsonValue } from './test-arbitraries.ts';
 
@@ -141,5 +142,39 @@ describe('serialize', () => {
   it('refuses values that cannot be UTF-8 text, naming the object and the path', () => {
     const obj: SnapshotObject = { kind: 'user', id: USER_ID, name: 'Adele', properties: { bad: ['ok', 'x\ud800'] }, readOnly: {}, links: {} };
     expect(() => serialize(obj, { singleton: false })).toThrow(`Could not write the user ${USER_ID} (Adele) because properties.bad[1] holds a lone UTF-16 surrogate`);
+  });
+
+  it('writes or refuses exactly as the checked envelope does, though the fast writer sees the values unchecked first', () => {
+    // What serialize did before: every value checked (envelopeOf throws), then the fast writer
+    // or the package.
+    const checkedFirst = (obj: SnapshotObject): string => {
+      const envelope = envelopeOf(obj);
+      const body = fastBody(envelope) ?? serializeWithLibrary(envelope);
+      const header = serialize(obj, { singleton: false }).split('\n').slice(0, 2).join('\n');
+      return `${header}\n${body}`;
+    };
+    const outcome = (f: () => string): string => {
+      try {
+        return `ok ${f()}`;
+      } catch (e) {
+        return `error ${(e as Error).message}`;
+      }
+    };
+    const bad = fc.constantFrom<unknown>('x\ud800', '\udc00y', Number.NaN, Number.POSITIVE_INFINITY, -Infinity, undefined, 10n, Symbol('s'), () => 1, new Date(0), 'ok');
+    const spiked = fc.tuple(objectArb, bad, fc.constantFrom('properties', 'readOnly'), fc.boolean()).map(([obj, v, section, asKey]) => {
+      const copy = { ...obj, [section]: { ...obj[section], ...(asKey ? { [String(typeof v === 'string' ? v : 'k')]: 1 } : { spiked: [1, { deep: v }] }) } };
+      return copy as SnapshotObject;
+    });
+    fc.assert(
+      fc.property(fc.oneof(objectArb, spiked), (obj) => {
+        const fast = outcome(() => serialize(obj, { singleton: false }));
+        const reference = outcome(() => {
+          envelopeOf(obj);
+          return checkedFirst(obj);
+        });
+        expect(fast).toBe(reference);
+      }),
+      { numRuns: 1000 },
+    );
   });
 });

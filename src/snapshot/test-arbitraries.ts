@@ -23,3 +23,16 @@ export function jsonValue(str: fc.Arbitrary<string>, key: fc.Arbitrary<string>):
     ),
   })).value;
 }
+
+/** GUID-shaped strings: mostly lowercase GUIDs (all digits and exponent-like ones among them),
+ * sometimes with an uppercase digit or one character a GUID never holds, so that code telling
+ * GUIDs by character codes meets the near misses. */
+export function nearGuid(): fc.Arbitrary<string> {
+  const unit = fc.oneof(
+    { arbitrary: fc.constantFrom('0', '1', '7', '9', 'a', 'e', 'f'), weight: 60 },
+    { arbitrary: fc.constantFrom('A', 'E', 'F'), weight: 1 },
+    { arbitrary: fc.constantFrom('g', '.', ':', '#', ' ', '-', '_', 'x', 'é', '\t'), weight: 1 },
+  );
+  const part = (n: number) => fc.string({ unit, minLength: n, maxLength: n });
+  return fc.oneof(fc.tuple(part(8), part(4), part(4), part(4), part(12)).map((p) => p.join('-')), fc.uuid());
+}

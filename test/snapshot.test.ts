@@ -197,7 +197,7 @@ describe('entra-gitops snapshot', () => {
     }
   });
 
-  it('rewrites hand-edited files on a run that reads nothing new, whether the edit was committed or left in the working tree', async () => {
+  it('rewrites hand-edited files on a run that reads nothing new, whether the edit was committed or left in the working tree, reading an edited kind in full', async () => {
     const e = await startEmulator({ seed: 37, users: 20 });
     try {
       const repo = await makeRepo({ 'README.md': 'x\n' });
@@ -207,19 +207,39 @@ describe('entra-gitops snapshot', () => {
       const committed = readFileSync(fileOf(first?.data.id), 'utf8');
       const untouched = readFileSync(fileOf(second?.data.id), 'utf8');
       // Committed: a quoted scalar the writer writes plain, a property the kind does not declare,
-      // a trailing comment. Each still parses, so the delta round starts from this file.
-      const edited = committed.replace('kind: user\n', 'kind: "user"\n').replace('properties:\n', 'properties:\n  aaaShoeSize: 44\n').concat('# checked by hand\n');
+      // a trailing comment, and a value Graph will never report as changed (the tenant's stays).
+      const displayName = String(first?.data.displayName);
+      expect(committed).toContain(`displayName: ${displayName}\n`);
+      const edited = committed.replace('kind: user\n', 'kind: "user"\n').replace('properties:\n', 'properties:\n  aaaShoeSize: 44\n').replace(`displayName: ${displayName}\n`, 'displayName: Tampered\n').concat('# checked by hand\n');
       writeFileSync(fileOf(first?.data.id), edited);
       await repo.git.raw(['commit', '--quiet', '-am', 'hand edit']);
       // Left in the working tree: a line added.
       writeFileSync(fileOf(second?.data.id), `${untouched}# a local note\n`);
       const result = await snapshot(repo, e);
-      expect(result.reads.user?.mode).toBe('delta');
+      // The users' files are not the ones the last snapshot commit wrote: a delta round would
+      // start from "Tampered" and keep it, so the users are read in full; the rest by delta.
+      expect(result.reads.user).toEqual({ mode: 'full', reason: expect.stringMatching(/^its files were changed since the last snapshot commit \([0-9a-f]{12}\), e\.g\. snapshots\/.*\/user\//) });
+      expect(result.reads.group?.mode).toBe('delta');
       expect(readFileSync(fileOf(first?.data.id), 'utf8')).toBe(committed);
       expect(readFileSync(fileOf(second?.data.id), 'utf8')).toBe(untouched);
       expect(result.commit).toBeDefined();
       expect(result.kinds.find((k) => k.kind === 'user')?.changed).toBe(1);
       expect(await status(repo)).toBe('');
+    } finally {
+      await e.stop();
+    }
+  });
+
+  it('reads by delta after a commit of the repository\'s own that leaves the snapshot files alone', async () => {
+    const e = await startEmulator({ seed: 38, users: 20 });
+    try {
+      const repo = await makeRepo({ 'README.md': 'x\n' });
+      await snapshot(repo, e);
+      writeFileSync(join(repo.dir, 'README.md'), 'backups of the tenant\n');
+      await repo.git.raw(['commit', '--quiet', '-am', 'docs']);
+      const result = await snapshot(repo, e);
+      for (const kind of ['user', 'group', 'application', 'servicePrincipal'] as const) expect(result.reads[kind]?.mode, kind).toBe('delta');
+      expect(result.changed).toBe(false);
     } finally {
       await e.stop();
     }

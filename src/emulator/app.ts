@@ -31,7 +31,16 @@ export function createApp(rt: EmulatorRuntime): Hono<Env> {
     const delay = rt.latency?.delayMs(c.req.method, path) ?? 0;
     const batchItem = c.env?.batchItem;
     if (batchItem) batchItem.delayMs = delay;
-    else if (delay > 0) await sleep(delay);
+    // The request is served (and charged against the throttling budgets) as it arrives, and its
+    // answer takes the delay to come back: a budget counts requests when they reach the service,
+    // so two conditional access reads sent a second apart are a second apart there too.
+    try {
+      await serve(c, next, path);
+    } finally {
+      if (!batchItem && delay > 0) await sleep(delay);
+    }
+  };
+  const serve = async (c: Context<Env>, next: () => Promise<void>, path: string): Promise<void> => {
     const fault = rt.faults?.decide(c.req.method, path);
     if (fault?.kind === 'reset') {
       // Over a socket the client sees ECONNRESET; in-process (app.request) the call rejects.

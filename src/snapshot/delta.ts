@@ -56,6 +56,9 @@ export interface IncrementalOptions {
   previous?: (kind: KindName) => readonly RawObject[] | undefined;
   /** --full: read every kind in full, and take fresh delta links for the next run. */
   full?: boolean;
+  /** Why a kind's last-snapshot objects cannot be trusted as the tenant's state (its files were
+   * edited since the tool wrote them), or undefined: such a kind is read in full. */
+  untrusted?: (kind: KindName) => string | undefined;
   /** The clock for `takenAt` (tests). */
   now?: () => Date;
 }
@@ -208,6 +211,7 @@ export function incrementalReads(options: IncrementalOptions = {}): { readerFor:
       let reason: string | undefined;
       if (options.full) reason = 'a full read was asked for (--full)';
       else if (!stored) reason = 'no delta link is stored for it';
+      else if (options.untrusted?.(spec.name)) reason = options.untrusted(spec.name);
       else if (!previous) reason = 'the last snapshot has no files for it';
       else if (stored.version !== spec.version || stored.query !== queryFingerprint(`${spec.version} ${query}`)) reason = 'its delta link was taken for another query (this version selects other properties)';
       if (reason || !stored || !previous) return fullWithLink(ctx, query, reason ?? 'no delta link is stored for it');

@@ -6,6 +6,7 @@
 // package, which reads or refuses it as before. So correctness never rests on this reader: what
 // it returns equals what the `yaml` package returns for the same text (YAML 1.2, core schema),
 // and its tests hold it to that. Pure.
+import { isCanonicalGuid } from './layout.ts';
 
 /** Thrown inside the reader to give up; never escapes it. */
 const DECLINE: unique symbol = Symbol('decline');
@@ -71,19 +72,6 @@ function resolvePlain(text: string): unknown {
   return text;
 }
 
-/** A GUID in lowercase (most values of a snapshot: ids, link targets), which reads as itself:
- * nothing in it is an indicator, a blank or ': ', and with a '-' after eight hex digits it is no
- * null, boolean or number of the core schema. */
-function isLowercaseGuid(text: string): boolean {
-  if (text.length !== 36) return false;
-  for (let i = 0; i < 36; i++) {
-    const c = text.charCodeAt(i);
-    if (i === 8 || i === 13 || i === 18 || i === 23) {
-      if (c !== 0x2d) return false;
-    } else if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
-  }
-  return true;
-}
 
 function isPlainString(text: string): boolean {
   return typeof resolvePlain(text) === 'string';
@@ -277,7 +265,9 @@ class Reader {
       else decline();
     } else {
       const text = line.slice(col);
-      if (isLowercaseGuid(text)) value = text;
+      // A lowercase GUID reads as itself: no indicator, blank or ': ', and no null, boolean or
+      // number of the core schema with a '-' after eight hex digits.
+      if (isCanonicalGuid(text)) value = text;
       else {
         if (NOT_PLAIN.test(text)) decline();
         value = resolvePlain(text);

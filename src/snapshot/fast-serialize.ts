@@ -6,6 +6,7 @@
 // single-quote, escape or write as a block, a key it would make explicit, a value that is not
 // plain JSON data); the caller then writes the object through the `yaml` package as before. So
 // the bytes never rest on this writer, and its tests hold it to that. Pure.
+import { isCanonicalGuid } from './layout.ts';
 
 /** Thrown inside the writer to give up; never escapes it. */
 const DECLINE: unique symbol = Symbol('decline');
@@ -54,26 +55,15 @@ function printable(value: string): boolean {
   return value.length > 0;
 }
 
-/** A GUID in lowercase: the ids and link targets that make up most of the strings of a
- * snapshot. Such a string is always written plain: it is printable, starts with a letter or a
- * digit, holds no ': ', ' #' or blank, and with a '-' after eight hex digits it reads as no
- * number, boolean, null or timestamp in YAML 1.2 or 1.1 (its tests hold it to text's answer). */
-function isLowercaseGuid(value: string): boolean {
-  if (value.length !== 36) return false;
-  for (let i = 0; i < 36; i++) {
-    const c = value.charCodeAt(i);
-    if (i === 8 || i === 13 || i === 18 || i === 23) {
-      if (c !== 0x2d) return false;
-    } else if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
-  }
-  return true;
-}
 
 /** A string as the package writes it on one line in block context (plain, or double-quoted when
  * it would not read back as itself); declines any other. */
 function text(value: string): string {
   if (value === '') return '""';
-  if (isLowercaseGuid(value)) return value;
+  // A lowercase GUID is always written plain: it is printable, starts with a letter or a digit,
+  // holds no ': ', ' #' or blank, and with a '-' after eight hex digits it reads as no number,
+  // boolean, null or timestamp in YAML 1.2 or 1.1 (its tests hold it to the package's answer).
+  if (isCanonicalGuid(value)) return value;
   if (!printable(value) || UNSURE.test(value)) decline();
   let quote = NOT_PLAIN.test(value);
   if (!quote) {

@@ -118,6 +118,26 @@ async function previousTexts(store: GitStore, previous: ReadonlyMap<string, stri
   return texts;
 }
 
+/** Kinds whose files at HEAD are not the ones the last snapshot commit of this tool wrote
+ * (edited by hand and committed, reverted, merged in), with the reason. A delta round starts
+ * from the last snapshot's objects and changes only what Graph reports: from edited files it
+ * would keep an edited value Graph never reports, so such a kind is read in full. Files
+ * outside the kinds' folders (the manifest, the delta state) do not count. */
+async function editedKinds(store: GitStore, tenantId: string, kinds: readonly KindSpec[], previous: ReadonlyMap<string, string>): Promise<Map<KindName, string>> {
+  const edited = new Map<KindName, string>();
+  if (previous.size === 0) return edited;
+  const last = await store.lastSnapshotCommit(tenantId);
+  if (!last) {
+    for (const spec of kinds) edited.set(spec.name, 'no snapshot commit of this tool holds its files');
+    return edited;
+  }
+  for (const change of await store.changedPaths(last.sha, 'HEAD', tenantDir(tenantId))) {
+    const spec = kinds.find((k) => ownsPath(tenantId, k, change.path));
+    if (spec && !edited.has(spec.name)) edited.set(spec.name, `its files were changed since the last snapshot commit (${last.sha.slice(0, 12)}), e.g. ${change.path}`);
+  }
+  return edited;
+}
+
 /** The last snapshot's objects of each kind as the reader returns them, so a delta round can
  * start from them. A kind whose files are missing or unreadable gets undefined: a full read.
  * Each file is parsed as git hands it over and its text dropped: only the objects are held. */
@@ -206,7 +226,8 @@ export async function runSnapshot(options: SnapshotRunOptions): Promise<Snapshot
     // An unreadable state only costs a full read; the next commit writes a good one.
   }
   // A full read starts from nothing: the last snapshot's objects are not even parsed.
-  const previousOf = options.full ? undefined : await previousObjects(store, previous, tenantId, kinds, oldManifest?.counts ?? {}, config.redact);
+  const edited = options.full ? new Map<KindName, string>() : await editedKinds(store, tenantId, kinds, previous);
+  const previousOf = options.full ? undefined : await previousObjects(store, previous, tenantId, kinds.filter((k) => !edited.has(k.name)), oldManifest?.counts ?? {}, config.redact);
   // 2. Every object becomes a file, and every file is checked, before any is written: as the
   //    objects are read (a page at a time), in slices that leave the event loop to the reads
   //    still going. An object read twice (repeated across pages) gets the later file. The
@@ -239,6 +260,7 @@ export async function runSnapshot(options: SnapshotRunOptions): Promise<Snapshot
         full: options.full,
         batchConcurrency: config.snapshot.concurrency,
         ...(previousOf ? { previous: previousOf } : {}),
+        untrusted: (kind) => edited.get(kind),
         onObjects: buildFiles,
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       }),

@@ -1,10 +1,11 @@
 // The seeded latency model: repeatable for a seed, longer for writes and $batch, off by default.
 // No Graph page states response times; the model follows concepts/json-batching.md and
 // concepts/throttling.md only in treating writes and batches as the heavier requests.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { testTenant } from '../testing.ts';
 import { configureTraffic } from './configure.ts';
 import { DEFAULT_LATENCY, SeededLatency } from './latency.ts';
+import { GraphThrottle } from './throttle.ts';
 
 const draws = (m: SeededLatency, method: string, path: string, n: number) => Array.from({ length: n }, () => m.delayMs(method, path));
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -69,5 +70,26 @@ describe('latency of a $batch (concepts/json-batching.md: independent requests r
     const res = await t.call('POST', '/v1.0/$batch', { body: batch([get('1'), get('2', ['1']), get('3', ['2']), get('4')]) });
     expect(res.status).toBe(200);
     expect(performance.now() - started).toBeGreaterThanOrEqual(3 * 150 - 5);
+  });
+});
+
+describe('latency and the throttling budgets (concepts/throttling-limits.md: the service counts requests as they reach it)', () => {
+  it('charges a request when it arrives, not when its delayed answer leaves', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const t = testTenant();
+      t.rt.throttle = new GraphThrottle(t.rt);
+      // The first answer takes 200 ms to come back, the second none.
+      const delays = [200, 0];
+      t.rt.latency = { delayMs: () => delays.shift() ?? 0 };
+      const first = t.call('GET', '/v1.0/identity/conditionalAccess/policies');
+      // A second conditional access read 1 s after the first reached the service (1 a second).
+      vi.setSystemTime(Date.now() + 1_001);
+      const second = t.call('GET', '/v1.0/identity/conditionalAccess/namedLocations');
+      expect((await second).status).toBe(200);
+      expect((await first).status).toBe(200);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

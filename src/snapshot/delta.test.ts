@@ -237,6 +237,11 @@ describe('incremental read', () => {
     expect(missing.kinds.user?.mode).toBe('delta');
     expect(missing.state.kinds.group?.since).toBe('full');
     expectSame(missing, await readTenant(t, DIRECTORY), 'group files missing');
+    // Known only once they are parsed (the snapshot job parses them while the rounds read).
+    const late = await readTenantIncremental(t, DIRECTORY, { state: base.state, previous: async (kind) => (kind === 'group' ? undefined : byKind(base.objects)(kind)) });
+    expect(late.kinds.group).toEqual({ mode: 'full', reason: 'the last snapshot has no files for it' });
+    expect(late.kinds.user?.mode).toBe('delta');
+    expectSame(late, await readTenant(t, DIRECTORY), 'group files found unusable late');
 
     const forced = await readTenantIncremental(t, DIRECTORY, { state: base.state, previous: byKind(base.objects), full: true });
     for (const kind of DELTA_KINDS) expect(forced.kinds[kind]).toEqual({ mode: 'full', reason: 'a full read was asked for (--full)' });

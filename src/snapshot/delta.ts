@@ -53,7 +53,7 @@ export interface IncrementalOptions {
   state?: DeltaState;
   /** The kind's objects in the last snapshot, as RawObjects; undefined when its files are
    * missing (then the kind is read in full). A kind with no objects is [], not undefined. */
-  previous?: (kind: KindName) => readonly RawObject[] | undefined;
+  previous?: (kind: KindName) => readonly RawObject[] | undefined | Promise<readonly RawObject[] | undefined>;
   /** --full: read every kind in full, and take fresh delta links for the next run. */
   full?: boolean;
   /** Why a kind's last-snapshot objects cannot be trusted as the tenant's state (its files were
@@ -88,6 +88,11 @@ class TokenRefused extends Error {
     this.name = 'TokenRefused';
   }
 }
+
+/** The last snapshot's files of a kind turned out unusable after its delta round began. */
+class NothingToStartFrom extends Error {}
+
+const NO_FILES = 'the last snapshot has no files for it';
 
 /** 400 syncStateNotFound (expired, concepts/delta-query-overview.md "Token duration"), 410 Gone
  * (a reset after maintenance), or a 400 about the token itself (one from another emulator
@@ -153,32 +158,43 @@ export function incrementalReads(options: IncrementalOptions = {}): { readerFor:
     return objects;
   }
 
-  async function deltaRound(ctx: KindReadContext, query: string, previous: readonly RawObject[], stored: KindDeltaState): Promise<RawObject[]> {
+  async function deltaRound(ctx: KindReadContext, query: string, previous: Promise<readonly RawObject[] | undefined>, stored: KindDeltaState): Promise<RawObject[]> {
     const { spec, transport } = ctx;
     const takenAt = now().toISOString();
-    const round = startRound(spec, previous, collectionProperties(spec));
+    // What needs nothing of the last snapshot goes out at once, while its files may still be
+    // being parsed: the listings of the relationships delta does not track, and the pages.
+    const untracked = untrackedRelationships(spec);
+    const listedRels = untracked.filter((rel) => rel.listed !== undefined);
+    const listed = listedRels.length > 0 ? readListed(transport, spec, { checkCancelled: ctx.checkCancelled, relationships: listedRels }) : undefined;
+    listed?.catch(() => undefined);
+    const pages: Array<readonly Record<string, unknown>[]> = [];
     let link: string | undefined;
-    let pageNo = 1;
+    let seen = 0;
     ctx.progress(0);
     try {
       for await (const page of transport.pages<Record<string, unknown>>(stored.link, { version: stored.version })) {
         ctx.checkCancelled();
-        applyDeltaPage(round, page.value, `delta page ${pageNo} of ${spec.delta}`);
+        pages.push(page.value);
+        seen += page.value.length;
+        ctx.progress(seen);
         const l = page.page['@odata.deltaLink'];
         if (typeof l === 'string') link = l;
-        ctx.progress(round.reported.size);
-        pageNo += 1;
       }
     } catch (err) {
       const why = tokenRefusal(err);
       if (why) throw new TokenRefused(why);
-      throw failure(spec, `the ${spec.name} changes (delta page ${pageNo} of ${spec.delta})`, err);
+      throw failure(spec, `the ${spec.name} changes (delta page ${pages.length + 1} of ${spec.delta})`, err);
     }
     if (!link) throw new TenantReadError({ kind: spec.name, subject: `the ${spec.name} changes (${spec.delta})`, reason: 'the last page held no @odata.deltaLink. (Hint: this looks like a service fault; run again.)' });
+    const before = await previous;
+    if (!before) throw new NothingToStartFrom();
+    const round = startRound(spec, before, collectionProperties(spec));
+    pages.forEach((value, i) => applyDeltaPage(round, value, `delta page ${i + 1} of ${spec.delta}`));
+    pages.length = 0;
+    ctx.progress(round.reported.size);
     const objects = roundObjects(round);
     // Untracked relationships: read again for every object (a full read's `when` still applies);
     // dropped first, so an object the full read would not ask (no longer a guest) has none.
-    const untracked = untrackedRelationships(spec);
     for (const o of objects) for (const rel of untracked) delete o.links[rel.name];
     const reread = untracked.map((rel) => perObject(rel, undefined));
     if (stored.since === 'full') {
@@ -188,9 +204,8 @@ export function incrementalReads(options: IncrementalOptions = {}): { readerFor:
       if (again.size > 0) reread.push(...trackedRelationships(spec).map((rel) => perObject(rel, again)));
     }
     if (reread.length > 0) {
-      // Untracked relationships of every object: through listings where the kind has them.
-      const listed = reread.filter((rel) => rel.listed !== undefined && rel.deltaProperty === undefined);
-      const known = listed.length > 0 ? await readListed(transport, spec, { checkCancelled: ctx.checkCancelled, relationships: listed }) : undefined;
+      // Untracked relationships of every object: through the listings where the kind has them.
+      const known = listed ? await listed : undefined;
       await readRelationships(transport, { ...spec, relationships: reread }, objects, { batchConcurrency: ctx.batchConcurrency, checkCancelled: ctx.checkCancelled, ...(known ? { known } : {}) });
     }
     updates[spec.name] = { link: relativeLink(link, stored.version), version: stored.version, takenAt, query: stored.query, since: 'delta' };
@@ -207,17 +222,22 @@ export function incrementalReads(options: IncrementalOptions = {}): { readerFor:
     return async (ctx) => {
       const query = deltaQuery(spec);
       const stored = options.state?.kinds[spec.name];
-      const previous = options.previous?.(spec.name);
+      const previous = options.full ? undefined : options.previous?.(spec.name);
       let reason: string | undefined;
       if (options.full) reason = 'a full read was asked for (--full)';
       else if (!stored) reason = 'no delta link is stored for it';
       else if (options.untrusted?.(spec.name)) reason = options.untrusted(spec.name);
-      else if (!previous) reason = 'the last snapshot has no files for it';
+      else if (!previous) reason = NO_FILES;
       else if (stored.version !== spec.version || stored.query !== queryFingerprint(`${spec.version} ${query}`)) reason = 'its delta link was taken for another query (this version selects other properties)';
       if (reason || !stored || !previous) return fullWithLink(ctx, query, reason ?? 'no delta link is stored for it');
+      // The last snapshot's objects may still be being parsed: the round starts without them.
+      const before = Promise.resolve(previous);
+      before.catch(() => undefined);
       try {
-        return await deltaRound(ctx, query, previous, stored);
+        return await deltaRound(ctx, query, before, stored);
       } catch (err) {
+        // Its files turned out unusable (edited into something unreadable): read in full.
+        if (err instanceof NothingToStartFrom) return fullWithLink(ctx, query, NO_FILES);
         if (!(err instanceof TokenRefused)) throw err;
         resynced.push(spec.name);
         diagnostics.push({ severity: 'info', code: 'delta-resync', message: `The ${spec.name} delta link taken ${stored.takenAt} was refused (${err.why}); the ${spec.name} objects were read in full.` });

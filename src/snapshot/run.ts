@@ -87,10 +87,18 @@ export class SnapshotError extends Error {
 /** Objects turned into files between two turns of the event loop. */
 const BUILD_SLICE = 500;
 
-/** Files of a kind in the tree: a singleton's one file, or everything in the kind's folder. */
-function ownsPath(tenantId: string, spec: KindSpec, path: string): boolean {
-  const dir = tenantDir(tenantId);
-  return spec.singleton ? path === `${dir}/${spec.name}.yaml` : path.startsWith(`${dir}/${spec.name}/`);
+/** The kind that owns a path of the tree — a singleton's one file, or any file in a kind's
+ * folder — told by one look at the segment after the tenant's folder (at 100k files, trying
+ * every kind against every path cost most of a second). */
+function pathOwner(tenantId: string, kinds: readonly KindSpec[]): (path: string) => KindSpec | undefined {
+  const dir = `${tenantDir(tenantId)}/`;
+  const folders = new Map(kinds.filter((k) => !k.singleton).map((k) => [k.name as string, k] as const));
+  const singletons = new Map(kinds.filter((k) => k.singleton).map((k) => [`${k.name}.yaml` as string, k] as const));
+  return (path) => {
+    if (!path.startsWith(dir)) return undefined;
+    const slash = path.indexOf('/', dir.length);
+    return slash < 0 ? singletons.get(path.slice(dir.length)) : folders.get(path.slice(dir.length, slash));
+  };
 }
 
 /** The schema files the snapshot's first lines name, from this tool's own schemas/ folder. */
@@ -131,8 +139,9 @@ async function editedKinds(store: GitStore, tenantId: string, kinds: readonly Ki
     for (const spec of kinds) edited.set(spec.name, 'no snapshot commit of this tool holds its files');
     return edited;
   }
+  const ownerOf = pathOwner(tenantId, kinds);
   for (const change of await store.changedPaths(last.sha, 'HEAD', tenantDir(tenantId))) {
-    const spec = kinds.find((k) => ownsPath(tenantId, k, change.path));
+    const spec = ownerOf(change.path);
     if (spec && !edited.has(spec.name)) edited.set(spec.name, `its files were changed since the last snapshot commit (${last.sha.slice(0, 12)}), e.g. ${change.path}`);
   }
   return edited;
@@ -145,28 +154,32 @@ async function previousObjects(store: GitStore, previous: ReadonlyMap<string, st
   const byKind = new Map<KindName, RawObject[] | undefined>(kinds.map((k) => [k.name, []]));
   // Blob → the paths holding it (several files with equal bytes share one blob) and their kinds.
   const owners = new Map<string, Array<{ path: string; spec: KindSpec }>>();
+  const ownerOf = pathOwner(tenantId, kinds);
   for (const [path, blob] of previous) {
-    const spec = kinds.find((k) => ownsPath(tenantId, k, path));
+    const spec = ownerOf(path);
     if (spec) owners.set(blob, [...(owners.get(blob) ?? []), { path, spec }]);
   }
   const stillRedacted = new Map(kinds.map((k) => [k.name, new Set((redact[k.name] ?? []).flatMap((p) => [`properties.${p}`, `readOnly.${p}`]))] as const));
-  for await (const blob of store.catFileBatch(owners.keys())) {
-    const text = blob.content.toString('utf8');
-    for (const { path, spec } of owners.get(blob.id) ?? []) {
-      const objects = byKind.get(spec.name);
-      if (!objects) continue; // already found unusable
-      try {
-        const obj = parse(text, path);
-        // A value redacted then but no longer redacted now is not in the file: only a full read
-        // gets it back (else "<redacted>" would pass for the real value).
-        if ((obj.redacted ?? []).some((p) => !stillRedacted.get(spec.name)?.has(p))) {
+  // A chunk of git's output at a time: one await per chunk, not per file (125k files at 100k).
+  for await (const chunk of store.catFileChunks(owners.keys(), { copy: false })) {
+    for (const blob of chunk) {
+      const text = blob.content.toString('utf8');
+      for (const { path, spec } of owners.get(blob.id) ?? []) {
+        const objects = byKind.get(spec.name);
+        if (!objects) continue; // already found unusable
+        try {
+          const obj = parse(text, path);
+          // A value redacted then but no longer redacted now is not in the file: only a full read
+          // gets it back (else "<redacted>" would pass for the real value).
+          if ((obj.redacted ?? []).some((p) => !stillRedacted.get(spec.name)?.has(p))) {
+            byKind.set(spec.name, undefined);
+            continue;
+          }
+          objects.push({ kind: obj.kind, raw: { id: obj.id, ...(obj.type ? { '@odata.type': `#${obj.type}` } : {}), ...obj.readOnly, ...obj.properties }, links: obj.links });
+        } catch {
+          // A file edited into something unreadable: read the kind in full and rewrite it.
           byKind.set(spec.name, undefined);
-          continue;
         }
-        objects.push({ kind: obj.kind, raw: { id: obj.id, ...(obj.type ? { '@odata.type': `#${obj.type}` } : {}), ...obj.readOnly, ...obj.properties }, links: obj.links });
-      } catch {
-        // A file edited into something unreadable: read the kind in full and rewrite it.
-        byKind.set(spec.name, undefined);
       }
     }
   }
@@ -225,15 +238,19 @@ export async function runSnapshot(options: SnapshotRunOptions): Promise<Snapshot
   } catch {
     // An unreadable state only costs a full read; the next commit writes a good one.
   }
-  // A full read starts from nothing: the last snapshot's objects are not even parsed.
+  // A full read starts from nothing: the last snapshot's objects are not even parsed. Otherwise
+  // they are parsed while the reads that need none of them (and each delta round's pages) go out.
   const edited = options.full ? new Map<KindName, string>() : await editedKinds(store, tenantId, kinds, previous);
-  const previousOf = options.full ? undefined : await previousObjects(store, previous, tenantId, kinds.filter((k) => !edited.has(k.name)), oldManifest?.counts ?? {}, config.redact);
+  const previousOf = options.full ? undefined : previousObjects(store, previous, tenantId, kinds.filter((k) => !edited.has(k.name)), oldManifest?.counts ?? {}, config.redact);
+  previousOf?.catch(() => undefined);
   // 2. Every object becomes a file, and every file is checked, before any is written: as the
   //    objects are read (a page at a time), in slices that leave the event loop to the reads
   //    still going. An object read twice (repeated across pages) gets the later file. The
   //    files wait in a spool outside the working tree and the index (store/spool.ts), not in
   //    memory; it is removed however the run ends.
   const files = await store.spool();
+  // The working tree's files, listed while the read goes on: nothing writes them until it ends.
+  const filesOnDisk = store.filesOnDisk(`${SNAPSHOTS_DIR}/${tenantId}`).catch(() => [] as string[]);
   try {
     return await writeAndCommit();
   } finally {
@@ -259,7 +276,7 @@ export async function runSnapshot(options: SnapshotRunOptions): Promise<Snapshot
         state,
         full: options.full,
         batchConcurrency: config.snapshot.concurrency,
-        ...(previousOf ? { previous: previousOf } : {}),
+        ...(previousOf ? { previous: async (kind: KindName) => (await previousOf)(kind) } : {}),
         untrusted: (kind) => edited.get(kind),
         onObjects: buildFiles,
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
@@ -278,13 +295,14 @@ export async function runSnapshot(options: SnapshotRunOptions): Promise<Snapshot
     //    looks like a mass deletion.
     const summaries: KindSummary[] = [];
     const shrunk: string[] = [];
-    const onDisk = await store.filesOnDisk(`${SNAPSHOTS_DIR}/${tenantId}`).catch(() => [] as string[]);
+    const onDisk = await filesOnDisk;
     const removed: string[] = [];
     // Each path sorted to its kind once: at 100k files, filtering every path per kind cost seconds.
+    const ownerOf = pathOwner(tenantId, kinds);
     const byKind = (paths: Iterable<string>): Map<KindName, string[]> => {
       const out = new Map<KindName, string[]>(kinds.map((k) => [k.name, []]));
       for (const p of paths) {
-        const spec = kinds.find((k) => ownsPath(tenantId, k, p));
+        const spec = ownerOf(p);
         if (spec) out.get(spec.name)?.push(p);
       }
       return out;

@@ -110,9 +110,10 @@ const CASES: FaultCase[] = [
   {
     name: 'connection reset mid-batch',
     commands: ['snapshot', 'diff', 'plan', 'recover'],
-    arm(e, command) {
-      // A later $batch, not the first: some relationship reads (or writes) already answered.
-      onNth(e, (m, p) => m === 'POST' && p === '/v1.0/$batch', command === 'recover' ? 1 : 2, () => ({ kind: 'reset' }));
+    arm(e) {
+      // A $batch after other reads answered: reads come first through listings and lists, and
+      // the per-object relationship reads (or the writes) go in $batch envelopes after them.
+      onNth(e, (m, p) => m === 'POST' && p === '/v1.0/$batch', 1, () => ({ kind: 'reset' }));
       return 1;
     },
   },
@@ -203,8 +204,18 @@ function disarm(e: Emulator): void {
 }
 
 beforeAll(async () => {
-  emu = await startEmulator({ seed: 91, users: 18, groups: 4, apps: 2, policies: 2, namedLocations: 2, agents: 0, faults: {} });
+  emu = await startEmulator({ seed: 91, users: 26, groups: 4, apps: 2, policies: 2, namedLocations: 2, agents: 0, faults: {} });
   env = clientEnvironment(emu.info);
+  // An application with more owners than a listing expands (20), even after the incidents
+  // below delete a few users: its owners are then read on their own, in a $batch, by every
+  // command that reads the tenant.
+  const app = String(emu.rt.dir.collections.applications.all()[0]?.data.id);
+  const candidates = [...emu.rt.dir.collections.users.all(), ...emu.rt.dir.collections.servicePrincipals.all()].map((s) => s.data.id);
+  const admin = emulatorTransport(emu);
+  for (const id of candidates.filter((c) => !emu.rt.dir.links.owners.has(app, c))) {
+    await admin.write('POST', `/applications/${app}/owners/$ref`, { '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${id}` });
+  }
+  expect(emu.rt.dir.links.owners.targets(app).size).toBeGreaterThanOrEqual(26);
 });
 afterAll(async () => {
   await emu.stop();

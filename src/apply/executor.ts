@@ -72,8 +72,10 @@ const DEFAULT_LAG = { attempts: 6, delayMs: 1000 };
 const MAX_LAG_DELAY_MS = 30_000;
 /** Resends of a request that got no answer at all (its $batch envelope failed as a whole). */
 const RESENDS = 3;
-/** Attempts of a create whose answer was lost (each after a look-up found nothing). */
-const CREATE_ATTEMPTS = 3;
+/** Attempts of a create whose answer was lost or was a 5xx (each after a look-up found nothing):
+ * a service failing one request in ten still fails three in a row often enough to stop a large
+ * recovery; five in a row is one in 100,000. */
+const CREATE_ATTEMPTS = 5;
 /** An object made by a lost create is at most this much older than the intent journaled before it. */
 const INTENT_SLACK_MS = 5 * 60_000;
 

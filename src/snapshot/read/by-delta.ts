@@ -10,11 +10,11 @@
 // members@delta), delta-query-groups.md ("Paging through members in a large group": a group's
 // members may continue on the next page, under the same id). The round's deltaLink is not kept:
 // the kind's own link is taken by the snapshot's delta reader.
-import pLimit from 'p-limit';
 import type { BatchResult, GraphTransport } from '../../graph/transport.ts';
 import type { KindSpec, RelationshipSpec } from '../../kinds/spec.ts';
 import type { LinkTarget } from '../../model/types.ts';
 import { applyLinkEntries } from '../delta/apply.ts';
+import { inEnvelopes } from './envelopes.ts';
 import { batchItemError, ReadCancelled, reasonOf, statusOf, TenantReadError } from './errors.ts';
 
 /** Ids per filtered query: 25 `id eq '…'` terms keep the query under 2,048 characters, the URL
@@ -54,61 +54,47 @@ export async function readByDelta(transport: GraphTransport, spec: KindSpec, rel
   const lists = new Map<string, LinkTarget[]>();
   const queries: string[][] = [];
   for (let start = 0; start < ids.length; start += IDS_PER_QUERY) queries.push(ids.slice(start, start + IDS_PER_QUERY));
-  const envelopes: string[][][] = [];
-  for (let start = 0; start < queries.length; start += 20) envelopes.push(queries.slice(start, start + 20));
   const subject = `the ${rel.name} of ${spec.name} objects (${spec.delta ?? ''} filtered by id)`;
   const fail = (err: unknown): never => {
     if (err instanceof TenantReadError || err instanceof ReadCancelled) throw err;
     const status = statusOf(err);
     throw new TenantReadError({ kind: spec.name, subject, reason: reasonOf(err), ...(status !== undefined ? { status } : {}), cause: err });
   };
-  const limit = pLimit(Math.max(1, options.batchConcurrency));
-  let failed = false;
-  await Promise.all(
-    envelopes.map((part) =>
-      limit(async () => {
-        if (failed) return;
+  await inEnvelopes(queries, options.batchConcurrency, async (part) => {
+    options.checkCancelled();
+    const items = part.map((q, i) => ({ id: String(i), method: 'GET' as const, url: byDeltaUrl(spec, rel, q) }));
+    let results: Map<string, BatchResult>;
+    try {
+      results = await transport.batch(items, { version: spec.version });
+    } catch (err) {
+      return fail(err);
+    }
+    const rest: string[] = [];
+    for (const item of items) {
+      const result = results.get(item.id);
+      if (!result) throw new TenantReadError({ kind: spec.name, subject, reason: 'the $batch response held no answer for its request. (Hint: run again; report it if it repeats.)' });
+      if (result.status !== 200) {
+        const err = batchItemError(spec.version, item.url, result.status, result.body, result.headers);
+        throw new TenantReadError({ kind: spec.name, subject, reason: reasonOf(err), status: result.status, cause: err });
+      }
+      const body = (result.body ?? {}) as Record<string, unknown>;
+      if (!Array.isArray(body.value)) throw new TenantReadError({ kind: spec.name, subject, reason: `GET ${item.url} answered without a value array`, status: result.status });
+      applyByDeltaPage(rel, body.value as Record<string, unknown>[], lists, subject);
+      if (typeof body['@odata.nextLink'] === 'string') rest.push(body['@odata.nextLink']);
+    }
+    // The rest of each round page by page, the rounds of the envelope side by side.
+    await Promise.all(
+      rest.map(async (next) => {
         try {
-          options.checkCancelled();
-          const items = part.map((q, i) => ({ id: String(i), method: 'GET' as const, url: byDeltaUrl(spec, rel, q) }));
-          let results: Map<string, BatchResult>;
-          try {
-            results = await transport.batch(items, { version: spec.version });
-          } catch (err) {
-            return fail(err);
+          for await (const page of transport.pages<Record<string, unknown>>(next, { version: spec.version })) {
+            options.checkCancelled();
+            applyByDeltaPage(rel, page.value, lists, subject);
           }
-          const rest: string[] = [];
-          for (const item of items) {
-            const result = results.get(item.id);
-            if (!result) throw new TenantReadError({ kind: spec.name, subject, reason: 'the $batch response held no answer for its request. (Hint: run again; report it if it repeats.)' });
-            if (result.status !== 200) {
-              const err = batchItemError(spec.version, item.url, result.status, result.body, result.headers);
-              throw new TenantReadError({ kind: spec.name, subject, reason: reasonOf(err), status: result.status, cause: err });
-            }
-            const body = (result.body ?? {}) as Record<string, unknown>;
-            if (!Array.isArray(body.value)) throw new TenantReadError({ kind: spec.name, subject, reason: `GET ${item.url} answered without a value array`, status: result.status });
-            applyByDeltaPage(rel, body.value as Record<string, unknown>[], lists, subject);
-            if (typeof body['@odata.nextLink'] === 'string') rest.push(body['@odata.nextLink']);
-          }
-          // The rest of each round page by page, the rounds of the envelope side by side.
-          await Promise.all(
-            rest.map(async (next) => {
-              try {
-                for await (const page of transport.pages<Record<string, unknown>>(next, { version: spec.version })) {
-                  options.checkCancelled();
-                  applyByDeltaPage(rel, page.value, lists, subject);
-                }
-              } catch (err) {
-                fail(err);
-              }
-            }),
-          );
         } catch (err) {
-          failed = true;
-          throw err;
+          fail(err);
         }
       }),
-    ),
-  );
+    );
+  });
   return lists;
 }

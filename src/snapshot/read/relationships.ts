@@ -2,12 +2,12 @@
 // appRoleAssignedTo) through $batch, 20 requests an envelope, following every relationship to
 // its last page. Shared by the full read and, later, the incremental one (which reads the
 // relationships of the objects a delta round reports). Does network I/O through the transport.
-import pLimit from 'p-limit';
 import type { BatchItem, BatchResult, GraphTransport } from '../../graph/transport.ts';
 import type { KindSpec, RelationshipSpec } from '../../kinds/spec.ts';
 import type { LinkTarget } from '../../model/types.ts';
 import { batchItemError, ReadCancelled, reasonOf, statusOf, TenantReadError } from './errors.ts';
 import { readableByDelta, readByDelta } from './by-delta.ts';
+import { inEnvelopes } from './envelopes.ts';
 import type { ListedLinks } from './listed.ts';
 
 /** An object being read: the raw object Graph returned and the links found so far. */
@@ -101,28 +101,8 @@ export async function readRelationships(transport: GraphTransport, spec: KindSpe
 }
 
 /** The per-object requests, in $batch envelopes of 20. */
-async function readPerObject(transport: GraphTransport, spec: KindSpec, pending: readonly Pending[], options: RelationshipReadOptions): Promise<void> {
-  // Envelopes of 20 go out as soon as a slot is free, up to batchConcurrency in flight: the
-  // pacer bounds requests across kinds; this bounds the responses held in memory as well, and
-  // keeps a slow envelope (a large group's members, paged to the end) from holding up the rest.
-  const limit = pLimit(Math.max(1, options.batchConcurrency));
-  const envelopes: Pending[][] = [];
-  for (let start = 0; start < pending.length; start += 20) envelopes.push(pending.slice(start, start + 20));
-  let failed = false;
-  await Promise.all(
-    envelopes.map((part) =>
-      limit(async () => {
-        // The first failure stops the envelopes not yet sent; Promise.all reports it.
-        if (failed) return;
-        try {
-          await readEnvelope(transport, spec, part, options);
-        } catch (err) {
-          failed = true;
-          throw err;
-        }
-      }),
-    ),
-  );
+function readPerObject(transport: GraphTransport, spec: KindSpec, pending: readonly Pending[], options: RelationshipReadOptions): Promise<void> {
+  return inEnvelopes(pending, options.batchConcurrency, (part) => readEnvelope(transport, spec, part, options));
 }
 
 /** One $batch envelope of up to 20 relationship requests, each followed to its last page. */

@@ -33,7 +33,9 @@ export function isolateGitConfig(): void {
   const dir = mkdtempSync(join(tmpdir(), 'entra-gitops-gitconfig-'));
   made.push(dir);
   const file = join(dir, 'gitconfig');
-  writeFileSync(file, '[init]\n\tdefaultBranch = main\n');
+  // No auto-gc: `git commit` after a large snapshot starts a detached `gc --auto` that is
+  // still writing into .git/objects when afterAll removes the directory (ENOTEMPTY).
+  writeFileSync(file, '[init]\n\tdefaultBranch = main\n[gc]\n\tauto = 0\n');
   process.env.GIT_CONFIG_GLOBAL = file;
   process.env.GIT_CONFIG_NOSYSTEM = '1';
   process.env.ENTRA_GITOPS_TEST_GIT_ISOLATED = '1';

@@ -245,6 +245,76 @@ describe('entra-gitops snapshot', () => {
     }
   });
 
+  it('keeps an unchanged object\'s file as the last snapshot commit has it while the delta state vouches this version wrote it, and builds it again when not', async () => {
+    const e = await startEmulator({ seed: 39, users: 20 });
+    try {
+      const repo = await makeRepo({ 'README.md': 'x\n' });
+      await snapshot(repo, e);
+      const statePath = join(repo.dir, 'snapshots', e.info.tenantId, '.state', 'delta.json');
+      const state = JSON.parse(readFileSync(statePath, 'utf8')) as { kinds: Record<string, { files?: string }> };
+      for (const kind of ['user', 'group', 'application', 'servicePrincipal']) expect(state.kinds[kind]?.files, kind).toMatch(/^[0-9a-f]{16}$/);
+      // A line this version would never write, put into the snapshot commit itself: the edited-
+      // kind check cannot see it, so only building the file again would take it out.
+      const group = e.rt.dir.collections.groups.all()[0]?.data.id;
+      const file = join(repo.dir, 'snapshots', e.info.tenantId, 'group', `${String(group)}.yaml`);
+      const built = readFileSync(file, 'utf8');
+      writeFileSync(file, `${built}# not rebuilt\n`);
+      await repo.git.raw(['commit', '--quiet', '--amend', '--no-edit', '-a']);
+      const kept = await snapshot(repo, e);
+      expect(kept.reads.group?.mode).toBe('delta');
+      expect(kept.changed).toBe(false);
+      expect(readFileSync(file, 'utf8')).toBe(`${built}# not rebuilt\n`);
+      // Written by something else (another version, other schemas or redaction): built again.
+      writeFileSync(statePath, JSON.stringify({ ...state, kinds: { ...state.kinds, group: { ...state.kinds.group, files: '0000000000000000' } } }, null, 2));
+      await repo.git.raw(['commit', '--quiet', '--amend', '--no-edit', '-a']);
+      const rebuilt = await snapshot(repo, e);
+      expect(rebuilt.reads.group?.mode).toBe('delta');
+      expect(rebuilt.commit).toBeDefined();
+      expect(readFileSync(file, 'utf8')).toBe(built);
+      expect(JSON.parse(readFileSync(statePath, 'utf8')).kinds.group.files).toBe(state.kinds.group?.files);
+    } finally {
+      await e.stop();
+    }
+  });
+
+  it('redacts a value newly configured for redaction though the tenant did not change', async () => {
+    const e = await startEmulator({ seed: 36, users: 20 });
+    try {
+      const repo = await makeRepo({ 'README.md': 'x\n' });
+      await snapshot(repo, e);
+      const user = e.rt.dir.collections.users.all().find((u) => typeof u.data.mobilePhone === 'string' && u.data['@odata.type'] === '#microsoft.graph.user');
+      const file = join(repo.dir, 'snapshots', e.info.tenantId, 'user', `${user?.data.id}.yaml`);
+      expect(readFileSync(file, 'utf8')).toContain(`mobilePhone: ${String(user?.data.mobilePhone)}`);
+      const second = await snapshot(repo, e, { config: configWith({ redact: { user: ['mobilePhone'] } }) });
+      expect(second.reads.user?.mode).toBe('delta');
+      expect(readFileSync(file, 'utf8')).toContain('mobilePhone: <redacted>');
+      expect(second.commit).toBeDefined();
+    } finally {
+      await e.stop();
+    }
+  });
+
+  it('puts back the committed bytes of a file of a kind read by delta, edited in the working tree or staged but not committed', async () => {
+    const e = await startEmulator({ seed: 40, users: 20 });
+    try {
+      const repo = await makeRepo({ 'README.md': 'x\n' });
+      await snapshot(repo, e);
+      const [a, b] = e.rt.dir.collections.groups.all().map((g) => join(repo.dir, 'snapshots', e.info.tenantId, 'group', `${String(g.data.id)}.yaml`));
+      const [textA, textB] = [readFileSync(a as string, 'utf8'), readFileSync(b as string, 'utf8')];
+      writeFileSync(a as string, `${textA}# a local note\n`);
+      writeFileSync(b as string, `${textB}# staged\n`);
+      await repo.git.raw(['add', b as string]);
+      const result = await snapshot(repo, e);
+      expect(result.reads.group?.mode).toBe('delta');
+      expect(result.changed).toBe(false);
+      expect(readFileSync(a as string, 'utf8')).toBe(textA);
+      expect(readFileSync(b as string, 'utf8')).toBe(textB);
+      expect(await status(repo)).toBe('');
+    } finally {
+      await e.stop();
+    }
+  });
+
   it('takes a value back from the tenant when its redaction is removed from the configuration', async () => {
     const e = await startEmulator({ seed: 35, users: 20 });
     try {

@@ -37,8 +37,25 @@ interface Snapshot {
   state: DeltaState;
 }
 
+/** Where a last-snapshot object came from, as the snapshot command marks it (RawObject.origin). */
+const originOf = (o: RawObject) => ({ path: `${o.kind}/${String(o.raw.id).toLowerCase()}`, blob: 'b' });
+
 async function incremental(t: GraphTransport, from: Snapshot | undefined, kinds: readonly KindSpec[] = DIRECTORY): Promise<TenantRead & IncrementalOutcome> {
-  return readTenantIncremental(t, kinds, from ? { state: from.state, previous: byKind(from.objects) } : {});
+  const previous = from ? (kind: KindName) => from.objects.filter((o) => o.kind === kind).map((o) => ({ ...o, origin: originOf(o) })) : undefined;
+  return readTenantIncremental(t, kinds, from ? { state: from.state, ...(previous ? { previous } : {}) } : {});
+}
+
+/** Every object a round returned with its origin still on is, whole, the last snapshot's object
+ * it came from: its file may be kept as it is. */
+function expectOriginsKeptOnlyUnchanged(inc: TenantRead, from: Snapshot, what: string): number {
+  const before = new Map(from.objects.map((o) => [originOf(o).path, o] as const));
+  const kept = inc.objects.filter((o) => o.origin !== undefined);
+  for (const o of kept) {
+    const was = before.get(o.origin?.path ?? '');
+    expect(was, `${what}: ${o.origin?.path}`).toBeDefined();
+    expect(readDifferences([o], was ? [was] : []), `${what}: ${o.origin?.path}`).toEqual([]);
+  }
+  return kept.length;
 }
 
 /** Writes, ignoring the 4xx answers random churn provokes (a restore whose name is taken, the
@@ -186,6 +203,7 @@ describe('incremental read after random churn', () => {
             const inc = await incremental(t, last);
             const full = await readTenant(t, DIRECTORY);
             expectSame(inc, full, `ops ${JSON.stringify(ops)}`);
+            expectOriginsKeptOnlyUnchanged(inc, last, `ops ${JSON.stringify(ops)}`);
             for (const kind of DELTA_KINDS) expect(inc.kinds[kind]?.mode, kind).toBe('delta');
             expect(inc.resynced).toEqual([]);
             last = { objects: inc.objects, state: inc.state };
@@ -306,6 +324,28 @@ describe('incremental read', () => {
     expect(inc.objects.find((o) => o.raw.id === old?.id)?.links.members).toContain(newcomer);
     expect(inc.objects.find((o) => o.raw.id === fresh.id)?.links.members).toEqual([users[1]]);
     expectSame(inc, await readTenant(t, groups), 'after the first round');
+  });
+
+  it('keeps the origin of exactly the objects it returns unchanged: not of one delta reports, nor of one whose untracked links changed', async () => {
+    const kinds = ['user', 'application'].map((k) => spec(k as KindName));
+    const base = await incremental(t, undefined, kinds);
+    const users = base.objects.filter((o) => o.kind === 'user');
+    const apps = base.objects.filter((o) => o.kind === 'application');
+    const [edited, other] = users;
+    const app = apps[0];
+    await t.write('PATCH', `/users/${String(edited?.raw.id)}`, { jobTitle: 'Moved on' });
+    // An application's owners are not tracked by delta: the app is not reported, only its
+    // owners listing shows the change.
+    const owner = users.find((u) => !(app?.links.owners ?? []).includes(String(u.raw.id)));
+    await t.write('POST', `/applications/${String(app?.raw.id)}/owners/$ref`, ref(String(owner?.raw.id)));
+    const from = { objects: base.objects, state: base.state };
+    const inc = await incremental(t, from, kinds);
+    expectSame(inc, await readTenant(t, kinds), 'after the changes');
+    const kept = new Set(inc.objects.filter((o) => o.origin).map((o) => String(o.raw.id)));
+    expect(kept.has(String(edited?.raw.id))).toBe(false);
+    expect(kept.has(String(app?.raw.id))).toBe(false);
+    expect(kept.has(String(other?.raw.id))).toBe(true);
+    expect(expectOriginsKeptOnlyUnchanged(inc, from, 'after the changes')).toBe(inc.objects.length - 2);
   });
 
   it('costs a delta page per kind and a listing page per untracked relationship when little changed', async () => {

@@ -38,13 +38,14 @@ import type { GraphTransport } from '../graph/transport.ts';
 import { GraphRequestError } from '../graph/errors.ts';
 import { allProperties } from '../catalogue/catalogue.ts';
 import type { KindSpec, RelationshipSpec } from '../kinds/spec.ts';
-import type { Diagnostic, KindName } from '../model/types.ts';
+import type { Diagnostic, KindName, LinkTarget } from '../model/types.ts';
 import { applyDeltaPage, createdSince, deltaQuery, relativeLink, roundObjects, startRound, trackedRelationships, untrackedRelationships } from './delta/apply.ts';
 import { queryFingerprint, type DeltaState, type KindDeltaState } from './delta/state.ts';
 import { fullRead, readTenant, type KindReadContext, type KindReader, type RawObject, type ReadOptions, type TenantRead } from './read.ts';
 import { ReadCancelled, reasonOf, statusOf, TenantReadError } from './read/errors.ts';
 import { readListed } from './read/listed.ts';
 import { readRelationships } from './read/relationships.ts';
+import { normalizeLinks } from './normalize.ts';
 
 export { DELTA_STATE_PATH, EMPTY_DELTA_STATE, parseDeltaState, serializeDeltaState, DeltaStateError, type DeltaState, type KindDeltaState } from './delta/state.ts';
 
@@ -115,6 +116,12 @@ function failure(spec: KindSpec, subject: string, err: unknown): Error {
 function collectionProperties(spec: KindSpec): Set<string> {
   const props = allProperties(spec.graphType, spec.version);
   return new Set(spec.select.filter((name) => props?.get(name)?.collection === true));
+}
+
+/** Whether two objects' lists of these relationships hold the same targets, compared as a
+ * snapshot file has them (normalized: order and case of ids do not count). */
+function sameLinks(rels: readonly RelationshipSpec[], before: Readonly<Record<string, readonly LinkTarget[]>>, after: Readonly<Record<string, readonly LinkTarget[]>>): boolean {
+  return rels.every((rel) => JSON.stringify(normalizeLinks({ l: before[rel.name] ?? [] })) === JSON.stringify(normalizeLinks({ l: after[rel.name] ?? [] })));
 }
 
 /** Without its $expand clause: read per object through its path (manager: 404 means none). */
@@ -207,6 +214,11 @@ export function incrementalReads(options: IncrementalOptions = {}): { readerFor:
       // Untracked relationships of every object: through the listings where the kind has them.
       const known = listed ? await listed : undefined;
       await readRelationships(transport, { ...spec, relationships: reread }, objects, { batchConcurrency: ctx.batchConcurrency, checkCancelled: ctx.checkCancelled, ...(known ? { known } : {}) });
+    }
+    // An object delta did not report is the last snapshot's object only if its untracked
+    // relationships, read again, are what they were: otherwise its file must be built anew.
+    for (const o of objects) {
+      if (o.origin && !sameLinks(untracked, round.objects.get(String(o.raw.id).toLowerCase())?.links ?? {}, o.links)) delete o.origin;
     }
     updates[spec.name] = { link: relativeLink(link, stored.version), version: stored.version, takenAt, query: stored.query, since: 'delta' };
     kinds[spec.name] = { mode: 'delta' };

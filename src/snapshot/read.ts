@@ -30,6 +30,16 @@ export interface RawObject {
   kind: KindName;
   raw: Record<string, unknown>;
   links: Record<string, LinkTarget[]>;
+  /** The last snapshot's file this object was parsed from, when that file is known to be what
+   * this version writes for it (src/snapshot/run.ts). The reader never sets it; a delta round
+   * keeps it only on an object it returns unchanged, whose file then need not be built again. */
+  origin?: PreviousFile;
+}
+
+/** A file of the last snapshot: its path and git blob id. */
+export interface PreviousFile {
+  path: string;
+  blob: string;
 }
 
 export interface ReadProgress {

@@ -3,6 +3,7 @@
 // shrink stops the run before anything is written. Does I/O (Graph, files, git); the steps it
 // chains are pure and tested on their own.
 
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Config } from '../config/schema.ts';
 import type { Cloud } from '../graph/cloud.ts';
@@ -101,6 +102,16 @@ function pathOwner(tenantId: string, kinds: readonly KindSpec[]): (path: string)
   };
 }
 
+/** What decides the bytes of a kind's files besides the object itself: this version, its
+ * schemas and the kind's redaction. Stored with the kind's delta link (DeltaState `files`); when
+ * the stored one is this, the last snapshot's files of that kind are what this run would write
+ * for the same objects, so an object a delta round returns unchanged keeps its file unbuilt. */
+function filesFingerprint(kind: KindName, schemas: ReadonlyMap<string, string>, redact: Config['redact']): string {
+  const h = createHash('sha256').update(`${VERSION}\n${JSON.stringify(redact[kind] ?? [])}\n`);
+  for (const [path, text] of [...schemas].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) h.update(`${path}\n${text}\n`);
+  return h.digest('hex').slice(0, 16);
+}
+
 /** The schema files the snapshot's first lines name, from this tool's own schemas/ folder. */
 function schemaFiles(): Map<string, string> {
   const dir = new URL('../../schemas/', import.meta.url);
@@ -150,7 +161,7 @@ async function editedKinds(store: GitStore, tenantId: string, kinds: readonly Ki
 /** The last snapshot's objects of each kind as the reader returns them, so a delta round can
  * start from them. A kind whose files are missing or unreadable gets undefined: a full read.
  * Each file is parsed as git hands it over and its text dropped: only the objects are held. */
-async function previousObjects(store: GitStore, previous: ReadonlyMap<string, string>, tenantId: string, kinds: readonly KindSpec[], counts: Partial<Record<KindName, number>>, redact: Config['redact']): Promise<(kind: KindName) => RawObject[] | undefined> {
+async function previousObjects(store: GitStore, previous: ReadonlyMap<string, string>, tenantId: string, kinds: readonly KindSpec[], counts: Partial<Record<KindName, number>>, redact: Config['redact'], keepsFiles: ReadonlySet<KindName>): Promise<(kind: KindName) => RawObject[] | undefined> {
   const byKind = new Map<KindName, RawObject[] | undefined>(kinds.map((k) => [k.name, []]));
   // Blob → the paths holding it (several files with equal bytes share one blob) and their kinds.
   const owners = new Map<string, Array<{ path: string; spec: KindSpec }>>();
@@ -175,7 +186,8 @@ async function previousObjects(store: GitStore, previous: ReadonlyMap<string, st
             byKind.set(spec.name, undefined);
             continue;
           }
-          objects.push({ kind: obj.kind, raw: { id: obj.id, ...(obj.type ? { '@odata.type': `#${obj.type}` } : {}), ...obj.readOnly, ...obj.properties }, links: obj.links });
+          const raw = { id: obj.id, ...(obj.type ? { '@odata.type': `#${obj.type}` } : {}), ...obj.readOnly, ...obj.properties };
+          objects.push({ kind: obj.kind, raw, links: obj.links, ...(keepsFiles.has(spec.name) ? { origin: { path, blob: blob.id } } : {}) });
         } catch {
           // A file edited into something unreadable: read the kind in full and rewrite it.
           byKind.set(spec.name, undefined);
@@ -241,7 +253,10 @@ export async function runSnapshot(options: SnapshotRunOptions): Promise<Snapshot
   // A full read starts from nothing: the last snapshot's objects are not even parsed. Otherwise
   // they are parsed while the reads that need none of them (and each delta round's pages) go out.
   const edited = options.full ? new Map<KindName, string>() : await editedKinds(store, tenantId, kinds, previous);
-  const previousOf = options.full ? undefined : previousObjects(store, previous, tenantId, kinds.filter((k) => !edited.has(k.name)), oldManifest?.counts ?? {}, config.redact);
+  const schemas = schemaFiles();
+  const fingerprints = new Map(kinds.map((k) => [k.name, filesFingerprint(k.name, schemas, config.redact)] as const));
+  const keepsFiles = new Set(kinds.filter((k) => state.kinds[k.name]?.files === fingerprints.get(k.name)).map((k) => k.name));
+  const previousOf = options.full ? undefined : previousObjects(store, previous, tenantId, kinds.filter((k) => !edited.has(k.name)), oldManifest?.counts ?? {}, config.redact, keepsFiles);
   previousOf?.catch(() => undefined);
   // 2. Every object becomes a file, and every file is checked, before any is written: as the
   //    objects are read (a page at a time), in slices that leave the event loop to the reads
@@ -261,8 +276,15 @@ export async function runSnapshot(options: SnapshotRunOptions): Promise<Snapshot
     const validator = defaultValidator();
     const problems: string[] = [];
     const buildFiles = async (spec: KindSpec, objects: readonly RawObject[]): Promise<void> => {
-      for (let start = 0; start < objects.length; start += BUILD_SLICE) {
-        const made = snapshotFiles(objects.slice(start, start + BUILD_SLICE), [spec], tenantId, config.redact);
+      // An object returned unchanged keeps the last snapshot's file (RawObject.origin): it was
+      // built and checked by this same version, with the same redaction, from this same object.
+      const build: RawObject[] = [];
+      for (const o of objects) {
+        if (o.origin) files.keep(o.origin.path, o.origin.blob);
+        else build.push(o);
+      }
+      for (let start = 0; start < build.length; start += BUILD_SLICE) {
+        const made = snapshotFiles(build.slice(start, start + BUILD_SLICE), [spec], tenantId, config.redact);
         problems.push(...made.problems);
         for (const [path, { object, text }] of made.files) {
           for (const p of validator.check(object, path)) problems.push(`${path} (${object.name}): ${p}`);
@@ -339,12 +361,20 @@ export async function runSnapshot(options: SnapshotRunOptions): Promise<Snapshot
     for (const s of summaries) counts[s.kind] = s.total;
     const defaultDomain = domain ?? oldManifest?.defaultDomain;
     files.set(mPath, serializeManifest(buildManifest({ tenantId, ...(defaultDomain ? { defaultDomain } : {}), counts })));
-    for (const [path, text] of schemaFiles()) files.set(path, text);
+    for (const [path, text] of schemas) files.set(path, text);
     // The delta links go in only with a snapshot that changed something: an unchanged tenant
     // must give no commit, and an older link stays valid (it replays everything since it was
     // taken) until Graph expires it, after which that kind is read in full once.
     const objectsChanged = removed.length > 0 || [...files.keys()].some((path) => path.startsWith(`${SNAPSHOTS_DIR}/`) && previous.get(path) !== files.blob(path));
-    if (objectsChanged) files.set(statePath, serializeDeltaState(read.state));
+    if (objectsChanged) {
+      // Every file of a kind read now is this version's (built, or kept because it already was).
+      const kindsNow: DeltaState['kinds'] = { ...read.state.kinds };
+      for (const spec of kinds) {
+        const entry = kindsNow[spec.name];
+        if (entry) kindsNow[spec.name] = { ...entry, files: fingerprints.get(spec.name) ?? '' };
+      }
+      files.set(statePath, serializeDeltaState({ ...read.state, kinds: kindsNow }));
+    }
 
     // 5. Write, then commit once.
     await store.writeTree(files, removed);

@@ -241,7 +241,18 @@ export class GitStore {
     // A spool already knows each file's blob id: an unchanged file is skipped unread.
     const spooled = files instanceof FileSpool ? files : undefined;
     const spooledIds = spooled?.objectFormat === format;
-    const bytesOfPath = (path: string): Buffer => (spooled ? spooled.read(path) : bytesOf((files as ReadonlyMap<string, string | Uint8Array>).get(path) ?? ''));
+    // A kept entry's bytes are a blob git has: read from it only where the index or the working
+    // tree does not already hold them (an uncommitted edit, a staged change).
+    const fromGit = new Map<string, Buffer>();
+    if (spooled) {
+      const wanted = new Map<string, string[]>();
+      for (const path of spooled.keys()) {
+        const blob = spooled.blob(path);
+        if (blob !== undefined && spooled.isKept(path) && known.get(path) !== blob) wanted.set(blob, [...(wanted.get(blob) ?? []), path]);
+      }
+      for await (const b of this.catFileBatch(wanted.keys())) for (const path of wanted.get(b.id) ?? []) fromGit.set(path, b.content);
+    }
+    const bytesOfPath = (path: string): Buffer => fromGit.get(path) ?? (spooled ? spooled.read(path) : bytesOf((files as ReadonlyMap<string, string | Uint8Array>).get(path) ?? ''));
     const made = new Set<string>();
     const staging = stager(this.root);
     let sinceYield = 0;
@@ -249,7 +260,9 @@ export class GitStore {
       for (const path of files.keys()) {
         const blob = known.get(path);
         let bytes: Buffer | undefined;
-        if (blob !== undefined && blob === (spooledIds ? spooled?.blob(path) : hash((bytes = bytesOfPath(path))))) {
+        // A kept entry's id is git's own, whatever format the spool hashes in.
+        const sameIds = spooledIds || spooled?.isKept(path) === true;
+        if (blob !== undefined && blob === (sameIds ? spooled?.blob(path) : hash((bytes = bytesOfPath(path))))) {
           unchanged++;
           continue;
         }

@@ -1,7 +1,7 @@
 // The spool of files to write, against real throwaway repositories: bytes back as given, blob ids
 // as git makes them (SHA-1 and SHA-256), nothing in the working tree or the index until
 // writeTree, and no file or descriptor left behind.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { gitClient } from './git.ts';
@@ -47,6 +47,30 @@ describe('FileSpool', () => {
       expect(spool.has(u('nope'))).toBe(false);
       expect(spool.blob(u('nope'))).toBeUndefined();
       expect(() => spool.read(u('nope'))).toThrow(/Could not read .* because it was never put there/);
+    } finally {
+      spool.dispose();
+    }
+  });
+
+  it('keeps a path by the blob id git has for it; writeTree reads its bytes from git only where the tree lacks them', async () => {
+    const repo = await makeRepo({ 'README.md': 'x\n', [u('same')]: 'same: 1\n', [u('edited')]: 'edited: 1\n', [u('gone')]: 'gone: 1\n' });
+    const store = await openRepo(repo.dir);
+    const blobOf = async (path: string) => (await repo.git.raw(['rev-parse', `HEAD:${path}`])).trim();
+    writeFileSync(join(repo.dir, u('edited')), 'edited: by hand\n');
+    rmSync(join(repo.dir, u('gone')));
+    const spool = await store.spool();
+    try {
+      for (const p of [u('same'), u('edited'), u('gone')]) spool.keep(p, await blobOf(p));
+      spool.set(u('new'), 'new: 1\n');
+      expect(spool.isKept(u('same'))).toBe(true);
+      expect(spool.isKept(u('new'))).toBe(false);
+      expect(spool.blob(u('same'))).toBe(await blobOf(u('same')));
+      expect(() => spool.read(u('same'))).toThrow(/never put there/);
+      const result = await store.writeTree(spool, []);
+      expect(result.written.sort()).toEqual([u('edited'), u('gone'), u('new')].sort());
+      expect(readFileSync(join(repo.dir, u('edited')), 'utf8')).toBe('edited: 1\n');
+      expect(readFileSync(join(repo.dir, u('gone')), 'utf8')).toBe('gone: 1\n');
+      expect((await repo.git.raw(['status', '--porcelain'])).trim()).toBe(`A  ${u('new')}`);
     } finally {
       spool.dispose();
     }

@@ -23,6 +23,7 @@ import { StoreError } from './errors.ts';
 export type BlobHasher = (bytes: Uint8Array) => string;
 
 export interface SpoolEntry {
+  /** Where the bytes are in the spool file; -1 for a kept entry (bytes in git, see keep()). */
   offset: number;
   length: number;
   /** git's blob id of the bytes, in the object format the spool was made for. */
@@ -88,6 +89,19 @@ export class FileSpool {
     return blob;
   }
 
+  /** Adds (or replaces) a path whose bytes are already a blob in the repository, by its id
+   * alone: a snapshot file proven unchanged (src/snapshot/run.ts) is not built again, and its
+   * bytes are read from git only if the working tree does not already hold them. */
+  keep(path: string, blob: string): void {
+    this.open();
+    this.entries.set(path, { offset: -1, length: -1, blob });
+  }
+
+  /** Whether a path was added by keep(): its bytes are git's blob, not in the spool. */
+  isKept(path: string): boolean {
+    return this.entries.get(path)?.offset === -1;
+  }
+
   has(path: string): boolean {
     return this.entries.has(path);
   }
@@ -110,7 +124,7 @@ export class FileSpool {
   read(path: string): Buffer {
     const fd = this.open();
     const entry = this.entries.get(path);
-    if (!entry) throw new StoreError('git-failed', `Could not read '${path}' from the snapshot's temporary file because it was never put there. (Hint: this is a bug.)`, { path });
+    if (!entry || entry.offset < 0) throw new StoreError('git-failed', `Could not read '${path}' from the snapshot's temporary file because it was never put there. (Hint: this is a bug.)`, { path });
     if (entry.offset + entry.length > this.flushed) this.flush(fd);
     const out = Buffer.allocUnsafe(entry.length);
     let done = 0;

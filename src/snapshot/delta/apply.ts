@@ -130,14 +130,16 @@ export function applyDeltaPage(round: DeltaRound, items: readonly Record<string,
 
 /** The round's result: every object, each with its own links object (so re-reading a
  * relationship never writes into the last snapshot's objects) and the tracked relationships
- * present, as a full read has them. */
+ * present, as a full read has them; an object the round did not report keeps its origin. */
 export function roundObjects(round: DeltaRound): RawObject[] {
   const tracked = trackedRelationships(round.spec);
   return [...round.objects.values()].map((o) => {
     const links: Record<string, LinkTarget[]> = {};
     for (const [name, targets] of Object.entries(o.links)) links[name] = [...targets];
     for (const rel of tracked) links[rel.name] ??= [];
-    return { kind: round.spec.name, raw: o.raw, links };
+    // Only an object of the last snapshot has an origin, and only one the round did not report
+    // still holds it (a reported one was replaced by its delta representation).
+    return { kind: round.spec.name, raw: o.raw, links, ...(o.origin ? { origin: o.origin } : {}) };
   });
 }
 

@@ -34,6 +34,10 @@ export interface KindDeltaState {
    * delta round. After a full read, objects created during that read are later reported with all
    * their links as additions and no removals, so the next round re-reads their links. */
   since: DeltaBaseline;
+  /** Fingerprint of what wrote the kind's files with this link (the tool version, its schemas,
+   * the kind's redaction): when it is this run's, an object a delta round returns unchanged
+   * keeps its file as it is, unbuilt (src/snapshot/run.ts). Absent: every file is built. */
+  files?: string;
 }
 
 export interface DeltaState {
@@ -60,7 +64,7 @@ export function serializeDeltaState(state: DeltaState): string {
   const kinds: Record<string, KindDeltaState> = {};
   for (const name of Object.keys(state.kinds).sort()) {
     const s = state.kinds[name as KindName];
-    if (s) kinds[name] = { link: s.link, version: s.version, takenAt: s.takenAt, query: s.query, since: s.since };
+    if (s) kinds[name] = { link: s.link, version: s.version, takenAt: s.takenAt, query: s.query, since: s.since, ...(s.files !== undefined ? { files: s.files } : {}) };
   }
   return `${JSON.stringify({ version: 1, kinds }, null, 2)}\n`;
 }
@@ -84,13 +88,14 @@ export function parseDeltaState(text: string, file: string = DELTA_STATE_PATH): 
     const at = `kinds.${name}`;
     if (!KIND_NAMES.has(name)) throw new DeltaStateError(file, `${at} names no kind this entra-gitops knows`);
     if (!isObject(entry)) throw new DeltaStateError(file, `${at} is not an object`);
-    const { link, version, takenAt, query, since } = entry;
+    const { link, version, takenAt, query, since, files } = entry;
     if (typeof link !== 'string' || !link.startsWith('/') || !/\bdelta\b/.test(link)) throw new DeltaStateError(file, `${at}.link is not a delta link relative to the Graph version root`);
     if (version !== 'v1.0' && version !== 'beta') throw new DeltaStateError(file, `${at}.version is not 'v1.0' or 'beta'`);
     if (typeof takenAt !== 'string' || !Number.isFinite(Date.parse(takenAt))) throw new DeltaStateError(file, `${at}.takenAt is not a date`);
     if (typeof query !== 'string' || query === '') throw new DeltaStateError(file, `${at}.query is missing`);
     if (since !== 'full' && since !== 'delta') throw new DeltaStateError(file, `${at}.since is not 'full' or 'delta'`);
-    kinds[name as KindName] = { link, version, takenAt, query, since };
+    if (files !== undefined && (typeof files !== 'string' || files === '')) throw new DeltaStateError(file, `${at}.files is not a fingerprint`);
+    kinds[name as KindName] = { link, version, takenAt, query, since, ...(files !== undefined ? { files } : {}) };
   }
   return { version: 1, kinds };
 }

@@ -5,7 +5,7 @@ import type { KindSpec } from './spec.ts';
 import { labelOf, odataType } from './spec.ts';
 import { OWNERS } from './application.ts';
 import { AGENT_SP_INFORMATIONAL, AGENT_SP_RESTORABLE } from './agentIdentityBlueprintPrincipal.ts';
-import { APP_ROLE_ASSIGNED_TO, SP_VOLATILE } from './servicePrincipal.ts';
+import { APP_ROLE_ASSIGNED_TO, APP_ROLE_ASSIGNED_TO_LISTED, SP_VOLATILE } from './servicePrincipal.ts';
 
 /** agentIdentityBlueprintAppId is required on create (agentidentity-post.md). The type also
  * declares agentIdentityBlueprintId (the docs spell the link both ways): kept as read-only. */
@@ -28,11 +28,13 @@ export const agentIdentity: KindSpec = {
     return t === undefined || t === 'microsoft.graph.agentIdentity';
   },
   label: (raw) => labelOf(raw, 'displayName', 'appId'),
+  // Each relationship through a listing of the cast segment with it expanded:
+  // agentidentity-list.md (beta) supports $expand on GET /servicePrincipals/microsoft.graph.agentIdentity.
   relationships: [
-    OWNERS('servicePrincipals'),
+    { ...OWNERS('servicePrincipals'), listed: 'owners($select=id)' },
     // agentidentity-post.md: an agent identity is created with a sponsor.
-    { name: 'sponsors', path: (id) => `/servicePrincipals/${id}/sponsors`, target: (item) => String(item.id), write: 'ref' },
-    APP_ROLE_ASSIGNED_TO,
+    { name: 'sponsors', path: (id) => `/servicePrincipals/${id}/sponsors`, target: (item) => String(item.id), listed: 'sponsors($select=id)', write: 'ref' },
+    { ...APP_ROLE_ASSIGNED_TO, listed: APP_ROLE_ASSIGNED_TO_LISTED },
   ],
   recycleBin: 'directory',
   objectPath: (id) => `/servicePrincipals/${id}`,

@@ -26,10 +26,12 @@ export const agentIdentityBlueprint: KindSpec = {
     return t === undefined || t === 'microsoft.graph.agentIdentityBlueprint';
   },
   label: (raw) => labelOf(raw, 'displayName', 'appId'),
+  // Each relationship through a listing of the cast segment with it expanded:
+  // agentidentityblueprint-list.md (beta) supports $expand on GET /applications/microsoft.graph.agentIdentityBlueprint.
   relationships: [
-    OWNERS('applications'),
+    { ...OWNERS('applications'), listed: 'owners($select=id)' },
     // agentidentityblueprint-post.md: a blueprint is created with sponsors (users or groups).
-    { name: 'sponsors', path: (id) => `/applications/${id}/sponsors`, target: (item) => String(item.id), write: 'ref' },
+    { name: 'sponsors', path: (id) => `/applications/${id}/sponsors`, target: (item) => String(item.id), listed: 'sponsors($select=id)', write: 'ref' },
   ],
   recycleBin: 'directory',
   objectPath: (id) => `/applications/${id}`,

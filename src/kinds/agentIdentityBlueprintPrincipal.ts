@@ -4,7 +4,7 @@
 import type { KindSpec } from './spec.ts';
 import { labelOf, odataType } from './spec.ts';
 import { OWNERS } from './application.ts';
-import { APP_ROLE_ASSIGNED_TO, SP_INFORMATIONAL, SP_RESTORABLE, SP_VOLATILE } from './servicePrincipal.ts';
+import { APP_ROLE_ASSIGNED_TO, APP_ROLE_ASSIGNED_TO_LISTED, SP_INFORMATIONAL, SP_RESTORABLE, SP_VOLATILE } from './servicePrincipal.ts';
 
 /** The agent types publish their scopes as publishedPermissionScopes (no oauth2PermissionScopes). */
 export const AGENT_SP_RESTORABLE = [...SP_RESTORABLE, 'errorUrl', 'publishedPermissionScopes', 'samlMetadataUrl'] as const;
@@ -26,8 +26,13 @@ export const agentIdentityBlueprintPrincipal: KindSpec = {
     return t === undefined || t === 'microsoft.graph.agentIdentityBlueprintPrincipal';
   },
   label: (raw) => labelOf(raw, 'displayName', 'appId'),
-  // The beta type declares no sponsors (its blueprint carries them).
-  relationships: [OWNERS('servicePrincipals'), APP_ROLE_ASSIGNED_TO],
+  // The beta type declares no sponsors (its blueprint carries them). Each relationship through a
+  // listing of the cast segment with it expanded: agentidentityblueprintprincipal-list.md (beta)
+  // supports $expand on GET /servicePrincipals/microsoft.graph.agentIdentityBlueprintPrincipal.
+  relationships: [
+    { ...OWNERS('servicePrincipals'), listed: 'owners($select=id)' },
+    { ...APP_ROLE_ASSIGNED_TO, listed: APP_ROLE_ASSIGNED_TO_LISTED },
+  ],
   recycleBin: 'directory',
   objectPath: (id) => `/servicePrincipals/${id}`,
   naturalKey: ['appId'],

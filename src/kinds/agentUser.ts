@@ -10,12 +10,14 @@ import { MANAGER, USER_INFORMATIONAL, USER_RESTORABLE, USER_VOLATILE, userLabel 
 const RESTORABLE = [...USER_RESTORABLE, 'identityParentId'] as const;
 const INFORMATIONAL = [...USER_INFORMATIONAL, 'onPremisesSipInfo'] as const;
 
-/** Every agent user is asked for its sponsors: an agent is meant to have a human sponsor, and
- * agent users are few (the list pages at 100). */
+/** Every agent user is asked for its sponsors (an agent is meant to have a human sponsor),
+ * through a listing of the agent users with their sponsors expanded: agentuser-list.md (beta)
+ * supports $expand on GET /users/microsoft.graph.agentUser. */
 const SPONSORS: RelationshipSpec = {
   name: 'sponsors',
   path: (id) => `/users/${id}/sponsors`,
   target: (item) => String(item.id),
+  listed: 'sponsors($select=id)',
   write: 'ref',
 };
 

@@ -64,6 +64,10 @@ export const APP_ROLE_ASSIGNED_TO: RelationshipSpec = {
   write: 'app-role-assignment',
 };
 
+/** The $expand clause that reads APP_ROLE_ASSIGNED_TO through a listing: the same fields as the
+ * per-object request, so both ways give the same links. */
+export const APP_ROLE_ASSIGNED_TO_LISTED = `appRoleAssignedTo($select=${(APP_ROLE_ASSIGNED_TO.select ?? []).join(',')})`;
+
 export const servicePrincipal: KindSpec = {
   name: 'servicePrincipal',
   graphType: 'microsoft.graph.servicePrincipal',
@@ -81,7 +85,7 @@ export const servicePrincipal: KindSpec = {
   // serviceprincipal.md (v1.0) has no sponsors.
   relationships: [
     { ...OWNERS('servicePrincipals'), listed: 'owners($select=id)' },
-    { ...APP_ROLE_ASSIGNED_TO, listed: 'appRoleAssignedTo($select=id,principalId,principalType,appRoleId)' },
+    { ...APP_ROLE_ASSIGNED_TO, listed: APP_ROLE_ASSIGNED_TO_LISTED },
   ],
   delta: '/servicePrincipals/delta',
   recycleBin: 'directory',

@@ -142,6 +142,26 @@ function smallPages(spec: KindSpec): KindSpec {
   return { ...spec, relationships: spec.relationships.map((r) => (r.pageSize !== undefined ? { ...r, pageSize: 30 } : r)) };
 }
 
+/** The kind with every relationship read per object, as if it had no listing. */
+function unlisted(spec: KindSpec): KindSpec {
+  return { ...spec, relationships: spec.relationships.map(({ listed: _listed, ...rel }) => rel) };
+}
+
+/** A fetch that records each request as `METHOD /path`, and each item of a $batch envelope as
+ * `METHOD /version/path` with `(batch)` appended, so a test can say which requests went out. */
+function recordingFetch(sent: string[]): typeof fetch {
+  return async (input, init) => {
+    const url = new URL(String(input));
+    const method = init?.method ?? 'GET';
+    sent.push(`${method} ${url.pathname}${url.search}`);
+    if (url.pathname.endsWith('/$batch') && typeof init?.body === 'string') {
+      const version = url.pathname.split('/').at(-2) ?? '';
+      for (const item of (JSON.parse(init.body) as { requests: Array<{ method: string; url: string }> }).requests) sent.push(`${item.method} /${version}${item.url} (batch)`);
+    }
+    return fetch(input, init);
+  };
+}
+
 let emu: Emulator;
 let fixture: Fixture;
 let objects: RawObject[];
@@ -324,9 +344,9 @@ describe('readTenant failures', () => {
   it('rejects the whole read when one relationship request inside a $batch fails, naming the object', async () => {
     const faults = emu.traffic.faults;
     if (!faults) throw new Error('the emulator was started without fault injection');
-    // An agent user's sponsors are asked per object (agent kinds have no listing).
+    // Without its listing, an agent user's sponsors are asked per object, in a $batch.
     faults.inject({ count: 1, status: 500, method: 'GET', pathPrefix: `/users/${fixture.agentUser}/sponsors` });
-    const err = await readTenant(transportFor(emu, undefined, { maxAttempts: 1 }), [kindByName('agentUser') as KindSpec]).catch((e: unknown) => e);
+    const err = await readTenant(transportFor(emu, undefined, { maxAttempts: 1 }), [unlisted(kindByName('agentUser') as KindSpec)]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TenantReadError);
     expect((err as TenantReadError).objectId).toBe(fixture.agentUser);
     expect((err as Error).message).toContain(`(${fixture.agentUser}) because GET /beta/users/${fixture.agentUser}/sponsors failed`);
@@ -377,6 +397,61 @@ describe('readTenant request count', () => {
       expect(everyone?.links.members).toHaveLength(25);
       expect(everyone?.links.owners).toEqual([]);
       expect(read.objects.filter((o) => o.raw.id !== big.id).every((o) => o.links.members?.length === 1 && o.links.owners?.length === 1)).toBe(true);
+    } finally {
+      await e.stop();
+    }
+  });
+});
+
+describe('readTenant request count of the agent kinds', () => {
+  it('reads their owners, sponsors and app role assignments through listings of their cast segments, and per object only where a listing may have cut the list short', async () => {
+    const e = await startEmulator({ seed: 11, users: 40, groups: 0, apps: 0, policies: 0, namedLocations: 0, agents: 3 });
+    try {
+      const admin = transportFor(e);
+      const members = e.rt.dir.collections.users.all().filter((s) => typeIs('user')(s.data)).map((s) => s.data.id);
+      const identities = storeIds(e, 'servicePrincipals', typeIs('agentIdentity'));
+      const principals = storeIds(e, 'servicePrincipals', typeIs('agentIdentityBlueprintPrincipal'));
+      const [crowded, assigned] = identities as [string, string];
+      // One agent identity with as many sponsors as Graph expands (20): its listing entry may be
+      // cut short, so it alone is asked per object.
+      const extra = members.filter((u) => !e.rt.dir.links.sponsors.has(crowded, u)).slice(0, 20 - e.rt.dir.links.sponsors.targets(crowded).size);
+      await batchWrite(admin, extra.map((u) => ({ method: 'POST' as const, url: `/servicePrincipals/${crowded}/sponsors/$ref`, body: ref(u) })), 'beta');
+      expect(e.rt.dir.links.sponsors.targets(crowded).size).toBe(20);
+      // Owners and app role assignments under the cap, read from the listings.
+      await batchWrite(admin, [
+        { method: 'POST', url: `/servicePrincipals/${assigned}/owners/$ref`, body: ref(members[0] as string) },
+        { method: 'POST', url: `/servicePrincipals/${principals[0]}/owners/$ref`, body: ref(members[1] as string) },
+        { method: 'POST', url: `/servicePrincipals/${principals[0]}/appRoleAssignedTo`, body: { principalId: members[2], resourceId: principals[0], appRoleId: '00000000-0000-0000-0000-000000000000' } },
+      ], 'beta');
+
+      const sent: string[] = [];
+      const t = emulatorTransport(e, { fetch: recordingFetch(sent) });
+      const agentKinds = KINDS.filter((k) => ['agentUser', 'agentIdentityBlueprint', 'agentIdentityBlueprintPrincipal', 'agentIdentity'].includes(k.name));
+      const read = await readTenant(t, agentKinds);
+
+      // One request per object's relationship (…/{id}/owners, /sponsors, /appRoleAssignedTo) only
+      // for the object at the cap.
+      const perObject = sent.filter((r) => /\/(users|applications|servicePrincipals)\/[0-9a-f-]{36}\//i.test(r));
+      expect(perObject.map((r) => r.replace(/\?.*$/, ''))).toEqual([`GET /beta/servicePrincipals/${crowded}/sponsors`]);
+      // A list page per kind (fewer than 100 objects each), a listing page per relationship
+      // (agentUser: sponsors; blueprint: owners, sponsors; blueprint principal: owners,
+      // appRoleAssignedTo; agent identity: owners, sponsors, appRoleAssignedTo), one $batch. (The
+      // agent users' list page expands their manager, inline.)
+      expect(sent.filter((r) => r.includes('$expand=') && !r.includes('$expand=manager')).length).toBe(1 + 2 + 2 + 3);
+      expect(t.stats.requests).toBe(4 + 8 + 1);
+
+      for (const o of read.objects) {
+        const id = String(o.raw.id);
+        for (const rel of ['owners', 'sponsors'] as const) {
+          if (o.links[rel] !== undefined) expect(sortedLinks(o.links[rel]), `${rel} of ${o.kind} ${id}`).toEqual([...e.rt.dir.links[rel].targets(id)].sort());
+        }
+        if (o.links.appRoleAssignedTo !== undefined) expect(sortedLinks(o.links.appRoleAssignedTo)).toEqual(storeIds(e, 'appRoleAssignments', (d) => d.resourceId === id));
+      }
+      const byId = (id: string) => read.objects.find((o) => o.raw.id === id);
+      expect(byId(crowded)?.links.sponsors).toHaveLength(20);
+      expect(byId(assigned)?.links.owners).toEqual([members[0]]);
+      expect(byId(principals[0] as string)?.links.appRoleAssignedTo).toHaveLength(1);
+      expect(read.objects.filter((o) => o.kind === 'agentUser').every((o) => (o.links.sponsors?.length ?? 0) > 0)).toBe(true);
     } finally {
       await e.stop();
     }

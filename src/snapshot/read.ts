@@ -6,13 +6,14 @@
 // Requests: one list page per $top objects (999; 100 for the agent types); relationships of
 // every object at once through listings of the collection with the relationship expanded
 // (read/listed.ts: group members and owners, owners of apps and service principals, app role
-// assignments, guests' sponsors: a page per 999 objects each). An object a listing may have cut
-// short (20 related items or more) or did not see is read again: group members and owners
-// through the group delta query filtered by 25 ids at a time (read/by-delta.ts: many members a
-// page, 1 resource unit a page); the rest, and the relationships without a listing (the agent
-// kinds'), one request per object in $batch envelopes of 20, plus a page for each relationship
-// longer than one page. User sponsors are read for guests only (and for every
-// agent user): member users' sponsors are not backed up.
+// assignments, guests' sponsors: a page per 999 objects each; the agent kinds' owners, sponsors
+// and app role assignments through their cast segments: a page per 100). An object a listing
+// may have cut short (20 related items or more) or did not see is read again: group members and
+// owners through the group delta query filtered by 25 ids at a time (read/by-delta.ts: many
+// members a page, 1 resource unit a page); the rest, and any relationship without a listing,
+// one request per object in $batch envelopes of 20, plus a page for each relationship longer
+// than one page. User sponsors are read for guests only (and for every agent user): member
+// users' sponsors are not backed up.
 // A relationship that was not read is absent from `links`; an empty list means read and empty.
 import pLimit from 'p-limit';
 import type { GraphTransport } from '../graph/transport.ts';

@@ -228,6 +228,57 @@ describe('sponsors of agent identity blueprints and agent identities (api-refere
   });
 });
 
+describe('$expand on the agent types\' cast-segment lists (beta agentidentity-list.md, agentidentityblueprint-list.md, agentidentityblueprintprincipal-list.md, agentuser-list.md: $expand supported)', () => {
+  type Listed = { value: Array<Record<string, unknown> & { id: string }> };
+  const expanded = async (t: TestTenant, path: string, clause: string, id: string) => {
+    const res = await t.json<Listed>('GET', `${path}?$select=id&$top=100&$expand=${encodeURIComponent(clause)}`);
+    expect(res.status, `${path} $expand=${clause}`).toBe(200);
+    const property = clause.replace(/\(.*$/, '');
+    const items = res.body.value.find((o) => o.id === id)?.[property];
+    expect(Array.isArray(items), `${path}: ${property} of ${id}`).toBe(true);
+    return items as Array<Record<string, unknown>>;
+  };
+
+  it('expands owners, sponsors and appRoleAssignedTo of each object, up to 20', async () => {
+    const t = testTenant();
+    const users = Array.from({ length: 22 }, (_, i) => seedUser(t, `x${i}`));
+    const [u0, u1] = users as [string, string];
+    const blueprint = randomUUID();
+    t.rt.dir.seed('applications', { id: blueprint, '@odata.type': '#microsoft.graph.agentIdentityBlueprint', displayName: 'Blueprint', appId: randomUUID() });
+    const principal = randomUUID();
+    t.rt.dir.seed('servicePrincipals', { id: principal, '@odata.type': '#microsoft.graph.agentIdentityBlueprintPrincipal', displayName: 'Blueprint', appId: randomUUID() });
+    const identity = randomUUID();
+    t.rt.dir.seed('servicePrincipals', { id: identity, '@odata.type': '#microsoft.graph.agentIdentity', displayName: 'Agent', servicePrincipalType: 'ServiceIdentity' });
+    const agentUser = randomUUID();
+    t.rt.dir.seed('users', { id: agentUser, '@odata.type': '#microsoft.graph.agentUser', displayName: 'Agent user', userPrincipalName: 'agent@contoso.onmicrosoft.com', mailNickname: 'agent', accountEnabled: true, identityParentId: identity });
+    for (const path of [`/beta/applications/${blueprint}`, `/beta/servicePrincipals/${principal}`, `/beta/servicePrincipals/${identity}`]) {
+      expect((await t.call('POST', `${path}/owners/$ref`, { body: ref(u0) })).status).toBe(204);
+    }
+    for (const path of [`/beta/applications/${blueprint}`, `/beta/servicePrincipals/${identity}`, `/beta/users/${agentUser}`]) {
+      expect((await t.call('POST', `${path}/sponsors/$ref`, { body: ref(u1) })).status).toBe(204);
+    }
+    // More sponsors than Graph expands on the agent identity: 20 come back, without a nextLink.
+    for (const u of users.slice(2)) expect((await t.call('POST', `/beta/servicePrincipals/${identity}/sponsors/$ref`, { body: ref(u) })).status).toBe(204);
+    const assignment = { id: randomUUID(), principalId: u0, principalType: 'User', resourceId: principal, appRoleId: '00000000-0000-0000-0000-000000000000' };
+    t.rt.dir.seed('appRoleAssignments', assignment);
+
+    expect(await expanded(t, '/beta/applications/microsoft.graph.agentIdentityBlueprint', 'owners($select=id)', blueprint)).toEqual([{ '@odata.type': '#microsoft.graph.user', id: u0 }]);
+    expect(await expanded(t, '/beta/applications/microsoft.graph.agentIdentityBlueprint', 'sponsors($select=id)', blueprint)).toEqual([{ '@odata.type': '#microsoft.graph.user', id: u1 }]);
+    expect(await expanded(t, '/beta/servicePrincipals/microsoft.graph.agentIdentityBlueprintPrincipal', 'owners($select=id)', principal)).toEqual([{ '@odata.type': '#microsoft.graph.user', id: u0 }]);
+    const assigned = await expanded(t, '/beta/servicePrincipals/microsoft.graph.agentIdentityBlueprintPrincipal', 'appRoleAssignedTo($select=id,principalId,principalType,appRoleId)', principal);
+    expect(assigned.map(({ id, principalId, principalType, appRoleId }) => ({ id, principalId, principalType, appRoleId }))).toEqual([{ id: assignment.id, principalId: u0, principalType: 'User', appRoleId: assignment.appRoleId }]);
+    expect(await expanded(t, '/beta/servicePrincipals/microsoft.graph.agentIdentity', 'owners($select=id)', identity)).toEqual([{ '@odata.type': '#microsoft.graph.user', id: u0 }]);
+    expect(await expanded(t, '/beta/servicePrincipals/microsoft.graph.agentIdentity', 'appRoleAssignedTo($select=id)', identity)).toEqual([]);
+    const sponsors = await expanded(t, '/beta/servicePrincipals/microsoft.graph.agentIdentity', 'sponsors($select=id)', identity);
+    expect(sponsors.map((o) => o.id)).toEqual(users.slice(1, 21));
+    expect(await expanded(t, '/beta/users/microsoft.graph.agentUser', 'sponsors($select=id)', agentUser)).toEqual([{ '@odata.type': '#microsoft.graph.user', id: u1 }]);
+    // The cast segment lists only its own type, expanded or not.
+    const identities = await t.json<Listed>('GET', `/beta/servicePrincipals/microsoft.graph.agentIdentity?$select=id&$expand=sponsors($select=id)`);
+    expect(identities.body.value.map((o) => o.id)).toEqual([identity]);
+    expect(identities.body).not.toHaveProperty('@odata.nextLink');
+  });
+});
+
 describe('parseReference (the @odata.id forms in group-post-members.md and user-post-manager.md)', () => {
   it('reads the id from directoryObjects, typed, key-in-parentheses and relative references', () => {
     const id = '26be1845-4119-4801-a799-aea79d09f1a2';

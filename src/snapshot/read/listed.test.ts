@@ -40,6 +40,19 @@ describe('listedUrl and listedRelationships', () => {
   it('lists the collection relationships that declare a listing, never a single-valued one', () => {
     expect(listedRelationships(spec('user')).map((r) => r.name)).toEqual(['sponsors']);
     expect(listedRelationships(spec('servicePrincipal')).map((r) => r.name)).toEqual(['owners', 'appRoleAssignedTo']);
-    expect(listedRelationships(spec('agentIdentity'))).toEqual([]);
+    // agentUser's manager comes inline with its list page ($expand=manager), not through a listing.
+    expect(listedRelationships(spec('agentUser')).map((r) => r.name)).toEqual(['sponsors']);
+    expect(listedRelationships(spec('agentIdentity')).map((r) => r.name)).toEqual(['owners', 'sponsors', 'appRoleAssignedTo']);
+    expect(listedRelationships(spec('agentIdentityBlueprint')).map((r) => r.name)).toEqual(['owners', 'sponsors']);
+    expect(listedRelationships(spec('agentIdentityBlueprintPrincipal')).map((r) => r.name)).toEqual(['owners', 'appRoleAssignedTo']);
+  });
+
+  it('lists the agent kinds through their cast segments, at their page size of 100', () => {
+    expect(listedUrl(spec('agentIdentity'), rel('agentIdentity', 'sponsors'))).toBe('/servicePrincipals/microsoft.graph.agentIdentity?$select=id&$top=100&$expand=sponsors($select=id)');
+    expect(listedUrl(spec('agentUser'), rel('agentUser', 'sponsors'))).toBe('/users/microsoft.graph.agentUser?$select=id&$top=100&$expand=sponsors($select=id)');
+    expect(listedUrl(spec('agentIdentityBlueprintPrincipal'), rel('agentIdentityBlueprintPrincipal', 'appRoleAssignedTo'))).toBe(
+      '/servicePrincipals/microsoft.graph.agentIdentityBlueprintPrincipal?$select=id&$top=100&$expand=appRoleAssignedTo($select=id,principalId,principalType,appRoleId)',
+    );
+    expect(listedUrl(spec('agentIdentityBlueprint'), rel('agentIdentityBlueprint', 'owners'))).toBe('/applications/microsoft.graph.agentIdentityBlueprint?$select=id&$top=100&$expand=owners($select=id)');
   });
 });

@@ -28,6 +28,26 @@ describe('Pacer', () => {
     expect(at[2]! - at[1]!).toBeGreaterThanOrEqual(999);
   });
 
+  it('keeps conditional access requests a second apart when they go out, though one waited for a slot after the lane let it through', async () => {
+    const pacer = new Pacer({ caPerSecond: 1, concurrency: 1 });
+    const t0 = performance.now();
+    const sent: Record<string, number> = {};
+    const send = (name: string) => async () => {
+      sent[name] = performance.now() - t0;
+    };
+    const runs = [
+      // Holds the only slot for 800 ms: the first policy read, let through the lane at once,
+      // goes out only then; the second, let through at 1 s, would follow 200 ms later.
+      pacer.run(1, false, () => new Promise<void>((r) => setTimeout(r, 800))),
+      pacer.run(1, true, send('policies')),
+      pacer.run(1, true, send('namedLocations')),
+    ];
+    await vi.advanceTimersByTimeAsync(5_000);
+    await Promise.all(runs);
+    expect(sent.policies).toBeGreaterThanOrEqual(800);
+    expect(sent.namedLocations! - sent.policies!).toBeGreaterThanOrEqual(1000);
+  });
+
   it('does not hold other requests behind the conditional access lane', async () => {
     const pacer = new Pacer({ caPerSecond: 1, concurrency: 1 });
     const order: string[] = [];

@@ -5,6 +5,7 @@ import type { Change, Diagnostic, DiffReport, DiffSide, ObjectRef, SnapshotObjec
 import { renderReport, type RenderOptions, type ReportFormat } from '../report/renderer.ts';
 import { assembleReport } from './assemble.ts';
 import { compareObjects } from './compare.ts';
+import { nameIn } from '../report/text.ts';
 
 export type { ReportFormat };
 
@@ -31,6 +32,6 @@ export interface DiffEngine {
 
 export const engine: DiffEngine = {
   compareObjects,
-  assembleReport: (input) => assembleReport({ ...input, names: (id) => input.names[id] }),
+  assembleReport: (input) => assembleReport({ ...input, names: (id) => nameIn(input.names, id) }),
   renderReport,
 };

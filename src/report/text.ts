@@ -162,21 +162,28 @@ export interface TargetParts {
   attributes: Array<{ key: string; id?: string; name?: string; value?: unknown }>;
 }
 
+/** A name from a report's names by id: only the record's own entries count, so an id or value
+ * spelled like an Object.prototype member ('constructor') names nothing. */
+export function nameIn(names: Readonly<Record<string, string>>, id: string): string | undefined {
+  return Object.hasOwn(names, id) ? names[id] : undefined;
+}
+
 export function targetParts(target: LinkTarget, names: Readonly<Record<string, string>>): TargetParts {
-  if (typeof target === 'string') return { id: target, name: names[target], attributes: [] };
+  if (typeof target === 'string') return { id: target, name: nameIn(names, target), attributes: [] };
   // An app role assignment's own id names nothing a reader knows; the principal it assigns does.
   const keys = Object.keys(target).sort((a, b) => keyRank(a) - keyRank(b) || (a < b ? -1 : a > b ? 1 : 0));
-  const primaryKey = keys.find((k) => typeof target[k] === 'string' && names[target[k] as string] !== undefined) ?? 'id';
+  const primaryKey = keys.find((k) => typeof target[k] === 'string' && nameIn(names, target[k] as string) !== undefined) ?? 'id';
   const primary = String(target[primaryKey]);
   const attributes: TargetParts['attributes'] = [];
   for (const key of keys) {
     const value = target[key];
     // The assignment's own id is in the JSON; here it would be noise.
     if (key === primaryKey || key === 'id' || value === undefined || value === null) continue;
-    if (typeof value === 'string' && names[value] !== undefined) attributes.push({ key, id: value, name: names[value] });
+    const name = typeof value === 'string' ? nameIn(names, value) : undefined;
+    if (typeof value === 'string' && name !== undefined) attributes.push({ key, id: value, name });
     else attributes.push({ key, value });
   }
-  return { id: primary, name: names[primary], attributes };
+  return { id: primary, name: nameIn(names, primary), attributes };
 }
 
 // Which attribute of a link object names its target, in order of preference.
@@ -189,7 +196,7 @@ const keyRank = (key: string) => {
 /** A string value that is the id of an object the report names: shown by that name. */
 export function namedValue(value: unknown, names: Readonly<Record<string, string>>): { id: string; name: string } | undefined {
   if (typeof value !== 'string') return undefined;
-  const name = names[value];
+  const name = nameIn(names, value);
   return name === undefined ? undefined : { id: value, name };
 }
 

@@ -12,6 +12,7 @@ import { cloneRepo, makeBareRemote, makeRepo, removeTestRepos, type TestRepo } f
 import { gitClient } from '../src/store/git.ts';
 import { clientEnvironment } from '../src/emulator/server.ts';
 import { openSpools } from './helpers/spools.ts';
+import { emulatorTransport } from './helpers/emulator.ts';
 import { isSpoolFile } from '../src/store/spool.ts';
 import { readdirSync } from 'node:fs';
 
@@ -272,6 +273,27 @@ describe('entra-gitops snapshot', () => {
       expect(rebuilt.commit).toBeDefined();
       expect(readFileSync(file, 'utf8')).toBe(built);
       expect(JSON.parse(readFileSync(statePath, 'utf8')).kinds.group.files).toBe(state.kinds.group?.files);
+    } finally {
+      await e.stop();
+    }
+  });
+
+  it('takes the fingerprint off the kinds a --kinds run left out: their staged files went into its commit unchecked', async () => {
+    const e = await startEmulator({ seed: 41, users: 20 });
+    try {
+      const repo = await makeRepo({ 'README.md': 'x\n' });
+      await snapshot(repo, e);
+      const statePath = join(repo.dir, 'snapshots', e.info.tenantId, '.state', 'delta.json');
+      const group = e.rt.dir.collections.groups.all()[0]?.data.id;
+      await emulatorTransport(e).write('PATCH', `/groups/${String(group)}`, { description: 'Changed for the test' });
+      const result = await snapshot(repo, e, { kinds: ['group'] });
+      expect(result.commit).toBeDefined();
+      const kinds = (JSON.parse(readFileSync(statePath, 'utf8')) as { kinds: Record<string, { files?: string }> }).kinds;
+      expect(kinds.group?.files).toMatch(/^[0-9a-f]{16}$/);
+      for (const kind of ['user', 'application', 'servicePrincipal']) {
+        expect(kinds[kind], kind).toBeDefined();
+        expect(kinds[kind]?.files, kind).toBeUndefined();
+      }
     } finally {
       await e.stop();
     }

@@ -299,6 +299,31 @@ describe('entra-gitops snapshot', () => {
     }
   });
 
+  it('reads users in full when their redaction hides userType, which decides whose sponsors are read: a guest keeps its sponsors', async () => {
+    const e = await startEmulator({ seed: 42, users: 20 });
+    try {
+      const repo = await makeRepo({ 'README.md': 'x\n' });
+      const config = configWith({ redact: { user: ['userType'] } });
+      const t = emulatorTransport(e);
+      const [guest, sponsor] = e.rt.dir.collections.users.all().filter((u) => u.data['@odata.type'] === '#microsoft.graph.user' && u.data.onPremisesSyncEnabled !== true).map((u) => String(u.data.id));
+      await t.write('PATCH', `/users/${guest}`, { userType: 'Guest' });
+      await t.write('POST', `/users/${guest}/sponsors/$ref`, { '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${sponsor}` });
+      await snapshot(repo, e, { config });
+      const file = join(repo.dir, 'snapshots', e.info.tenantId, 'user', `${guest}.yaml`);
+      const first = readFileSync(file, 'utf8');
+      expect(first).toContain('userType: <redacted>');
+      expect(first).toContain(String(sponsor));
+      // Something else changes, so the next run writes; the guest itself is not reported.
+      await t.write('PATCH', `/groups/${String(e.rt.dir.collections.groups.all()[0]?.data.id)}`, { description: 'Changed for the test' });
+      const second = await snapshot(repo, e, { config });
+      expect(second.reads.user).toEqual({ mode: 'full', reason: expect.stringMatching(/^its redaction hides userType, which decides whose sponsors are read/) });
+      expect(second.reads.group?.mode).toBe('delta');
+      expect(readFileSync(file, 'utf8')).toBe(first);
+    } finally {
+      await e.stop();
+    }
+  });
+
   it('redacts a value newly configured for redaction though the tenant did not change', async () => {
     const e = await startEmulator({ seed: 36, users: 20 });
     try {

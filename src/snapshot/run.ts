@@ -266,12 +266,20 @@ export async function runSnapshot(options: SnapshotRunOptions): Promise<Snapshot
   }
   // A full read starts from nothing: the last snapshot's objects are not even parsed. Otherwise
   // they are parsed while the reads that need none of them (and each delta round's pages) go out.
-  const edited = options.full ? new Map<KindName, string>() : await editedKinds(store, tenantId, kinds, previous);
+  // Kinds whose last snapshot files cannot stand in for the tenant in a delta round, and why.
+  const untrusted = options.full ? new Map<KindName, string>() : await editedKinds(store, tenantId, kinds, previous);
+  for (const spec of kinds) {
+    const redacted = new Set(config.redact[spec.name] ?? []);
+    const hidden = spec.relationships.filter((r) => (r.whenReads ?? []).some((p) => redacted.has(p)));
+    if (hidden.length > 0 && !untrusted.has(spec.name)) {
+      untrusted.set(spec.name, `its redaction hides ${hidden.flatMap((r) => r.whenReads ?? []).filter((p) => redacted.has(p)).join(', ')}, which decides whose ${hidden.map((r) => r.name).join(', ')} are read, so its files cannot stand in for what Graph did not report`);
+    }
+  }
   const schemas = schemaFiles();
   const writer = writerSource();
   const fingerprints = new Map(kinds.map((k) => [k.name, filesFingerprint(k.name, writer, schemas, config.redact)] as const));
   const keepsFiles = new Set(kinds.filter((k) => state.kinds[k.name]?.files === fingerprints.get(k.name)).map((k) => k.name));
-  const previousOf = options.full ? undefined : previousObjects(store, previous, tenantId, kinds.filter((k) => !edited.has(k.name)), oldManifest?.counts ?? {}, config.redact, keepsFiles);
+  const previousOf = options.full ? undefined : previousObjects(store, previous, tenantId, kinds.filter((k) => !untrusted.has(k.name)), oldManifest?.counts ?? {}, config.redact, keepsFiles);
   previousOf?.catch(() => undefined);
   // 2. Every object becomes a file, and every file is checked, before any is written: as the
   //    objects are read (a page at a time), in slices that leave the event loop to the reads
@@ -314,7 +322,7 @@ export async function runSnapshot(options: SnapshotRunOptions): Promise<Snapshot
         full: options.full,
         batchConcurrency: config.snapshot.concurrency,
         ...(previousOf ? { previous: async (kind: KindName) => (await previousOf)(kind) } : {}),
-        untrusted: (kind) => edited.get(kind),
+        untrusted: (kind) => untrusted.get(kind),
         onObjects: buildFiles,
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       }),

@@ -12,6 +12,7 @@ import { cloneRepo, makeBareRemote, makeRepo, removeTestRepos, type TestRepo } f
 import { gitClient } from '../src/store/git.ts';
 import { clientEnvironment } from '../src/emulator/server.ts';
 import { openSpools } from './helpers/spools.ts';
+import { emulatorTransport } from './helpers/emulator.ts';
 import { isSpoolFile } from '../src/store/spool.ts';
 import { readdirSync } from 'node:fs';
 
@@ -272,6 +273,52 @@ describe('entra-gitops snapshot', () => {
       expect(rebuilt.commit).toBeDefined();
       expect(readFileSync(file, 'utf8')).toBe(built);
       expect(JSON.parse(readFileSync(statePath, 'utf8')).kinds.group.files).toBe(state.kinds.group?.files);
+    } finally {
+      await e.stop();
+    }
+  });
+
+  it('takes the fingerprint off the kinds a --kinds run left out: their staged files went into its commit unchecked', async () => {
+    const e = await startEmulator({ seed: 41, users: 20 });
+    try {
+      const repo = await makeRepo({ 'README.md': 'x\n' });
+      await snapshot(repo, e);
+      const statePath = join(repo.dir, 'snapshots', e.info.tenantId, '.state', 'delta.json');
+      const group = e.rt.dir.collections.groups.all()[0]?.data.id;
+      await emulatorTransport(e).write('PATCH', `/groups/${String(group)}`, { description: 'Changed for the test' });
+      const result = await snapshot(repo, e, { kinds: ['group'] });
+      expect(result.commit).toBeDefined();
+      const kinds = (JSON.parse(readFileSync(statePath, 'utf8')) as { kinds: Record<string, { files?: string }> }).kinds;
+      expect(kinds.group?.files).toMatch(/^[0-9a-f]{16}$/);
+      for (const kind of ['user', 'application', 'servicePrincipal']) {
+        expect(kinds[kind], kind).toBeDefined();
+        expect(kinds[kind]?.files, kind).toBeUndefined();
+      }
+    } finally {
+      await e.stop();
+    }
+  });
+
+  it('reads users in full when their redaction hides userType, which decides whose sponsors are read: a guest keeps its sponsors', async () => {
+    const e = await startEmulator({ seed: 42, users: 20 });
+    try {
+      const repo = await makeRepo({ 'README.md': 'x\n' });
+      const config = configWith({ redact: { user: ['userType'] } });
+      const t = emulatorTransport(e);
+      const [guest, sponsor] = e.rt.dir.collections.users.all().filter((u) => u.data['@odata.type'] === '#microsoft.graph.user' && u.data.onPremisesSyncEnabled !== true).map((u) => String(u.data.id));
+      await t.write('PATCH', `/users/${guest}`, { userType: 'Guest' });
+      await t.write('POST', `/users/${guest}/sponsors/$ref`, { '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${sponsor}` });
+      await snapshot(repo, e, { config });
+      const file = join(repo.dir, 'snapshots', e.info.tenantId, 'user', `${guest}.yaml`);
+      const first = readFileSync(file, 'utf8');
+      expect(first).toContain('userType: <redacted>');
+      expect(first).toContain(String(sponsor));
+      // Something else changes, so the next run writes; the guest itself is not reported.
+      await t.write('PATCH', `/groups/${String(e.rt.dir.collections.groups.all()[0]?.data.id)}`, { description: 'Changed for the test' });
+      const second = await snapshot(repo, e, { config });
+      expect(second.reads.user).toEqual({ mode: 'full', reason: expect.stringMatching(/^its redaction hides userType, which decides whose sponsors are read/) });
+      expect(second.reads.group?.mode).toBe('delta');
+      expect(readFileSync(file, 'utf8')).toBe(first);
     } finally {
       await e.stop();
     }

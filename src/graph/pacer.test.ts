@@ -48,6 +48,21 @@ describe('Pacer', () => {
     expect(sent.namedLocations! - sent.policies!).toBeGreaterThanOrEqual(1000);
   });
 
+  it('holds a conditional access request waiting for its spacing behind a 429 pause set meanwhile', async () => {
+    const pacer = new Pacer({ caPerSecond: 1 });
+    const t0 = performance.now();
+    const sent: number[] = [];
+    const runs = [0, 1].map(() => pacer.run(1, true, async () => void sent.push(performance.now() - t0)));
+    // The second is let through the lane at 1 s and then waits for its spacing (1.05 s); a 429
+    // answered to another request at 1.02 s pauses everyone for 2 s.
+    await vi.advanceTimersByTimeAsync(1_020);
+    pacer.pause(2_000);
+    await vi.advanceTimersByTimeAsync(5_000);
+    await Promise.all(runs);
+    expect(sent).toHaveLength(2);
+    expect(sent[1]).toBeGreaterThanOrEqual(3_020);
+  });
+
   it('does not hold other requests behind the conditional access lane', async () => {
     const pacer = new Pacer({ caPerSecond: 1, concurrency: 1 });
     const order: string[] = [];

@@ -61,7 +61,11 @@ export class Pacer {
     return this.slots(async () => {
       await this.waitForPause();
       await this.ru.removeTokens(Math.min(ru, this.ruPer10s));
-      if (conditionalAccess) await this.caSpaced();
+      if (conditionalAccess) {
+        await this.caSpaced();
+        // A 429 met by another request meanwhile pauses this one too (it only adds spacing).
+        await this.waitForPause();
+      }
       return task();
     });
   }
@@ -69,7 +73,8 @@ export class Pacer {
   /** The lane lets conditional access requests through a second apart, but each then waits for
    * a slot and resource units as long as those take: one let through late could go out just
    * before the next one, and the service would answer 429. So they are also kept apart by when
-   * they actually go out (a wait of under a second, holding one slot). */
+   * they actually go out: a wait of about a second at most, holding one slot, since the lane
+   * already spaces them (only requests bunched behind an empty resource-unit bucket wait more). */
   private async caSpaced(): Promise<void> {
     for (let wait = this.lastCaSend + this.caSpacingMs - Date.now(); wait > 0; wait = this.lastCaSend + this.caSpacingMs - Date.now()) {
       await new Promise((r) => setTimeout(r, wait));

@@ -37,6 +37,10 @@ export interface RelationshipSpec {
   /** Only objects that pass are asked for this relationship (sponsors of guests): keeps the
    * request count near the number of objects that can have it. */
   when?: (raw: Record<string, unknown>) => boolean;
+  /** The properties `when` looks at. A delta round decides `when` for an object Graph did not
+   * report from its last snapshot file; where the kind's redaction hides one of these, the file
+   * cannot tell, and the kind is read in full (src/snapshot/run.ts). */
+  whenReads?: readonly string[];
   /** How recovery writes this relationship (src/apply/requests.ts):
    * - 'bind': add with `<name>@odata.bind` on a PATCH of the source, 20 per request, falling back
    *   to one `POST <path>/$ref` per target when the service refuses the set (one already there);

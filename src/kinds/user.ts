@@ -114,6 +114,7 @@ export const GUEST_SPONSORS: RelationshipSpec = {
   path: (id) => `/users/${id}/sponsors`,
   target: (item) => String(item.id),
   when: (raw) => raw.userType === 'Guest',
+  whenReads: ['userType'],
   listed: 'sponsors($select=id)',
   listedFilter: "userType eq 'Guest'",
   write: 'ref',

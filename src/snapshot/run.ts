@@ -19,7 +19,7 @@ import { commitMessage, type KindCounts } from '../store/message.ts';
 import { VERSION } from '../version.ts';
 import { canonicalGuid, manifestPath, SCHEMAS_DIR, SNAPSHOTS_DIR, tenantDir } from './layout.ts';
 import { buildManifest, parseManifest, serializeManifest } from './manifest.ts';
-import { DELTA_STATE_PATH, EMPTY_DELTA_STATE, parseDeltaState, readTenantIncremental, serializeDeltaState, type DeltaState } from './delta.ts';
+import { DELTA_STATE_PATH, EMPTY_DELTA_STATE, parseDeltaState, readTenantIncremental, serializeDeltaState, type DeltaState, type KindDeltaState } from './delta.ts';
 import { parse } from './parse.ts';
 import type { RawObject, ReadProgress } from './read.ts';
 import { defaultValidator } from './schema-files.ts';
@@ -102,12 +102,26 @@ function pathOwner(tenantId: string, kinds: readonly KindSpec[]): (path: string)
   };
 }
 
-/** What decides the bytes of a kind's files besides the object itself: this version, its
- * schemas and the kind's redaction. Stored with the kind's delta link (DeltaState `files`); when
- * the stored one is this, the last snapshot's files of that kind are what this run would write
- * for the same objects, so an object a delta round returns unchanged keeps its file unbuilt. */
-function filesFingerprint(kind: KindName, schemas: ReadonlyMap<string, string>, redact: Config['redact']): string {
-  const h = createHash('sha256').update(`${VERSION}\n${JSON.stringify(redact[kind] ?? [])}\n`);
+/** The code that turns an object into its file: normalize, the writers, the paths and the kind
+ * declarations. Its text goes into the fingerprint below with the version, so a build that writes
+ * differently under the same version number (an unreleased one) never keeps files it did not write. */
+const WRITER_SOURCES = ['normalize.ts', 'serialize.ts', 'fast-serialize.ts', 'files.ts', 'layout.ts'];
+
+function writerSource(): string {
+  const h = createHash('sha256');
+  for (const name of WRITER_SOURCES) h.update(`${name}\n`).update(readFileSync(new URL(name, import.meta.url)));
+  const kinds = new URL('../kinds/', import.meta.url);
+  for (const name of readdirSync(kinds).filter((n) => n.endsWith('.ts') && !n.endsWith('.test.ts')).sort()) h.update(`${name}\n`).update(readFileSync(new URL(name, kinds)));
+  return h.digest('hex');
+}
+
+/** What decides the bytes of a kind's files besides the object itself: this version and its
+ * writing code, its schemas and the kind's redaction. Stored with the kind's delta link
+ * (DeltaState `files`); when the stored one is this, the last snapshot's files of that kind are
+ * what this run would write for the same objects, so an object a delta round returns unchanged
+ * keeps its file unbuilt. */
+function filesFingerprint(kind: KindName, writer: string, schemas: ReadonlyMap<string, string>, redact: Config['redact']): string {
+  const h = createHash('sha256').update(`${VERSION}\n${writer}\n${JSON.stringify(redact[kind] ?? [])}\n`);
   for (const [path, text] of [...schemas].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) h.update(`${path}\n${text}\n`);
   return h.digest('hex').slice(0, 16);
 }
@@ -252,11 +266,20 @@ export async function runSnapshot(options: SnapshotRunOptions): Promise<Snapshot
   }
   // A full read starts from nothing: the last snapshot's objects are not even parsed. Otherwise
   // they are parsed while the reads that need none of them (and each delta round's pages) go out.
-  const edited = options.full ? new Map<KindName, string>() : await editedKinds(store, tenantId, kinds, previous);
+  // Kinds whose last snapshot files cannot stand in for the tenant in a delta round, and why.
+  const untrusted = options.full ? new Map<KindName, string>() : await editedKinds(store, tenantId, kinds, previous);
+  for (const spec of kinds) {
+    const redacted = new Set(config.redact[spec.name] ?? []);
+    const hidden = spec.relationships.filter((r) => (r.whenReads ?? []).some((p) => redacted.has(p)));
+    if (hidden.length > 0 && !untrusted.has(spec.name)) {
+      untrusted.set(spec.name, `its redaction hides ${hidden.flatMap((r) => r.whenReads ?? []).filter((p) => redacted.has(p)).join(', ')}, which decides whose ${hidden.map((r) => r.name).join(', ')} are read, so its files cannot stand in for what Graph did not report`);
+    }
+  }
   const schemas = schemaFiles();
-  const fingerprints = new Map(kinds.map((k) => [k.name, filesFingerprint(k.name, schemas, config.redact)] as const));
+  const writer = writerSource();
+  const fingerprints = new Map(kinds.map((k) => [k.name, filesFingerprint(k.name, writer, schemas, config.redact)] as const));
   const keepsFiles = new Set(kinds.filter((k) => state.kinds[k.name]?.files === fingerprints.get(k.name)).map((k) => k.name));
-  const previousOf = options.full ? undefined : previousObjects(store, previous, tenantId, kinds.filter((k) => !edited.has(k.name)), oldManifest?.counts ?? {}, config.redact, keepsFiles);
+  const previousOf = options.full ? undefined : previousObjects(store, previous, tenantId, kinds.filter((k) => !untrusted.has(k.name)), oldManifest?.counts ?? {}, config.redact, keepsFiles);
   previousOf?.catch(() => undefined);
   // 2. Every object becomes a file, and every file is checked, before any is written: as the
   //    objects are read (a page at a time), in slices that leave the event loop to the reads
@@ -299,7 +322,7 @@ export async function runSnapshot(options: SnapshotRunOptions): Promise<Snapshot
         full: options.full,
         batchConcurrency: config.snapshot.concurrency,
         ...(previousOf ? { previous: async (kind: KindName) => (await previousOf)(kind) } : {}),
-        untrusted: (kind) => edited.get(kind),
+        untrusted: (kind) => untrusted.get(kind),
         onObjects: buildFiles,
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       }),
@@ -368,10 +391,14 @@ export async function runSnapshot(options: SnapshotRunOptions): Promise<Snapshot
     const objectsChanged = removed.length > 0 || [...files.keys()].some((path) => path.startsWith(`${SNAPSHOTS_DIR}/`) && previous.get(path) !== files.blob(path));
     if (objectsChanged) {
       // Every file of a kind read now is this version's (built, or kept because it already was).
-      const kindsNow: DeltaState['kinds'] = { ...read.state.kinds };
-      for (const spec of kinds) {
-        const entry = kindsNow[spec.name];
-        if (entry) kindsNow[spec.name] = { ...entry, files: fingerprints.get(spec.name) ?? '' };
+      // A kind outside this run (--kinds) loses its fingerprint: the commit takes whatever of its
+      // files is staged (an earlier --no-commit run, a `git add`), which nothing here checked.
+      const kindsNow: DeltaState['kinds'] = {};
+      for (const [name, entry] of Object.entries(read.state.kinds) as Array<[KindName, KindDeltaState | undefined]>) {
+        if (!entry) continue;
+        const { files: _was, ...rest } = entry;
+        const files = fingerprints.get(name);
+        kindsNow[name] = files !== undefined ? { ...rest, files } : rest;
       }
       files.set(statePath, serializeDeltaState({ ...read.state, kinds: kindsNow }));
     }

@@ -241,14 +241,20 @@ export class GitStore {
     // A spool already knows each file's blob id: an unchanged file is skipped unread.
     const spooled = files instanceof FileSpool ? files : undefined;
     const spooledIds = spooled?.objectFormat === format;
-    // A kept entry's bytes are a blob git has: read from it only where the index or the working
-    // tree does not already hold them (an uncommitted edit, a staged change).
+    // A kept entry's bytes are a blob git has. Where the index does not hold it clean, the file
+    // on disk may still be those bytes (only touched, or staged otherwise): then it is staged, and
+    // read from git only where it truly differs (an edit), so a tree whose files were all touched
+    // (restored from a cache) does not load every blob at once.
     const fromGit = new Map<string, Buffer>();
+    const stageOnly = new Set<string>();
     if (spooled) {
       const wanted = new Map<string, string[]>();
       for (const path of spooled.keys()) {
         const blob = spooled.blob(path);
-        if (blob !== undefined && spooled.isKept(path) && known.get(path) !== blob) wanted.set(blob, [...(wanted.get(blob) ?? []), path]);
+        if (blob === undefined || !spooled.isKept(path) || known.get(path) === blob) continue;
+        const onDisk = readIfExistsSync(join(this.root, path));
+        if (onDisk !== undefined && hash(onDisk) === blob) stageOnly.add(path);
+        else wanted.set(blob, [...(wanted.get(blob) ?? []), path]);
       }
       for await (const b of this.catFileBatch(wanted.keys())) for (const path of wanted.get(b.id) ?? []) fromGit.set(path, b.content);
     }
@@ -263,6 +269,11 @@ export class GitStore {
         // A kept entry's id is git's own, whatever format the spool hashes in.
         const sameIds = spooledIds || spooled?.isKept(path) === true;
         if (blob !== undefined && blob === (sameIds ? spooled?.blob(path) : hash((bytes = bytesOfPath(path))))) {
+          unchanged++;
+          continue;
+        }
+        if (stageOnly.has(path)) {
+          staging.add(path);
           unchanged++;
           continue;
         }

@@ -1,7 +1,7 @@
 // The spool of files to write, against real throwaway repositories: bytes back as given, blob ids
 // as git makes them (SHA-1 and SHA-256), nothing in the working tree or the index until
 // writeTree, and no file or descriptor left behind.
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { gitClient } from './git.ts';
@@ -71,6 +71,34 @@ describe('FileSpool', () => {
       expect(readFileSync(join(repo.dir, u('edited')), 'utf8')).toBe('edited: 1\n');
       expect(readFileSync(join(repo.dir, u('gone')), 'utf8')).toBe('gone: 1\n');
       expect((await repo.git.raw(['status', '--porcelain'])).trim()).toBe(`A  ${u('new')}`);
+    } finally {
+      spool.dispose();
+    }
+  });
+
+  it('stages a kept file whose bytes are already on disk without reading git: a touched file, or one whose index entry was staged otherwise', async () => {
+    const repo = await makeRepo({ 'README.md': 'x\n', [u('touched')]: 'touched: 1\n', [u('restaged')]: 'restaged: 1\n' });
+    const store = await openRepo(repo.dir);
+    const blobOf = async (path: string) => (await repo.git.raw(['rev-parse', `HEAD:${path}`])).trim();
+    const future = new Date(Date.now() + 60_000);
+    utimesSync(join(repo.dir, u('touched')), future, future);
+    writeFileSync(join(repo.dir, u('restaged')), 'restaged: other\n');
+    await repo.git.raw(['add', u('restaged')]);
+    writeFileSync(join(repo.dir, u('restaged')), 'restaged: 1\n');
+    const spool = await store.spool();
+    try {
+      for (const p of [u('touched'), u('restaged')]) spool.keep(p, await blobOf(p));
+      const asked: string[] = [];
+      const catFileBatch = store.catFileBatch.bind(store);
+      vi.spyOn(store, 'catFileBatch').mockImplementation((ids) => {
+        const list = [...ids];
+        asked.push(...list);
+        return catFileBatch(list);
+      });
+      const result = await store.writeTree(spool, []);
+      expect(asked).toEqual([]);
+      expect(result.written).toEqual([]);
+      expect((await repo.git.raw(['status', '--porcelain'])).trim()).toBe('');
     } finally {
       spool.dispose();
     }

@@ -53,7 +53,7 @@ describe('Pacer', () => {
     const t0 = performance.now();
     const sent: number[] = [];
     const runs = [0, 1].map(() => pacer.run(1, true, async () => void sent.push(performance.now() - t0)));
-    // The second is let through the lane at 1 s and then waits for its spacing (1.05 s); a 429
+    // The second is let through the lane at 1 s and then waits for its spacing (1.25 s); a 429
     // answered to another request at 1.02 s pauses everyone for 2 s.
     await vi.advanceTimersByTimeAsync(1_020);
     pacer.pause(2_000);

@@ -39,9 +39,11 @@ export class Pacer {
     this.ru = new TokenBucket({ bucketSize: this.ruPer10s, tokensPerInterval: this.ruPer10s / 10, interval: 'second' });
     const ca = options.caPerSecond ?? 1;
     this.ca = new TokenBucket({ bucketSize: ca, tokensPerInterval: ca, interval: 'second' });
-    // A twentieth more than the service's spacing: the service counts a request when it
-    // arrives, and the way there takes longer for one request than for another.
-    this.caSpacingMs = (1000 / ca) * 1.05;
+    // A quarter more than the service's spacing: the service counts a request when it takes it
+    // up, and the way there (and a busy front end) takes longer for one request than for the
+    // next — a twentieth more still met a 429 now and then. Policy reads are off a snapshot's
+    // critical path; a recovery writing many policies pays 0.25 s each.
+    this.caSpacingMs = (1000 / ca) * 1.25;
     this.writesPer150s = options.writesPer150s ?? 3000;
     this.writes = new TokenBucket({ bucketSize: this.writesPer150s, tokensPerInterval: this.writesPer150s, interval: 150_000 });
     // All start full, as the service's own windows do: a run may spend a window's budget at once.

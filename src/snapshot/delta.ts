@@ -121,7 +121,11 @@ function collectionProperties(spec: KindSpec): Set<string> {
 /** Whether two objects' lists of these relationships hold the same targets, compared as a
  * snapshot file has them (normalized: order and case of ids do not count). */
 function sameLinks(rels: readonly RelationshipSpec[], before: Readonly<Record<string, readonly LinkTarget[]>>, after: Readonly<Record<string, readonly LinkTarget[]>>): boolean {
-  return rels.every((rel) => JSON.stringify(normalizeLinks({ l: before[rel.name] ?? [] })) === JSON.stringify(normalizeLinks({ l: after[rel.name] ?? [] })));
+  return rels.every((rel) => {
+    const [was, now] = [before[rel.name] ?? [], after[rel.name] ?? []];
+    // Most objects have none (users that are not guests): no need to normalize two empty lists.
+    return (was.length === 0 && now.length === 0) || JSON.stringify(normalizeLinks({ l: was })) === JSON.stringify(normalizeLinks({ l: now }));
+  });
 }
 
 /** Without its $expand clause: read per object through its path (manager: 404 means none). */

@@ -141,16 +141,6 @@ async function previousBlobs(store: GitStore, tenantId: string): Promise<Map<str
   return new Map((await store.listTreeAt('HEAD', tenantDir(tenantId))).map((e) => [e.path, e.blob] as const));
 }
 
-/** The texts of a few of the last snapshot's files (the manifest, the delta state). */
-async function previousTexts(store: GitStore, previous: ReadonlyMap<string, string>, paths: readonly string[]): Promise<Map<string, string>> {
-  const wanted = paths.filter((p) => previous.has(p));
-  const byBlob = new Map<string, string[]>();
-  for (const p of wanted) byBlob.set(previous.get(p) ?? '', [...(byBlob.get(previous.get(p) ?? '') ?? []), p]);
-  const texts = new Map<string, string>();
-  for await (const blob of store.catFileBatch(byBlob.keys())) for (const p of byBlob.get(blob.id) ?? []) texts.set(p, blob.content.toString('utf8'));
-  return texts;
-}
-
 /** Kinds whose files at HEAD are not the ones the last snapshot commit of this tool wrote
  * (edited by hand and committed, reverted, merged in), with the reason. A delta round starts
  * from the last snapshot's objects and changes only what Graph reports: from edited files it
@@ -256,11 +246,12 @@ export async function runSnapshot(options: SnapshotRunOptions): Promise<Snapshot
   const previous = await previousBlobs(store, tenantId);
   const mPath = manifestPath(tenantId);
   const statePath = `${tenantDir(tenantId)}/${DELTA_STATE_PATH}`;
-  const texts = await previousTexts(store, previous, [mPath, statePath]);
-  const oldManifest = texts.has(mPath) ? parseManifest(texts.get(mPath) ?? '', mPath) : undefined;
+  const textAtHead = async (path: string) => (previous.has(path) ? store.readFileAt('HEAD', path) : undefined);
+  const [manifestText, stateText] = await Promise.all([textAtHead(mPath), textAtHead(statePath)]);
+  const oldManifest = manifestText !== undefined ? parseManifest(manifestText, mPath) : undefined;
   let state: DeltaState = EMPTY_DELTA_STATE;
   try {
-    if (texts.has(statePath)) state = parseDeltaState(texts.get(statePath) ?? '', statePath);
+    if (stateText !== undefined) state = parseDeltaState(stateText, statePath);
   } catch {
     // An unreadable state only costs a full read; the next commit writes a good one.
   }

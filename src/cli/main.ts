@@ -17,4 +17,13 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
+// A reader that stops early (`entra-gitops diff | head`) closes the pipe: that ends the output,
+// it is no error worth a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(process.exitCode ?? 0);
+  });
+}
+
 await main(process.argv);

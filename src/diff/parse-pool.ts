@@ -4,6 +4,7 @@
 // assembles the report. Does I/O (threads, and through them git).
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { codeFile } from '../code-files.ts';
 import type { Change } from '../model/types.ts';
 import type { ShareRequest, ShareResponse } from './parse-worker.ts';
 
@@ -76,7 +77,7 @@ export async function* compareOnThreads(cwd: string, pairs: readonly PoolPair[],
   };
   for (let t = 0; t < Math.min(size, batches); t++) {
     const request: ShareRequest = { cwd, paths: [], sides: [], blobs: [], batchPairs };
-    const share: Share = { worker: new Worker(new URL('./parse-worker.ts', import.meta.url)), pairs: [], received: [], done: false };
+    const share: Share = { worker: new Worker(codeFile('./parse-worker.ts', import.meta.url)), pairs: [], received: [], done: false };
     for (let b = t; b < batches; b += size) {
       for (let i = b * batchPairs; i < Math.min(pairs.length, (b + 1) * batchPairs); i++) {
         const p = pairs[i] as PoolPair;

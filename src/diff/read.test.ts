@@ -207,12 +207,15 @@ describe('chooseCommits and chooseLiveBase', () => {
     const store = await GitStore.open(repo.dir);
     // One snapshot: compared with the commit it was made on, so everything shows as added.
     expect(await chooseCommits(store, undefined, undefined, undefined)).toMatchObject({ from: { commit: repo.commits[0], ref: 'before the first snapshot' }, to: { commit: repo.commits[1] } });
-    // A snapshot that is the repository's very first commit has nothing before it.
+    // A snapshot that is the repository's very first commit (a fresh `git init`) is compared
+    // with the empty tree: everything added all the same.
     const rootOnly = await makeRepo();
     await snapshotCommit(rootOnly, files(user(A, 'Ann')));
-    const one = await errorOf(chooseCommits(await GitStore.open(rootOnly.dir), undefined, undefined, undefined));
-    expect(one.code).toBe('one-snapshot');
-    expect(one.message).toContain('diff --live');
+    const rootStore = await GitStore.open(rootOnly.dir);
+    const one = await chooseCommits(rootStore, undefined, undefined, undefined);
+    expect(one).toMatchObject({ from: { commit: await rootStore.emptyTree(), ref: 'before the first snapshot' }, to: { commit: rootOnly.commits[0] } });
+    expect(one.from.date).toBeUndefined();
+    expect((await changedBlobs(rootStore, one.from.commit, one.to.commit, 'snapshots')).map((c) => c.status)).toEqual(['added']);
     const unknown = await errorOf(chooseCommits(store, 'no-such-ref', 'HEAD', undefined));
     expect(unknown.code).toBe('unknown-commit');
     expect(unknown.message).toContain("'no-such-ref' is not a commit");

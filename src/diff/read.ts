@@ -25,7 +25,7 @@ import { compareOnThreads, ParseFailure, poolSize, type ComparedBatch } from './
 import { gitReason } from '../store/errors.ts';
 import { snapshotFiles } from '../snapshot/files.ts';
 
-export type DiffErrorCode = 'unknown-commit' | 'no-snapshots' | 'one-snapshot' | 'several-tenants' | 'unreadable-file' | 'bad-arguments' | 'git-failed' | 'bad-live-object';
+export type DiffErrorCode = 'unknown-commit' | 'no-snapshots' | 'several-tenants' | 'unreadable-file' | 'bad-arguments' | 'git-failed' | 'bad-live-object';
 
 export class DiffError extends Error {
   readonly code: DiffErrorCode;
@@ -54,8 +54,8 @@ export interface ResolvedCommit {
   /** As the user gave it (or how the default was chosen). */
   ref: string;
   commit: string;
-  /** Committer date, ISO 8601. */
-  date: string;
+  /** Committer date, ISO 8601; none for the empty tree a first snapshot is compared with. */
+  date?: string;
 }
 
 /** The empty blob id git writes for the absent side in `diff --raw`. */
@@ -158,18 +158,15 @@ export async function chooseCommits(store: GitStore, from: string | undefined, t
   const last = recent[0] ?? any;
   if (from !== undefined) return { from: await resolveCommit(store, from), to: { ref: 'the last snapshot', commit: last.sha, date: last.date }, tenantId };
   const previous = recent[1];
-  // The first snapshot: against the commit it was made on (the repository's first commit, say),
+  // The first snapshot: against the commit it was made on (a repository's first commit, say),
   // every object is added — what a first scheduled report should show.
   if (!previous && (await store.hasCommit(`${last.sha}^`))) {
     const parent = await resolveCommit(store, `${last.sha}^`);
     return { from: { ...parent, ref: 'before the first snapshot' }, to: { ref: 'the last snapshot', commit: last.sha, date: last.date }, tenantId };
   }
-  if (!previous) {
-    throw new DiffError(
-      'one-snapshot',
-      `Could not compare snapshots because ${store.root} has only one snapshot of tenant ${tenantId} (${last.sha.slice(0, 12)}), so there is no previous one. (Hint: compare it with the tenant as it is now: 'entra-gitops diff --live'; or name a commit: 'entra-gitops diff FROM'.)`,
-    );
-  }
+  // The first snapshot is the repository's first commit (a fresh `git init`): against the empty
+  // tree, so every object is added all the same.
+  if (!previous) return { from: { ref: 'before the first snapshot', commit: await store.emptyTree() }, to: { ref: 'the last snapshot', commit: last.sha, date: last.date }, tenantId };
   return { from: { ref: 'the previous snapshot', commit: previous.sha, date: previous.date }, to: { ref: 'the last snapshot', commit: last.sha, date: last.date }, tenantId };
 }
 

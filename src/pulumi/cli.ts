@@ -10,11 +10,12 @@ import { createRequire } from 'node:module';
 import { homedir, setPriority } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pkg from '../../package.json' with { type: 'json' };
+import { codeFile } from '../code-files.ts';
+import { PINNED_PULUMI_VERSION } from '../version.ts';
 import { goModGoVersion, isLocalReplace, maxGoVersion, parseGoModReplaces, parsePulumiVersion, versionFits, wrapperGoMod } from './gomod.ts';
 
 /** The pinned Pulumi CLI version; package.json `config.pulumiVersion` is its one home. */
-export const PULUMI_VERSION: string = pkg.config.pulumiVersion;
+export const PULUMI_VERSION: string = PINNED_PULUMI_VERSION;
 
 const PKG_MODULE = 'github.com/pulumi/pulumi/pkg/v3';
 const SDK_MODULE = 'github.com/pulumi/pulumi/sdk/v3';
@@ -88,6 +89,9 @@ function nodejsSdkDir(): string {
 /** This project's bin folder, which holds `pulumi-language-nodejs` (src/pulumi/language-host/). */
 export const LANGUAGE_HOST_DIR = fileURLToPath(new URL('../../bin', import.meta.url));
 
+/** The language host's module in the running code (compiled in a package, the source in a clone). */
+const LANGUAGE_HOST_MAIN = fileURLToPath(codeFile('./language-host/main.ts', import.meta.url));
+
 /** The environment the Pulumi CLI runs in (see PulumiCli.env). */
 export function pulumiEnv(binDir: string, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const sdk = nodejsSdkDir();
@@ -99,6 +103,7 @@ export function pulumiEnv(binDir: string, base: NodeJS.ProcessEnv = process.env)
     ...base,
     PATH: join2([binDir, sdk, LANGUAGE_HOST_DIR, dirname(process.execPath)], base.PATH),
     NODE_PATH: join2([nodeModules], base.NODE_PATH),
+    ENTRA_GITOPS_LANGUAGE_HOST: LANGUAGE_HOST_MAIN,
     PULUMI_SKIP_UPDATE_CHECK: 'true',
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: 'true',
   };

@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { LocalWorkspace, PulumiCommand, type ConfigMap, type Stack } from '@pulumi/pulumi/automation/index.js';
-import type { PulumiCli } from './cli.ts';
+import { pulumiEnv, type PulumiCli } from './cli.ts';
 
 export const PROJECT_NAME = 'entra-gitops';
 
@@ -60,9 +60,11 @@ export async function openStack(options: StackOptions): Promise<Stack> {
   // the CLI in a folder named bin.
   const root = basename(options.cli.binDir) === 'bin' ? dirname(options.cli.binDir) : options.cli.binDir;
   const pulumiCommand = await PulumiCommand.get({ root, skipVersionCheck: true });
-  // The secret reaches the CLI through the stack configuration only, not its environment.
+  // The secret reaches the CLI through the stack configuration only, not its environment. The
+  // CLI's own PATH and NODE_PATH are built over the caller's, never replaced by it: the engine
+  // finds the dynamic-provider plugin and this installation's @pulumi/pulumi only through them.
   const { AZURE_CLIENT_SECRET: _secret, ...rest } = options.env;
-  const env = stringEnv({ ...options.cli.env, ...rest, PULUMI_HOME: home, PULUMI_CONFIG_PASSPHRASE: options.passphrase, ...(options.skipCheckpoints ? { PULUMI_SKIP_CHECKPOINTS: 'true' } : {}) });
+  const env = stringEnv({ ...pulumiEnv(options.cli.binDir, rest), PULUMI_HOME: home, PULUMI_CONFIG_PASSPHRASE: options.passphrase, ...(options.skipCheckpoints ? { PULUMI_SKIP_CHECKPOINTS: 'true' } : {}) });
   const stack = await LocalWorkspace.createOrSelectStack(
     { stackName: stackName(options.tenantId), projectName: PROJECT_NAME, program: options.program },
     {

@@ -16,6 +16,7 @@ import type { KindSpec } from '../kinds/spec.ts';
 import type { KindName } from '../model/types.ts';
 import type { GitStore } from '../store/git.ts';
 import { commitMessage, type KindCounts } from '../store/message.ts';
+import { codeFile, isCodeModule } from '../code-files.ts';
 import { VERSION } from '../version.ts';
 import { canonicalGuid, manifestPath, SCHEMAS_DIR, SNAPSHOTS_DIR, tenantDir } from './layout.ts';
 import { buildManifest, parseManifest, serializeManifest } from './manifest.ts';
@@ -107,11 +108,13 @@ function pathOwner(tenantId: string, kinds: readonly KindSpec[]): (path: string)
  * differently under the same version number (an unreleased one) never keeps files it did not write. */
 const WRITER_SOURCES = ['normalize.ts', 'serialize.ts', 'fast-serialize.ts', 'files.ts', 'layout.ts'];
 
+/** The writing code as it runs: the sources in a clone, the compiled files in an installed
+ * package (so the two never keep each other's files, which costs one rebuild, never a wrong file). */
 function writerSource(): string {
   const h = createHash('sha256');
-  for (const name of WRITER_SOURCES) h.update(`${name}\n`).update(readFileSync(new URL(name, import.meta.url)));
+  for (const name of WRITER_SOURCES) h.update(`${name}\n`).update(readFileSync(codeFile(`./${name}`, import.meta.url)));
   const kinds = new URL('../kinds/', import.meta.url);
-  for (const name of readdirSync(kinds).filter((n) => n.endsWith('.ts') && !n.endsWith('.test.ts')).sort()) h.update(`${name}\n`).update(readFileSync(new URL(name, kinds)));
+  for (const name of readdirSync(kinds).filter((n) => isCodeModule(n, import.meta.url)).sort()) h.update(`${name}\n`).update(readFileSync(new URL(name, kinds)));
   return h.digest('hex');
 }
 

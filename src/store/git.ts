@@ -513,6 +513,13 @@ export class GitStore {
     }
   }
 
+  /** The id of the empty tree in this repository's object format (SHA-1 or SHA-256): what a
+   * first commit is compared with. Git knows the object without storing it. */
+  async emptyTree(): Promise<string> {
+    const format = (await this.git.raw(['rev-parse', '--show-object-format']).catch(() => 'sha1')).trim();
+    return format === 'sha256' ? '6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321' : '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
+  }
+
   /** Whether `ref` names a commit. */
   async hasCommit(ref: string): Promise<boolean> {
     // --quiet fails without a word, which simple-git does not raise: the answer is the output.
@@ -520,8 +527,10 @@ export class GitStore {
     return out.trim() !== '';
   }
 
+  /** Reads need a tree: a commit, or the empty tree a first snapshot is compared with. */
   private async requireCommit(ref: string): Promise<void> {
-    if (!(await this.hasCommit(ref))) {
+    const tree = await this.git.raw(['rev-parse', '--verify', '--quiet', `${ref}^{tree}`]).catch(() => '');
+    if (tree.trim() === '') {
       throw new StoreError('git-failed', `Could not read the snapshot at '${ref}' because no such commit exists in ${this.root}. (Hint: 'entra-gitops history' lists the snapshot commits.)`, { repo: this.root });
     }
   }

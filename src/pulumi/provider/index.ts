@@ -2,7 +2,9 @@
 // object, and the provider the engine serialises into each resource. The serialised closure holds
 // only the path of ./graph.ts and loads it at run time, so the state stays small and the Graph
 // code is the installed project's. Does no I/O itself (the engine runs the provider).
+import { fileURLToPath } from 'node:url';
 import * as pulumi from '@pulumi/pulumi';
+import { codeFile } from '../../code-files.ts';
 import type { ObjectState } from './core.ts';
 import type * as graphModule from './graph.ts';
 
@@ -40,7 +42,7 @@ export function graphProvider(modulePath: string): pulumi.dynamic.ResourceProvid
 }
 
 /** The path of the provider's Graph module in this installation. */
-export const GRAPH_MODULE = new URL('./graph.ts', import.meta.url).pathname;
+export const GRAPH_MODULE = fileURLToPath(codeFile('./graph.ts', import.meta.url));
 
 /** One tenant object as a Pulumi resource. */
 export class EntraObject extends pulumi.dynamic.Resource {

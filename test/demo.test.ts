@@ -42,12 +42,17 @@ describe('entra-gitops demo (npm start)', () => {
     for (const n of [1, 2, 3, 4, 5, 6, 7]) expect(first.stdout).toMatch(new RegExp(`^${n}\\. `, 'm'));
     expect(first.stdout).toContain('git log --stat');
     expect(first.stdout).toMatch(/git diff [0-9a-f]{12} [0-9a-f]{12} -- snapshots\//);
+    // The entra-gitops commands name the Node that ran the demo, never a bare `node` (maybe older).
+    const commands = first.stdout.split('\n').filter((l) => l.includes('bin/entra-gitops.js'));
+    expect(commands).toHaveLength(2);
+    for (const c of commands) expect(c.trim().startsWith(`${process.execPath} `), c).toBe(true);
   });
 
   it('ends with a history command that works in the demo folder and lists the recovery', async () => {
-    const line = /^\s+node (\S+) history\b/m.exec(first.stdout);
+    // Run as printed: the Node it names (the one that ran the demo, not a bare `node`) and the bin.
+    const line = /^\s+(\S+) (\S+entra-gitops\.js) history\b/m.exec(first.stdout);
     expect(line, first.stdout).not.toBeNull();
-    const { stdout } = await run(process.execPath, [line?.[1] as string, 'history', '--json'], { cwd: dir, env: { ...process.env, CI: 'true' } });
+    const { stdout } = await run(line?.[1] as string, [line?.[2] as string, 'history', '--json'], { cwd: dir, env: { ...process.env, CI: 'true' } });
     const listed = JSON.parse(stdout) as unknown[];
     expect(listed).toHaveLength(1);
   });

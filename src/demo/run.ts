@@ -25,7 +25,8 @@ import { changedProperties, shortPlan, shortReport } from './text.ts';
 export const DEMO_MARKER = 'entra-gitops-demo';
 
 /** The command line as a path that works from the demo folder, wherever the package sits. */
-const CLI = resolve(import.meta.dirname, '..', '..', 'bin', 'entra-gitops.js');
+// The closing commands name the Node running the demo: a bare `node` may be an older one.
+const CLI = `${process.execPath} ${resolve(import.meta.dirname, '..', '..', 'bin', 'entra-gitops.js')}`;
 
 export interface DemoOptions {
   dir: string;
@@ -171,8 +172,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     say(`   cd ${options.dir}`);
     say('   git log --stat                                   # the two snapshots and the recovery record');
     say(`   git diff ${short(first.commit)} ${short(second.commit)} -- snapshots/${first.tenantId}/conditionalAccessPolicy/`);
-    say(`   node ${CLI} history                         # the recoveries recorded here`);
-    say(`   node ${CLI} diff ${short(first.commit)} ${short(second.commit)} --format markdown`);
+    say(`   ${CLI} history                         # the recoveries recorded here`);
+    say(`   ${CLI} diff ${short(first.commit)} ${short(second.commit)} --format markdown`);
     say('Runbooks for real incidents: docs/runbooks/ (start with README.md there).');
     return { dir, tenantId: first.tenantId, before: first.commit, after: second.commit, incident, report, reportFile, plan: shown.plan, recovery, residue, durationMs };
   } finally {

@@ -9,6 +9,7 @@
 // conditional access bin, /identity/conditionalAccess/deletedItems/{policies|namedLocations}
 // (capoliciesdeletableroot.md). The bins list no relationships: bin objects carry none.
 
+import { SignInError } from '../graph/sign-in.ts';
 import type { GraphTransport } from '../graph/transport.ts';
 import { odataType, type KindSpec } from '../kinds/spec.ts';
 import type { KindName, SnapshotObject } from '../model/types.ts';
@@ -76,6 +77,7 @@ async function readBin(transport: GraphTransport, spec: KindSpec, redact: readon
       }
     }
   } catch (err) {
+    if (err instanceof SignInError) throw err;
     const status = statusOf(err);
     throw new TenantReadError({ kind: spec.name, subject: `the recycle bin of ${spec.name}`, reason: reasonOf(err), ...(status !== undefined ? { status } : {}), cause: err });
   }

@@ -45,6 +45,26 @@ describe('LinesProgress', () => {
     );
   });
 
+  it('shows the count a read ends on, however soon it ends, and what the throttle held back', () => {
+    // The readers report the start as update(kind, 0) and the end as update(kind, n, n): a read
+    // shorter than the interval used to leave 'user: 0' as its only line.
+    const out = capture();
+    let now = 0;
+    const p = new LinesProgress({ stream: out.stream, intervalMs: 5000, now: () => now });
+    p.update('user', 0);
+    now = 800;
+    p.update('user', 150);
+    p.update('group', 0);
+    now = 1500;
+    p.update('user', 298, 298);
+    p.update('group', 40); // held back by the throttle
+    now = 2000;
+    p.update('user', 0); // a second read of the same kind (a recovery reads again after applying)
+    p.update('user', 298, 298);
+    p.stop();
+    expect(out.text()).toBe(['user: 0', 'group: 0', 'user: 298/298 done', 'user: 298/298 done', 'group: 40', ''].join('\n'));
+  });
+
   it('formats a line with and without a known total', () => {
     expect(progressLine('users', 1200, 5000)).toBe('users: 1200/5000');
     expect(progressLine('groups', 7, undefined, true)).toBe('groups: 7 done');

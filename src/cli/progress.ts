@@ -45,13 +45,23 @@ export class SilentProgress implements Progress {
   stop(): void {}
 }
 
-/** One line per kind per interval, so a 100k-object run logs a few dozen lines, not 100k. */
+/** One line per kind per interval, so a 100k-object run logs a few dozen lines, not 100k. The
+ * count a kind ends on is always shown: the readers report the end as an update whose total is
+ * reached (they learn the total only then), which a read shorter than the interval would
+ * otherwise swallow, leaving `user: 0` as the only line after 298 users were read. */
 export class LinesProgress implements Progress {
   private readonly stream: NodeJS.WritableStream;
   private readonly intervalMs: number;
   private readonly now: () => number;
   private readonly lastShown = new Map<string, number>();
   private readonly finished = new Set<string>();
+  /** The latest line of a kind the throttle held back, written by stop(). */
+  private readonly held = new Map<string, string>();
+
+  private write(kind: string, line: string): void {
+    this.held.delete(kind);
+    this.stream.write(`${line}\n`);
+  }
 
   constructor(options: ProgressOptions = {}) {
     this.stream = options.stream ?? process.stderr;
@@ -62,23 +72,37 @@ export class LinesProgress implements Progress {
   update(kind: string, done: number, total?: number): void {
     if (this.finished.has(kind)) return;
     const t = this.now();
+    // Reaching a known total is the end of that read: shown whatever the throttle says. Not a
+    // finish(): a recovery reads the tenant again after applying, and that read is shown too.
+    if (total !== undefined && done >= total) {
+      this.lastShown.set(kind, t);
+      this.write(kind, progressLine(kind, done, total, true));
+      return;
+    }
     const last = this.lastShown.get(kind);
-    if (last !== undefined && t - last < this.intervalMs) return;
+    if (last !== undefined && t - last < this.intervalMs) {
+      this.held.set(kind, progressLine(kind, done, total));
+      return;
+    }
     this.lastShown.set(kind, t);
-    this.stream.write(`${progressLine(kind, done, total)}\n`);
+    this.write(kind, progressLine(kind, done, total));
   }
 
   finish(kind: string, done: number, total?: number): void {
     if (this.finished.has(kind)) return;
     this.finished.add(kind);
-    this.stream.write(`${progressLine(kind, done, total, true)}\n`);
+    this.write(kind, progressLine(kind, done, total, true));
   }
 
   log(line: string): void {
     this.stream.write(`${line}\n`);
   }
 
-  stop(): void {}
+  /** Writes the counts the throttle held back, so a run that ends (or fails) between two lines
+   * still shows how far each kind got. */
+  stop(): void {
+    for (const [kind, line] of [...this.held]) this.write(kind, line);
+  }
 }
 
 interface BarPayload {

@@ -13,6 +13,9 @@ export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
   /** Settings from command-line flags (e.g. `--kinds` → `{ kinds }`, `--push` → `{ git: { push: true } }`). */
   flags?: ConfigFile;
+  /** The command signs in to the tenant (snapshot, plan, recover, diff --live): the sign-in
+   * variables must then be usable, not merely well-formed (resolve.ts checkIdentityEnv). */
+  signIn?: boolean;
 }
 
 export interface LoadedConfig {
@@ -34,6 +37,6 @@ export async function loadConfig(options: LoadOptions): Promise<LoadedConfig> {
     }
   }
   const file = text === undefined ? undefined : { path, config: parseConfigText(text, path) };
-  const config = resolveConfig({ ...(file ? { file } : {}), env, ...(options.flags ? { flags: options.flags } : {}) });
+  const config = resolveConfig({ ...(file ? { file } : {}), env, ...(options.flags ? { flags: options.flags } : {}), signIn: options.signIn === true });
   return { config, file: file?.path, endpoints: resolveEndpoints(env, config.cloud) };
 }

@@ -1,7 +1,7 @@
 // The configuration: strict parsing, schema errors that name file, line, property and fix,
 // secrets refused, and the precedence flags > environment > file > defaults.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, configFromEnv, parseConfigText, resolveConfig, resolveEndpoints } from './resolve.ts';
+import { checkIdentityEnv, ConfigError, configFromEnv, parseConfigText, resolveConfig, resolveEndpoints } from './resolve.ts';
 import { DEFAULTS, KIND_NAMES } from './schema.ts';
 
 const T = '11111111-2222-3333-4444-555555555555';
@@ -136,7 +136,53 @@ describe('resolveConfig', () => {
   });
 });
 
+describe('checkIdentityEnv: the sign-in variables, before any network call', () => {
+  const CLIENT = '0d7c3e2a-5b1f-4a7e-8c9d-1e2f3a4b5c6d';
+
+  it('takes a GUID tenant or a domain tenant, and a GUID client id; unset is not its business', () => {
+    for (const tenant of [T, T.toUpperCase(), 'contoso.onmicrosoft.com', 'contoso.com', 'login.contoso-corp.co.uk']) {
+      expect(() => checkIdentityEnv({ AZURE_TENANT_ID: tenant, AZURE_CLIENT_ID: CLIENT }, true)).not.toThrow();
+    }
+    expect(() => checkIdentityEnv({}, true)).not.toThrow();
+    expect(() => resolveConfig({ env: { AZURE_TENANT_ID: 'contoso.onmicrosoft.com', AZURE_CLIENT_ID: CLIENT }, signIn: true })).not.toThrow();
+  });
+
+  it('refuses an empty or blank value in a command that signs in, naming the variable', () => {
+    for (const [name, value] of [['AZURE_CLIENT_ID', ''], ['AZURE_CLIENT_ID', '  '], ['AZURE_TENANT_ID', ''], ['AZURE_TENANT_ID', '\n']] as const) {
+      const err = errorOf(() => resolveConfig({ env: { AZURE_TENANT_ID: T, AZURE_CLIENT_ID: CLIENT, [name]: value }, signIn: true }));
+      expect(err.code).toBe('bad-environment');
+      expect(err.source).toBe(name);
+      expect(err.message).toMatch(new RegExp(`^Could not read the environment variable ${name} because it is set but empty \\(an unset GitHub Actions variable reads as empty\\)\\. \\(Hint: set it to .*; in a workflow, define the repository variable`));
+    }
+    // A diff between two commits reads no tenant: empty is unset there.
+    expect(() => resolveConfig({ env: { AZURE_TENANT_ID: '', AZURE_CLIENT_ID: '' } })).not.toThrow();
+  });
+
+  it('refuses a malformed value in any command', () => {
+    const cases: Array<[Record<string, string>, RegExp]> = [
+      [{ AZURE_CLIENT_ID: 'my-app' }, /^Could not read the environment variable AZURE_CLIENT_ID because 'my-app' is not a GUID\. \(Hint: set it to the Application \(client\) ID on the app registration's Overview page\.\)$/],
+      [{ AZURE_CLIENT_ID: `${CLIENT}0` }, /AZURE_CLIENT_ID because '.*' is not a GUID/],
+      [{ AZURE_CLIENT_ID: `${CLIENT}\n` }, /AZURE_CLIENT_ID because '0d7c3e2a-5b1f-4a7e-8c9d-1e2f3a4b5c6d' has spaces or a line break around it/],
+      [{ AZURE_TENANT_ID: 'contoso' }, /AZURE_TENANT_ID because 'contoso' is not a GUID or a domain name\. \(Hint: set it to the tenant's GUID \(Tenant ID on the Overview page of the Entra admin center\) or one of its verified domains, such as contoso\.onmicrosoft\.com\.\)/],
+      [{ AZURE_TENANT_ID: 'https://login.microsoftonline.com/contoso.com' }, /AZURE_TENANT_ID because 'https:.*' is not a GUID or a domain name/],
+      [{ AZURE_TENANT_ID: ` ${T}` }, /AZURE_TENANT_ID because '.*' has spaces or a line break around it/],
+    ];
+    for (const [env, message] of cases) {
+      for (const signIn of [true, false]) {
+        expect(() => resolveConfig({ env, signIn })).toThrow(message);
+      }
+    }
+  });
+});
+
 describe('resolveEndpoints', () => {
+  it('refuses an authority host with a path and a Graph URL with the version', () => {
+    expect(() => resolveEndpoints({ AZURE_AUTHORITY_HOST: `https://login.microsoftonline.com/${T}` }, 'public')).toThrow(/AZURE_AUTHORITY_HOST because '.*' carries a path\. \(Hint: the host only, e\.g\. https:\/\/login\.microsoftonline\.com; the tenant goes into AZURE_TENANT_ID\.\)/);
+    expect(() => resolveEndpoints({ ENTRA_GITOPS_GRAPH_URL: 'https://graph.microsoft.com/v1.0/' }, 'public')).toThrow(/ENTRA_GITOPS_GRAPH_URL because '.*' carries the API version/);
+    expect(() => resolveEndpoints({ ENTRA_GITOPS_GRAPH_URL: 'https://graph.microsoft.com/?x=1' }, 'public')).toThrow(/carries a query or fragment/);
+    expect(resolveEndpoints({ AZURE_AUTHORITY_HOST: 'https://login.microsoftonline.us/' }, 'public').authorityHost).toBe('https://login.microsoftonline.us');
+  });
+
   it("uses the cloud's endpoints unless the environment overrides them", () => {
     expect(resolveEndpoints({}, 'china')).toEqual({ authorityHost: 'https://login.chinacloudapi.cn', graphUrl: 'https://microsoftgraph.chinacloudapi.cn' });
     expect(resolveEndpoints({ ENTRA_GITOPS_GRAPH_URL: 'https://127.0.0.1:8443/', AZURE_AUTHORITY_HOST: 'https://127.0.0.1:8443' }, 'public')).toEqual({

@@ -163,6 +163,44 @@ export const ENV_SETTINGS: ReadonlyArray<{ name: string; path: readonly string[]
 ];
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A DNS name such as contoso.onmicrosoft.com: labels of letters, digits and inner hyphens. */
+const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/i;
+
+/** The sign-in identity variables and what each must be: @azure/identity takes a tenant as its
+ * GUID or one of its domain names, and a client id as the application's GUID. */
+const IDENTITY_VARIABLES = [
+  {
+    name: 'AZURE_TENANT_ID',
+    valid: (v: string) => GUID.test(v) || DOMAIN.test(v),
+    expected: 'a GUID or a domain name',
+    fix: "set it to the tenant's GUID (Tenant ID on the Overview page of the Entra admin center) or one of its verified domains, such as contoso.onmicrosoft.com",
+  },
+  { name: 'AZURE_CLIENT_ID', valid: (v: string) => GUID.test(v), expected: 'a GUID', fix: "set it to the Application (client) ID on the app registration's Overview page" },
+] as const;
+
+/** Checks AZURE_TENANT_ID and AZURE_CLIENT_ID before anything reaches the network. A value that
+ * is there but malformed is always refused. An empty one is what an unset GitHub repository
+ * variable (`${{ vars.AZURE_CLIENT_ID }}`) gives: @azure/identity takes it for "not set" and,
+ * after its whole credential chain has timed out (22 s), answers with a wall of errors. So a
+ * command that signs in refuses it; the others (a diff between commits) read no tenant and take
+ * it for unset, as every other variable here. */
+export function checkIdentityEnv(env: Readonly<Record<string, string | undefined>>, signIn: boolean): void {
+  for (const v of IDENTITY_VARIABLES) {
+    const raw = env[v.name];
+    if (raw === undefined) continue;
+    const value = raw.trim();
+    let why: string | undefined;
+    if (value === '') {
+      if (!signIn) continue;
+      why = 'it is set but empty (an unset GitHub Actions variable reads as empty)';
+    } else if (value !== raw) why = `'${value.slice(0, 80)}' has spaces or a line break around it`;
+    else if (!v.valid(value)) why = `'${value.slice(0, 80)}' is not ${v.expected}`;
+    if (why) {
+      const more = value === '' ? `; in a workflow, define the repository variable it is read from (Settings > Secrets and variables > Actions > Variables)${v.name === 'AZURE_CLIENT_ID' ? ', or unset it to sign in with managed identity or the Azure CLI' : ''}` : '';
+      throw new ConfigError('bad-environment', v.name, undefined, `Could not read the environment variable ${v.name} because ${why}. (Hint: ${v.fix}${more}.)`);
+    }
+  }
+}
 
 function setIn(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
   let at = target;
@@ -242,12 +280,15 @@ export interface ResolveInput {
   /** The parsed file, when there is one, and its name for messages. */
   file?: { path: string; config: ConfigFile };
   env?: Readonly<Record<string, string | undefined>>;
+  /** The command will sign in to the tenant: an empty AZURE_TENANT_ID / AZURE_CLIENT_ID is refused. */
+  signIn?: boolean;
   /** From command-line flags: already typed by the command, validated here all the same. */
   flags?: ConfigFile;
 }
 
 export function resolveConfig(input: ResolveInput): Config {
   const fromFile = input.file?.config ?? {};
+  checkIdentityEnv(input.env ?? {}, input.signIn === true);
   const fromEnv = configFromEnv(input.env ?? {});
   const fromFlags = input.flags ?? {};
   const flagError = schemaErrors(fromFlags)[0];
@@ -281,8 +322,18 @@ export function resolveEndpoints(env: Readonly<Record<string, string | undefined
   for (const name of ['AZURE_AUTHORITY_HOST', 'ENTRA_GITOPS_GRAPH_URL']) {
     const raw = env[name];
     if (raw === undefined || raw === '') continue;
+    const example = name === 'AZURE_AUTHORITY_HOST' ? 'https://login.microsoftonline.com' : 'https://graph.microsoft.com';
     if (!URL.canParse(raw) || new URL(raw).protocol !== 'https:') {
-      throw new ConfigError('bad-environment', name, undefined, `Could not read the environment variable ${name} because '${raw}' is not an https:// URL. (Hint: e.g. ${name === 'AZURE_AUTHORITY_HOST' ? 'https://login.microsoftonline.com' : 'https://graph.microsoft.com'}; the emulator prints its own.)`);
+      throw new ConfigError('bad-environment', name, undefined, `Could not read the environment variable ${name} because '${raw}' is not an https:// URL. (Hint: e.g. ${example}; the emulator prints its own.)`);
+    }
+    // The tenant and the API version are added to these, so a URL that carries one already
+    // (https://login.microsoftonline.com/<tenant>, https://graph.microsoft.com/v1.0) would sign
+    // in or call somewhere else.
+    const url = new URL(raw);
+    const extra = url.search || url.hash ? 'a query or fragment' : name === 'AZURE_AUTHORITY_HOST' && url.pathname.replace(/\/+$/, '') !== '' ? 'a path' : /\/(v1\.0|beta)\/?$/i.test(url.pathname) ? 'the API version' : undefined;
+    if (extra) {
+      const hint = name === 'AZURE_AUTHORITY_HOST' ? `the host only, e.g. ${example}; the tenant goes into AZURE_TENANT_ID` : `the base URL only, e.g. ${example}; the version is added per request`;
+      throw new ConfigError('bad-environment', name, undefined, `Could not read the environment variable ${name} because '${raw}' carries ${extra}. (Hint: ${hint}.)`);
     }
   }
   const base = CLOUDS[cloud];

@@ -95,7 +95,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     tls.setDefaultCACertificates([...tls.getCACertificates('default'), readFileSync(emu.info.caFile, 'utf8')]);
     const env = { ...process.env, ...clientEnvironment(emu.info) };
     const store = await openRepo(dir);
-    const { config, endpoints } = await loadConfig({ repoDir: store.root, env });
+    const { config, endpoints } = await loadConfig({ repoDir: store.root, env, signIn: true });
     const snapshot = async (): Promise<SnapshotResult & { commit: string }> => {
       const r = await runSnapshot({ store, config, endpoints, env, full: false, commit: true, push: false, allowShrink: false });
       if (!r.commit) throw new DemoError('demo-no-commit', 'Could not tell the demo because a snapshot made no commit. (Hint: this is a bug in the demo.)');

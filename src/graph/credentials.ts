@@ -1,21 +1,63 @@
 // Picks the credential from the environment, as @azure/identity's own conventions name it:
 // a client secret, a certificate, GitHub Actions' OIDC token (workload identity federation,
 // no secret stored anywhere), a federated token file, managed identity or the Azure CLI.
-// Reads the environment; the credentials themselves do network I/O when asked for a token.
+// Reads the environment; the credentials themselves do network I/O when asked for a token, and
+// a failure to get one is a SignInError (./sign-in.ts) naming Entra's AADSTS code and the fix.
 
 import {
   ClientAssertionCredential,
   ClientCertificateCredential,
   ClientSecretCredential,
   DefaultAzureCredential,
+  type AccessToken,
+  type GetTokenOptions,
   type TokenCredential,
 } from '@azure/identity';
 import { isKnownAuthority, type Cloud } from './cloud.ts';
+import { signInError, type CredentialKind, type SignInContext } from './sign-in.ts';
 
 export interface CredentialChoice {
   credential: TokenCredential;
   /** What was picked, for logs: never the secret itself. */
-  kind: 'client-secret' | 'client-certificate' | 'github-oidc' | 'default-chain';
+  kind: CredentialKind;
+}
+
+/** MSAL reports an unknown tenant only as "endpoints_resolution_error", dropping Entra's answer
+ * to the OpenID configuration request (400 invalid_tenant, AADSTS90002): asked again here, once
+ * the sign-in has failed, so the message can name the code. Best effort; never throws. */
+async function discoveryAnswer(authorityHost: string, tenantId: string | undefined, fetchFn: typeof fetch): Promise<string | undefined> {
+  if (!tenantId) return undefined;
+  try {
+    const res = await fetchFn(`${authorityHost}/${encodeURIComponent(tenantId)}/v2.0/.well-known/openid-configuration`, { signal: AbortSignal.timeout(10_000) });
+    if (res.ok) return undefined;
+    const body = (await res.json()) as { error_description?: unknown };
+    return typeof body.error_description === 'string' ? body.error_description : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A credential whose failures read as sign-in failures, with the AADSTS code mapped to the fix. */
+class SignInCredential implements TokenCredential {
+  private readonly inner: TokenCredential;
+  private readonly context: SignInContext;
+  private readonly authorityHost: string;
+  private readonly fetchFn: typeof fetch;
+  constructor(inner: TokenCredential, context: SignInContext, authorityHost: string, fetchFn: typeof fetch) {
+    this.inner = inner;
+    this.context = context;
+    this.authorityHost = authorityHost;
+    this.fetchFn = fetchFn;
+  }
+  async getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {
+    try {
+      return await this.inner.getToken(scopes, options);
+    } catch (err) {
+      const text = err instanceof Error ? err.message : String(err);
+      const discovery = /endpoints_resolution_error|openid_config_error/.test(text) ? await discoveryAnswer(this.authorityHost, this.context.tenantId, this.fetchFn) : undefined;
+      throw signInError(err, this.context, discovery);
+    }
+  }
 }
 
 /** GitHub Actions hands a job an OIDC token on request when it has `id-token: write`
@@ -34,6 +76,12 @@ async function githubOidcToken(env: NodeJS.ProcessEnv, fetchFn: typeof fetch): P
 }
 
 export function credentialFromEnv(env: NodeJS.ProcessEnv, cloud: Cloud, fetchFn: typeof fetch = globalThis.fetch): CredentialChoice {
+  const choice = pickCredential(env, cloud, fetchFn);
+  const context: SignInContext = { tenantId: env.AZURE_TENANT_ID || undefined, clientId: env.AZURE_CLIENT_ID || undefined, kind: choice.kind, secret: env.AZURE_CLIENT_SECRET };
+  return { kind: choice.kind, credential: new SignInCredential(choice.credential, context, cloud.authorityHost, fetchFn) };
+}
+
+function pickCredential(env: NodeJS.ProcessEnv, cloud: Cloud, fetchFn: typeof fetch): CredentialChoice {
   const options = { authorityHost: cloud.authorityHost, disableInstanceDiscovery: !isKnownAuthority(cloud.authorityHost) };
   const tenantId = env.AZURE_TENANT_ID;
   const clientId = env.AZURE_CLIENT_ID;

@@ -17,6 +17,7 @@ import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-grap
 import { baseReadCost, isConditionalAccessPath, resourceUnits } from './cost.ts';
 import { GraphRequestError } from './errors.ts';
 import { Pacer } from './pacer.ts';
+import { SignInError } from './sign-in.ts';
 
 export type ApiVersion = 'v1.0' | 'beta';
 
@@ -140,9 +141,16 @@ class PacingRetryHandler implements Middleware {
         await sleep(wait);
         continue;
       }
+      // No token: the request was never sent. Entra's answer (a wrong secret) will not change;
+      // the SDK keeps only the message of what is thrown here, so the error itself is kept for
+      // send() to throw.
+      if (failure instanceof SignInError) {
+        t.signInFailure = failure;
+        if (!failure.retryable || attempt >= t.maxAttempts) throw failure;
+      }
       // No response: the connection dropped or could not be made. Sending a non-idempotent
       // request again could apply it twice, so only idempotent ones are retried.
-      if (!idempotent || attempt >= t.maxAttempts) throw failure;
+      else if (!idempotent || attempt >= t.maxAttempts) throw failure;
       const wait = Math.min(t.maxWaitMs, retryAfterMs(new Headers(), attempt, false));
       t.stats.retries += 1;
       t.onEvent?.({ type: 'retry', method, path: url.pathname, status: undefined, attempt, waitMs: wait });
@@ -205,6 +213,8 @@ export class GraphTransport {
   readonly maxWaitMs: number;
   readonly onEvent: ((event: TransportEvent) => void) | undefined;
   readonly stats: TransportStats = { requests: 0, writes: 0, resourceUnits: 0, throttled: 0, retries: 0 };
+  /** The last sign-in failure: what the SDK wraps as a GraphError with only its message. */
+  signInFailure: SignInError | undefined;
 
   constructor(options: TransportOptions) {
     this.graphUrl = options.graphUrl.replace(/\/+$/, '');
@@ -249,6 +259,7 @@ export class GraphTransport {
           throw new Error(`unsupported method ${method} (bug)`);
       }
     } catch (err) {
+      if (err instanceof GraphError && err.code === 'SignInError' && this.signInFailure) throw this.signInFailure;
       throw toRequestError(method, this.url(version, path), err);
     }
   }

@@ -19,7 +19,7 @@ import pLimit from 'p-limit';
 import type { GraphTransport } from '../graph/transport.ts';
 import type { KindSpec } from '../kinds/spec.ts';
 import type { KindName, LinkTarget } from '../model/types.ts';
-import { ReadCancelled, reasonOf, statusOf, TenantReadError } from './read/errors.ts';
+import { ReadCancelled, reasonOf, statusOf, TenantReadError, withoutKind } from './read/errors.ts';
 import { listedRelationships, readListed } from './read/listed.ts';
 import { readRelationships, takeExpanded, type Reading } from './read/relationships.ts';
 
@@ -253,7 +253,7 @@ export async function readTenant(transport: GraphTransport, kinds: readonly Kind
       }),
     ),
   );
-  if (failure !== undefined) throw failure;
+  if (failure !== undefined) throw withoutKind(failure);
   const counts: Partial<Record<KindName, number>> = {};
   for (const spec of kinds) counts[spec.name] = read.get(spec.name) ?? 0;
   return { objects: perKind.flat(), counts };

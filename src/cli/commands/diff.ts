@@ -187,7 +187,7 @@ export function registerDiff(program: Command, deps: DiffDependencies = {}): voi
       const stdout = deps.stdout ?? process.stdout;
       const stderr = deps.stderr ?? process.stderr;
       const store = await openRepo(flags.repo ?? process.cwd());
-      const { config, endpoints } = await loadConfig({ repoDir: store.root, env, flags: flags.kinds ? { kinds: flags.kinds } : {} });
+      const { config, endpoints } = await loadConfig({ repoDir: store.root, env, flags: flags.kinds ? { kinds: flags.kinds } : {}, signIn: flags.live !== undefined });
       const scope: Scope = { ...(flags.kinds ? { kinds: new Set(flags.kinds) } : {}), ...(flags.ids ? { ids: new Set(flags.ids) } : {}) };
       // Only a live read takes long enough to show progress; a test's captured stderr gets none.
       const progress = flags.live !== undefined && !deps.stderr ? createProgress(chooseProgressMode({ stream: process.stderr, env }), { stream: process.stderr }) : createProgress('silent');

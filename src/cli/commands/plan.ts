@@ -80,7 +80,7 @@ export async function recoveryEnvironment(flags: { repo?: string }, deps: Recove
   const store = await openRepo(flags.repo ?? process.cwd());
   // --kinds narrows what a recovery writes, not what it reads (apply/run.ts kindsRead): it is
   // not handed to the configuration as the kinds to read.
-  const { config, endpoints } = await loadConfig({ repoDir: store.root, env });
+  const { config, endpoints } = await loadConfig({ repoDir: store.root, env, signIn: true });
   const progress = showProgress && !deps.stderr ? createProgress(chooseProgressMode({ stream: process.stderr, env }), { stream: process.stderr }) : createProgress('silent');
   const environment: RecoveryEnvironment = {
     store,

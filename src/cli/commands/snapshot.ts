@@ -51,7 +51,7 @@ export function registerSnapshot(program: Command): void {
     .option('--json', 'print a JSON summary on stdout instead of text (no progress display)', false)
     .action(async (flags: SnapshotFlags) => {
       const store = await openRepo(flags.repo ?? process.cwd());
-      const { config, endpoints } = await loadConfig({ repoDir: store.root, env: process.env, flags: { ...(flags.kinds ? { kinds: flags.kinds } : {}), ...(flags.push ? { git: { push: true } } : {}) } });
+      const { config, endpoints } = await loadConfig({ repoDir: store.root, env: process.env, flags: { ...(flags.kinds ? { kinds: flags.kinds } : {}), ...(flags.push ? { git: { push: true } } : {}) }, signIn: true });
       const progress = createProgress(chooseProgressMode({ json: flags.json, stream: process.stderr, env: process.env }), { stream: process.stderr });
       try {
         const result = await runSnapshot({

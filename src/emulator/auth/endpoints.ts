@@ -3,13 +3,34 @@
 // learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow,
 // learn.microsoft.com/entra/identity-platform/v2-protocols-oidc ("fetch the OpenID configuration").
 
-import type { App } from '../http/env.ts';
+import { randomUUID } from 'node:crypto';
+import type { App, Ctx } from '../http/env.ts';
 import { GITHUB_ISSUER, type EmulatorRuntime } from '../runtime.ts';
 import { signToken, verifyToken } from './token.ts';
 
-function oauthError(error: string, description: string, codes: number[]) {
-  return { error, error_description: description, error_codes: codes, timestamp: new Date().toISOString() };
+/** An error answer as Entra's token service gives it (entra-docs
+ * docs/identity-platform/reference-error-codes.md, "Handling error codes in your application"):
+ * the OAuth `error`, an `error_description` that starts "AADSTSnnn: " and ends in the trace
+ * lines, `error_codes`, `timestamp`, `trace_id`, `correlation_id` (the client-request-id MSAL
+ * sent, as Entra echoes it) and `error_uri`. */
+function oauthError(c: Ctx, rt: EmulatorRuntime, error: string, code: number, text: string) {
+  const stamp = new Date(rt.clock.now()).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  const traceId = randomUUID();
+  const correlationId = c.req.header('client-request-id') ?? randomUUID();
+  return {
+    error,
+    error_description: `AADSTS${code}: ${text}\r\nTrace ID: ${traceId}\r\nCorrelation ID: ${correlationId}\r\nTimestamp: ${stamp}`,
+    error_codes: [code],
+    timestamp: stamp,
+    trace_id: traceId,
+    correlation_id: correlationId,
+    error_uri: `https://login.microsoftonline.com/error?code=${code}`,
+  };
 }
+
+/** Entra's text for an unknown tenant, for the OpenID configuration and the token endpoint alike. */
+const tenantNotFound = (tenant: string) =>
+  `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`;
 
 export function registerAuthEndpoints(app: App, rt: EmulatorRuntime): void {
   const tenantMatches = (tenant: string) => tenant.toLowerCase() === rt.dir.tenantId || tenant.toLowerCase() === rt.dir.defaultDomain.toLowerCase();
@@ -17,7 +38,7 @@ export function registerAuthEndpoints(app: App, rt: EmulatorRuntime): void {
   app.get('/:tenant/v2.0/.well-known/openid-configuration', (c) => {
     const tenant = c.req.param('tenant');
     const origin = new URL(c.req.url).origin;
-    if (!tenantMatches(tenant)) return c.json(oauthError('invalid_tenant', `AADSTS90002: Tenant '${tenant}' not found.`, [90002]), 400);
+    if (!tenantMatches(tenant)) return c.json(oauthError(c, rt, 'invalid_tenant', 90002, tenantNotFound(tenant)), 400);
     const base = `${origin}/${rt.dir.tenantId}`;
     return c.json({
       token_endpoint: `${base}/oauth2/v2.0/token`,
@@ -59,14 +80,14 @@ export function registerAuthEndpoints(app: App, rt: EmulatorRuntime): void {
   app.post('/:tenant/oauth2/v2.0/token', async (c) => {
     const tenant = c.req.param('tenant');
     const form = new URLSearchParams(await c.req.text());
-    if (!tenantMatches(tenant)) return c.json(oauthError('invalid_tenant', `AADSTS90002: Tenant '${tenant}' not found.`, [90002]), 400);
+    if (!tenantMatches(tenant)) return c.json(oauthError(c, rt, 'invalid_tenant', 90002, tenantNotFound(tenant)), 400);
     if (form.get('grant_type') !== 'client_credentials') {
-      return c.json(oauthError('unsupported_grant_type', 'AADSTS70003: The app requested an unsupported grant type.', [70003]), 400);
+      return c.json(oauthError(c, rt, 'unsupported_grant_type', 70003, 'The app requested an unsupported grant type.'), 400);
     }
     const clientId = form.get('client_id') ?? '';
     const client = rt.clients.get(clientId);
     if (!client) {
-      return c.json(oauthError('unauthorized_client', `AADSTS700016: Application with identifier '${clientId}' was not found in the directory.`, [700016]), 400);
+      return c.json(oauthError(c, rt, 'unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory '${rt.dir.defaultDomain}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`), 400);
     }
     const assertion = form.get('client_assertion');
     if (form.get('client_assertion_type') === 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer' && assertion) {
@@ -75,14 +96,14 @@ export function registerAuthEndpoints(app: App, rt: EmulatorRuntime): void {
       const claims = verifyToken<{ iss?: string; sub?: string; aud?: string; exp?: number }>(assertion, rt.signingKey);
       const trusted = claims && claims.aud === 'api://AzureADTokenExchange' && (claims.exp ?? 0) * 1000 > rt.clock.now() && client.federated?.some((f) => f.issuer === claims.iss && f.subject === claims.sub);
       if (!trusted) {
-        return c.json(oauthError('invalid_client', `AADSTS70021: No matching federated identity record found for presented assertion. Assertion Issuer: '${claims?.iss ?? ''}'. Assertion Subject: '${claims?.sub ?? ''}'. Assertion Audience: '${claims?.aud ?? ''}'.`, [70021]), 400);
+        return c.json(oauthError(c, rt, 'invalid_client', 70021, `No matching federated identity record found for presented assertion. Assertion Issuer: '${claims?.iss ?? ''}'. Assertion Subject: '${claims?.sub ?? ''}'. Assertion Audience: '${claims?.aud ?? ''}'.`), 400);
       }
     } else if (!client.clientSecret || form.get('client_secret') !== client.clientSecret) {
-      return c.json(oauthError('invalid_client', `AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`, [7000215]), 401);
+      return c.json(oauthError(c, rt, 'invalid_client', 7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`), 401);
     }
     const scope = form.get('scope') ?? '';
     if (!scope.split(' ').some((s) => s.endsWith('/.default'))) {
-      return c.json(oauthError('invalid_scope', `AADSTS1002012: The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier.`, [1002012]), 400);
+      return c.json(oauthError(c, rt, 'invalid_scope', 1002012, `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier.`), 400);
     }
     const now = Math.floor(rt.clock.now() / 1000);
     const lifetime = rt.settings.tokenLifetimeSeconds;

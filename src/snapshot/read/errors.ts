@@ -1,6 +1,7 @@
 // The error a tenant read fails with: what could not be read (the kind, the object, the
 // relationship) and why, with the transport's own reason and hint. Pure.
 import { GraphRequestError } from '../../graph/errors.ts';
+import { SignInError } from '../../graph/sign-in.ts';
 import type { KindName } from '../../model/types.ts';
 
 export class TenantReadError extends Error {
@@ -22,6 +23,9 @@ export class TenantReadError extends Error {
  * answered …. (Hint: …)": it becomes "GET /x failed: Graph answered …. (Hint: …)", so the
  * whole message stays one sentence that still names the request and the permission to grant. */
 export function reasonOf(err: unknown): string {
+  // "Could not read the users … because sign-in failed for application … with AADSTS…": the
+  // read is named, then the sign-in, its code and the fix.
+  if (err instanceof SignInError) return `${err.reason}. (Hint: ${err.hint}.)`;
   if (err instanceof GraphRequestError) {
     const m = /^Could not (.+?) because (.*)$/s.exec(err.message);
     if (m) return `${m[1]} failed: ${m[2]}`;
@@ -29,6 +33,12 @@ export function reasonOf(err: unknown): string {
   }
   if (err instanceof Error) return /\(Hint: .*\)\s*$/.test(err.message) ? err.message : `${err.message}. (Hint: this looks like a bug; run again, and report it if it repeats.)`;
   return String(err);
+}
+
+/** A sign-in failure is no kind's: the read fails with it alone, not named after whichever
+ * kind met it first ("Could not read the agentIdentity objects because sign-in failed…"). */
+export function withoutKind(err: unknown): unknown {
+  return err instanceof TenantReadError && err.cause instanceof SignInError ? err.cause : err;
 }
 
 export function statusOf(err: unknown): number | undefined {

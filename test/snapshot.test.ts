@@ -1,5 +1,5 @@
 // The snapshot job end to end: the emulated tenant over HTTPS, a real git repository.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULTS, type Config } from '../src/config/schema.ts';
@@ -7,8 +7,9 @@ import { resolveCloud } from '../src/graph/cloud.ts';
 import { startEmulator, type Emulator } from '../src/emulator/index.ts';
 import { Pacer } from '../src/graph/pacer.ts';
 import { runSnapshot, SnapshotError, type SnapshotRunOptions } from '../src/snapshot/run.ts';
-import { GitStore } from '../src/store/git.ts';
-import { cloneRepo, makeBareRemote, makeRepo, removeTestRepos, type TestRepo } from './helpers/repo.ts';
+import { GitStore, NOTES_REF } from '../src/store/git.ts';
+import { LEGACY_DELTA_STATE_PATH, parseDeltaState, serializeDeltaState, type DeltaState, type KindDeltaState } from '../src/snapshot/delta.ts';
+import { applyFiles, cloneRepo, makeBareRemote, makeRepo, removeTestRepos, type TestRepo } from './helpers/repo.ts';
 import { gitClient } from '../src/store/git.ts';
 import { clientEnvironment } from '../src/emulator/server.ts';
 import { openSpools } from './helpers/spools.ts';
@@ -31,12 +32,23 @@ async function snapshot(repo: TestRepo, e: Emulator, extra: Partial<SnapshotRunO
   return runSnapshot({ store: await GitStore.open(repo.dir), config: configWith(), endpoints: resolveCloud(env), env, full: false, commit: true, push: false, allowShrink: false, pacer: fastPacer(), ...extra });
 }
 
-/** The committed snapshot without the delta links (tokens differ run to run by design). */
+/** The committed snapshot (the delta links, whose tokens differ run to run, are in a note). */
 async function tree(repo: TestRepo): Promise<string> {
-  return (await repo.git.raw(['ls-tree', '-r', 'HEAD']))
-    .split('\n')
-    .filter((line) => line !== '' && !line.includes('/.state/'))
-    .join('\n');
+  return (await repo.git.raw(['ls-tree', '-r', 'HEAD'])).trim();
+}
+
+/** The delta state noted on the tenant's tree at HEAD, parsed, or undefined without one. */
+async function noteAtHead(repo: TestRepo, tenantId: string): Promise<DeltaState | undefined> {
+  const store = await GitStore.open(repo.dir);
+  const at = await store.treeAt('HEAD', `snapshots/${tenantId}`);
+  const text = at ? await store.readNote(at) : undefined;
+  return text === undefined ? undefined : parseDeltaState(text);
+}
+
+/** Sets the delta state note on the tenant's tree at HEAD, as a snapshot recording it would. */
+async function setNoteAtHead(repo: TestRepo, tenantId: string, state: DeltaState): Promise<void> {
+  const store = await GitStore.open(repo.dir);
+  await store.writeNote((await store.treeAt('HEAD', `snapshots/${tenantId}`)) ?? '', serializeDeltaState(state));
 }
 
 async function status(repo: TestRepo): Promise<string> {
@@ -181,6 +193,91 @@ describe('entra-gitops snapshot', () => {
     expect((await remote.raw(['tag', '--list'])).trim()).toBe(result.tag);
   });
 
+  it('pushes the delta state notes with --push, and a fresh clone (a CI runner) fetches them and reads by delta', async () => {
+    const e = await startEmulator({ seed: 43, users: 20 });
+    try {
+      const bare = await makeBareRemote({ 'README.md': 'backups\n' });
+      const first = await snapshot(await cloneRepo(bare), e, { push: true });
+      expect(first.diagnostics).toEqual([]);
+      const remoteTree = (await gitClient(bare).raw(['rev-parse', `main:snapshots/${e.info.tenantId}`])).trim();
+      expect((await gitClient(bare).raw(['notes', `--ref=${NOTES_REF}`, 'list', remoteTree])).trim()).toMatch(/^[0-9a-f]{40}$/);
+      await emulatorTransport(e).write('PATCH', `/groups/${String(e.rt.dir.collections.groups.all()[0]?.data.id)}`, { description: 'Changed for the test' });
+      // Without --push nothing is fetched: a clone has no note and reads in full.
+      const offline = await snapshot(await cloneRepo(bare), e, { commit: false });
+      expect(offline.reads.user).toEqual({ mode: 'full', reason: 'no delta link is stored for it' });
+      const ci = await cloneRepo(bare);
+      const second = await snapshot(ci, e, { push: true });
+      for (const kind of ['user', 'group', 'application', 'servicePrincipal'] as const) expect(second.reads[kind]?.mode, kind).toBe('delta');
+      expect(second.pushed).toBe(true);
+      const next = (await gitClient(bare).raw(['rev-parse', `main:snapshots/${e.info.tenantId}`])).trim();
+      expect(next).not.toBe(remoteTree);
+      expect((await gitClient(bare).raw(['notes', `--ref=${NOTES_REF}`, 'list', next])).trim()).toMatch(/^[0-9a-f]{40}$/);
+    } finally {
+      await e.stop();
+    }
+  });
+
+  it('reads a tenant in full, with a warning and no failure, when the remote\'s notes cannot be fetched', async () => {
+    const repo = await makeRepo({ 'README.md': 'x\n' });
+    await snapshot(repo, emu);
+    const result = await snapshot(repo, emu, { push: true, commit: false });
+    expect(result.diagnostics).toEqual([expect.objectContaining({ severity: 'warning', code: 'delta-state-fetch', message: expect.stringMatching(/^Could not fetch refs\/notes\/entra-gitops from origin because/) })]);
+    // The local note still serves.
+    expect(result.reads.user?.mode).toBe('delta');
+  });
+
+  it('reads in full the kinds whose files differ from the tree the note was recorded for (an edit, a revert, a merge), the others by delta', async () => {
+    const e = await startEmulator({ seed: 44, users: 20 });
+    try {
+      const repo = await makeRepo({ 'README.md': 'x\n' });
+      await snapshot(repo, e);
+      const users = join(repo.dir, 'snapshots', e.info.tenantId, 'user');
+      const some = join(users, readdirSync(users)[0] as string);
+      writeFileSync(some, `${readFileSync(some, 'utf8')}# edited\n`);
+      await repo.git.raw(['commit', '--quiet', '-am', 'edit']);
+      const after = await snapshot(repo, e);
+      expect(after.reads.user).toEqual({ mode: 'full', reason: expect.stringMatching(/^its files were changed since the last snapshot commit/) });
+      for (const kind of ['group', 'application', 'servicePrincipal'] as const) expect(after.reads[kind]?.mode, kind).toBe('delta');
+      expect(after.commit).toBeDefined();
+      expect(readFileSync(some, 'utf8')).not.toContain('# edited');
+      // Without the last snapshot commit's note either, every kind is read in full.
+      writeFileSync(some, `${readFileSync(some, 'utf8')}# edited again\n`);
+      await repo.git.raw(['commit', '--quiet', '-am', 'edit again']);
+      await repo.git.raw(['update-ref', '-d', NOTES_REF]);
+      const bare = await snapshot(repo, e);
+      for (const kind of ['user', 'group', 'application', 'servicePrincipal'] as const) expect(bare.reads[kind], kind).toEqual({ mode: 'full', reason: 'no delta link is stored for it' });
+      // That run recorded a note for its own tree: the next one reads by delta again.
+      expect((await snapshot(repo, e)).reads.user?.mode).toBe('delta');
+    } finally {
+      await e.stop();
+    }
+  });
+
+  it('moves the state file of an earlier version into a note: read once, removed from the tree by the next snapshot commit', async () => {
+    const e = await startEmulator({ seed: 45, users: 20 });
+    try {
+      const repo = await makeRepo({ 'README.md': 'x\n' });
+      await snapshot(repo, e);
+      const state = (await noteAtHead(repo, e.info.tenantId)) as DeltaState;
+      // As an earlier version left it: the file in the snapshot commit, no notes at all.
+      const legacy = `snapshots/${e.info.tenantId}/${LEGACY_DELTA_STATE_PATH}`;
+      await applyFiles(repo.dir, { [legacy]: serializeDeltaState(state) });
+      await repo.git.raw(['add', '--', legacy]);
+      await repo.git.raw(['commit', '--quiet', '--amend', '--no-edit']);
+      await repo.git.raw(['update-ref', '-d', NOTES_REF]);
+      const moved = await snapshot(repo, e);
+      for (const kind of ['user', 'group', 'application', 'servicePrincipal'] as const) expect(moved.reads[kind]?.mode, kind).toBe('delta');
+      expect(moved.diagnostics).toEqual([expect.objectContaining({ code: 'delta-state-moved' })]);
+      expect(moved.commit).toBeDefined();
+      expect((await repo.git.raw(['show', '--name-status', '--format=', 'HEAD'])).trim()).toBe(`D\t${legacy}`);
+      expect(existsSync(join(repo.dir, legacy))).toBe(false);
+      expect(await noteAtHead(repo, e.info.tenantId)).toBeDefined();
+      expect((await snapshot(repo, e)).commit).toBeUndefined();
+    } finally {
+      await e.stop();
+    }
+  });
+
   it('commits files an interrupted run wrote but never staged', async () => {
     const e = await startEmulator({ seed: 34, users: 20 });
     try {
@@ -251,28 +348,28 @@ describe('entra-gitops snapshot', () => {
     try {
       const repo = await makeRepo({ 'README.md': 'x\n' });
       await snapshot(repo, e);
-      const statePath = join(repo.dir, 'snapshots', e.info.tenantId, '.state', 'delta.json');
-      const state = JSON.parse(readFileSync(statePath, 'utf8')) as { kinds: Record<string, { files?: string }> };
-      for (const kind of ['user', 'group', 'application', 'servicePrincipal']) expect(state.kinds[kind]?.files, kind).toMatch(/^[0-9a-f]{16}$/);
-      // A line this version would never write, put into the snapshot commit itself: the edited-
-      // kind check cannot see it, so only building the file again would take it out.
+      const state = (await noteAtHead(repo, e.info.tenantId)) as DeltaState;
+      for (const kind of ['user', 'group', 'application', 'servicePrincipal'] as const) expect(state.kinds[kind]?.files, kind).toMatch(/^[0-9a-f]{16}$/);
+      // A line this version would never write, put into the snapshot commit itself, and the note
+      // moved along to the edited tree: neither the edited-kind check nor the tree can tell, so
+      // only building the file again would take it out.
       const group = e.rt.dir.collections.groups.all()[0]?.data.id;
       const file = join(repo.dir, 'snapshots', e.info.tenantId, 'group', `${String(group)}.yaml`);
       const built = readFileSync(file, 'utf8');
       writeFileSync(file, `${built}# not rebuilt\n`);
       await repo.git.raw(['commit', '--quiet', '--amend', '--no-edit', '-a']);
+      await setNoteAtHead(repo, e.info.tenantId, state);
       const kept = await snapshot(repo, e);
       expect(kept.reads.group?.mode).toBe('delta');
       expect(kept.changed).toBe(false);
       expect(readFileSync(file, 'utf8')).toBe(`${built}# not rebuilt\n`);
       // Written by something else (another version, other schemas or redaction): built again.
-      writeFileSync(statePath, JSON.stringify({ ...state, kinds: { ...state.kinds, group: { ...state.kinds.group, files: '0000000000000000' } } }, null, 2));
-      await repo.git.raw(['commit', '--quiet', '--amend', '--no-edit', '-a']);
+      await setNoteAtHead(repo, e.info.tenantId, { ...state, kinds: { ...state.kinds, group: { ...(state.kinds.group as KindDeltaState), files: '0000000000000000' } } });
       const rebuilt = await snapshot(repo, e);
       expect(rebuilt.reads.group?.mode).toBe('delta');
       expect(rebuilt.commit).toBeDefined();
       expect(readFileSync(file, 'utf8')).toBe(built);
-      expect(JSON.parse(readFileSync(statePath, 'utf8')).kinds.group.files).toBe(state.kinds.group?.files);
+      expect((await noteAtHead(repo, e.info.tenantId))?.kinds.group?.files).toBe(state.kinds.group?.files);
     } finally {
       await e.stop();
     }
@@ -283,17 +380,27 @@ describe('entra-gitops snapshot', () => {
     try {
       const repo = await makeRepo({ 'README.md': 'x\n' });
       await snapshot(repo, e);
-      const statePath = join(repo.dir, 'snapshots', e.info.tenantId, '.state', 'delta.json');
       const group = e.rt.dir.collections.groups.all()[0]?.data.id;
       await emulatorTransport(e).write('PATCH', `/groups/${String(group)}`, { description: 'Changed for the test' });
       const result = await snapshot(repo, e, { kinds: ['group'] });
       expect(result.commit).toBeDefined();
-      const kinds = (JSON.parse(readFileSync(statePath, 'utf8')) as { kinds: Record<string, { files?: string }> }).kinds;
+      const kinds = (await noteAtHead(repo, e.info.tenantId))?.kinds ?? {};
       expect(kinds.group?.files).toMatch(/^[0-9a-f]{16}$/);
-      for (const kind of ['user', 'application', 'servicePrincipal']) {
+      for (const kind of ['user', 'application', 'servicePrincipal'] as const) {
         expect(kinds[kind], kind).toBeDefined();
         expect(kinds[kind]?.files, kind).toBeUndefined();
       }
+      // A user file staged by hand goes into the next --kinds group commit unread: the users'
+      // link, which vouched only for the files it was taken with, is not recorded for that tree.
+      const userFile = readdirSync(join(repo.dir, 'snapshots', e.info.tenantId, 'user'))[0] as string;
+      writeFileSync(join(repo.dir, 'snapshots', e.info.tenantId, 'user', userFile), 'edited: by hand\n');
+      await repo.git.raw(['add', '--', `snapshots/${e.info.tenantId}/user/${userFile}`]);
+      await emulatorTransport(e).write('PATCH', `/groups/${String(group)}`, { description: 'Changed again' });
+      expect((await snapshot(repo, e, { kinds: ['group'] })).commit).toBeDefined();
+      const after = (await noteAtHead(repo, e.info.tenantId))?.kinds ?? {};
+      expect(after.user).toBeUndefined();
+      expect(after.group).toBeDefined();
+      expect(after.application).toBeDefined();
     } finally {
       await e.stop();
     }

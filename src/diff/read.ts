@@ -17,7 +17,7 @@ import type { Change, Diagnostic, KindName, ObjectRef, SnapshotObject } from '..
 import { canonicalGuid, isCanonicalGuid, parseSnapshotPath, SNAPSHOTS_DIR, tenantDir } from '../snapshot/layout.ts';
 import { parse } from '../snapshot/parse.ts';
 import { readTenant, type ReadProgress } from '../snapshot/read.ts';
-import { DELTA_STATE_PATH } from '../snapshot/delta.ts';
+import { LEGACY_DELTA_STATE_PATH } from '../snapshot/delta.ts';
 import type { Blob } from '../store/cat-file.ts';
 import { GIT_ENVIRONMENT, type GitStore } from '../store/git.ts';
 import { compareObjects } from './compare.ts';
@@ -70,10 +70,11 @@ export function scopeId(id: string): string {
 export type PathClass = { type: 'object'; ref: ObjectRef } | { type: 'out-of-scope' } | { type: 'bookkeeping' } | { type: 'unknown'; problem: string };
 
 /** What a path under the tenant's folder holds, and whether the scope covers it. The manifest
- * and the delta-link state are the snapshot's own bookkeeping, not tenant objects. Pure. */
+ * and the delta-link state file of earlier versions (still in their commits) are the snapshot's
+ * own bookkeeping, not tenant objects. Pure. */
 export function classifyPath(path: string, tenantId: string, scope: Scope): PathClass {
   const dir = tenantDir(tenantId);
-  if (path.startsWith(`${dir}/${DELTA_STATE_PATH.split('/')[0]}/`)) return { type: 'bookkeeping' };
+  if (path.startsWith(`${dir}/${LEGACY_DELTA_STATE_PATH.split('/')[0]}/`)) return { type: 'bookkeeping' };
   let where;
   try {
     where = parseSnapshotPath(path);

@@ -156,6 +156,8 @@ export function setupText(o: ScaffoldOptions): string {
     `${o.mode === 'gitops' ? 5 : 4}. Commit, push to ${repo}, and run "entra-gitops snapshot" once by hand (Actions → entra-gitops snapshot → Run workflow).`,
     '',
     'Recover by reverting: `git revert <snapshot commit>` (or edit a file under `snapshots/`) and push to the default branch; the plan appears in the run summary and waits for a reviewer of `entra-recovery`. By hand: `entra-gitops plan --to <commit>`, `entra-gitops recover --to <commit> --yes`.',
+    '',
+    'The delta links that make snapshots incremental are not in the tree but in git notes (ref `refs/notes/entra-gitops`, on the tree of `snapshots/<tenant>` they describe), so a revert or a merge of snapshot commits never conflicts on them. `git clone` and `git push` leave notes out: `entra-gitops snapshot --push` fetches and pushes them, the workflows do it in backup and gitops mode, and by hand it is `git fetch origin refs/notes/entra-gitops:refs/notes/entra-gitops` and `git push origin refs/notes/entra-gitops`. Without them a snapshot only reads the tenant in full.',
   );
   return `${out.join('\n')}\n`;
 }

@@ -47,7 +47,7 @@ import { readListed } from './read/listed.ts';
 import { readRelationships } from './read/relationships.ts';
 import { normalizeLinks } from './normalize.ts';
 
-export { DELTA_STATE_PATH, EMPTY_DELTA_STATE, parseDeltaState, serializeDeltaState, DeltaStateError, type DeltaState, type KindDeltaState } from './delta/state.ts';
+export { DELTA_STATE_NOTE, EMPTY_DELTA_STATE, LEGACY_DELTA_STATE_PATH, parseDeltaState, resolveDeltaState, serializeDeltaState, DeltaStateError, type DeltaState, type KindDeltaState, type ResolvedDeltaState } from './delta/state.ts';
 
 export interface IncrementalOptions {
   /** The state stored with the last snapshot; absent: every delta kind is read in full. */

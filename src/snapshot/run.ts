@@ -13,14 +13,14 @@ import type { GraphTransport} from '../graph/transport.ts';
 import { type TransportStats } from '../graph/transport.ts';
 import { KINDS, withPageSize } from '../kinds/index.ts';
 import type { KindSpec } from '../kinds/spec.ts';
-import type { KindName } from '../model/types.ts';
+import type { Diagnostic, KindName } from '../model/types.ts';
 import type { GitStore } from '../store/git.ts';
 import { commitMessage, type KindCounts } from '../store/message.ts';
 import { codeFile, isCodeModule } from '../code-files.ts';
 import { VERSION } from '../version.ts';
 import { canonicalGuid, manifestPath, SCHEMAS_DIR, SNAPSHOTS_DIR, tenantDir } from './layout.ts';
 import { buildManifest, parseManifest, serializeManifest } from './manifest.ts';
-import { DELTA_STATE_PATH, EMPTY_DELTA_STATE, parseDeltaState, readTenantIncremental, serializeDeltaState, type DeltaState, type KindDeltaState } from './delta.ts';
+import { LEGACY_DELTA_STATE_PATH, readTenantIncremental, resolveDeltaState, serializeDeltaState, type DeltaState, type KindDeltaState, type ResolvedDeltaState } from './delta.ts';
 import { parse } from './parse.ts';
 import type { RawObject, ReadProgress } from './read.ts';
 import { defaultValidator } from './schema-files.ts';
@@ -37,7 +37,8 @@ export interface SnapshotRunOptions {
   full: boolean;
   /** Write the files but do not commit. */
   commit: boolean;
-  /** Push the commit (and its tag) after committing. */
+  /** Push the commit (and its tag) after committing, and the delta state notes with it; fetch
+   * those notes from the remote first (a fresh CI clone has none of its own). */
   push: boolean;
   /** Accept a kind that shrank more than config.snapshot.allowShrinkPercent. */
   allowShrink: boolean;
@@ -70,6 +71,9 @@ export interface SnapshotResult {
   reads: Partial<Record<KindName, { mode: 'delta' | 'full'; reason?: string }>>;
   /** Kinds whose delta token Graph no longer accepted (expired after 7 days): read in full. */
   resynced: KindName[];
+  /** What a reader should know and nothing stopped: a delta state that could not be read or
+   * fetched (a full read instead), notes that could not be pushed, a delta token refused. */
+  diagnostics: Diagnostic[];
   requests: number;
   resourceUnits: number;
   throttled: number;
@@ -147,28 +151,72 @@ async function previousBlobs(store: GitStore, tenantId: string): Promise<Map<str
 /** Kinds whose files at HEAD are not the ones the last snapshot commit of this tool wrote
  * (edited by hand and committed, reverted, merged in), with the reason. A delta round starts
  * from the last snapshot's objects and changes only what Graph reports: from edited files it
- * would keep an edited value Graph never reports, so such a kind is read in full. Files
- * outside the kinds' folders (the manifest, the delta state) do not count. */
-async function editedKinds(store: GitStore, tenantId: string, kinds: readonly KindSpec[], previous: ReadonlyMap<string, string>): Promise<Map<KindName, string>> {
+ * would keep an edited value Graph never reports, so such a kind is read in full — when its
+ * state is the last snapshot commit's, not one recorded for HEAD's very tree. Files outside
+ * the kinds' folders (the manifest) do not count; an older version's state file that changed
+ * since (a revert brought it back) is not to be used. */
+async function editedKinds(store: GitStore, tenantId: string, kinds: readonly KindSpec[], previous: ReadonlyMap<string, string>): Promise<{ edited: Map<KindName, string>; legacyChanged: boolean; last?: string }> {
   const edited = new Map<KindName, string>();
-  if (previous.size === 0) return edited;
+  if (previous.size === 0) return { edited, legacyChanged: false };
   const last = await store.lastSnapshotCommit(tenantId);
   if (!last) {
     for (const spec of kinds) edited.set(spec.name, 'no snapshot commit of this tool holds its files');
-    return edited;
+    return { edited, legacyChanged: true };
   }
   const ownerOf = pathOwner(tenantId, kinds);
+  const legacy = `${tenantDir(tenantId)}/${LEGACY_DELTA_STATE_PATH}`;
+  let legacyChanged = false;
   for (const change of await store.changedPaths(last.sha, 'HEAD', tenantDir(tenantId))) {
+    if (change.path === legacy) legacyChanged = true;
     const spec = ownerOf(change.path);
     if (spec && !edited.has(spec.name)) edited.set(spec.name, `its files were changed since the last snapshot commit (${last.sha.slice(0, 12)}), e.g. ${change.path}`);
   }
-  return edited;
+  return { edited, legacyChanged, last: last.sha };
+}
+
+/** The delta state this snapshot starts from (delta/state.ts resolveDeltaState): the note on
+ * the tree of the tenant's folder at HEAD, else the one on that folder's tree in the last
+ * snapshot commit, else the state file an older version left, if that commit wrote it. The
+ * notes are fetched from the remote first when pushing. Nothing here stops a run: a state that
+ * cannot be had is a full read, with a diagnostic where something went wrong. */
+async function storedDeltaState(store: GitStore, tenantId: string, previous: ReadonlyMap<string, string>, edits: { legacyChanged: boolean; last?: string }, remote: string | undefined): Promise<ResolvedDeltaState> {
+  const diagnostics: Diagnostic[] = [];
+  if (remote !== undefined) {
+    try {
+      await store.fetchNotes(remote);
+    } catch (err) {
+      diagnostics.push({ severity: 'warning', code: 'delta-state-fetch', message: `${err instanceof Error ? err.message : String(err)} Kinds without a local delta state are read in full.` });
+    }
+  }
+  const noteOn = async (tree: string | undefined): Promise<string | undefined> => {
+    if (tree === undefined) return undefined;
+    try {
+      return await store.readNote(tree);
+    } catch (err) {
+      diagnostics.push({ severity: 'warning', code: 'delta-state-read', message: `${err instanceof Error ? err.message : String(err)} Kinds without another delta state were read in full.` });
+      return undefined;
+    }
+  };
+  if (previous.size === 0) return { ...resolveDeltaState({}), diagnostics };
+  const tree = await store.treeAt('HEAD', tenantDir(tenantId));
+  const note = await noteOn(tree);
+  const lastTree = note === undefined && edits.last !== undefined ? await store.treeAt(edits.last, tenantDir(tenantId)) : undefined;
+  const lastNote = lastTree !== undefined && lastTree !== tree ? await noteOn(lastTree) : undefined;
+  const legacyPath = `${tenantDir(tenantId)}/${LEGACY_DELTA_STATE_PATH}`;
+  const legacyText = note === undefined && lastNote === undefined && !edits.legacyChanged && previous.has(legacyPath) ? await store.readFileAt('HEAD', legacyPath) : undefined;
+  const resolved = resolveDeltaState({
+    ...(tree !== undefined ? { tree } : {}),
+    ...(note !== undefined ? { note } : {}),
+    ...(lastTree !== undefined ? { last: { tree: lastTree, ...(lastNote !== undefined ? { note: lastNote } : {}) } } : {}),
+    ...(legacyText !== undefined ? { legacy: { text: legacyText, path: legacyPath } } : {}),
+  });
+  return { ...resolved, diagnostics: [...diagnostics, ...resolved.diagnostics] };
 }
 
 /** The last snapshot's objects of each kind as the reader returns them, so a delta round can
  * start from them. A kind whose files are missing or unreadable gets undefined: a full read.
  * Each file is parsed as git hands it over and its text dropped: only the objects are held. */
-async function previousObjects(store: GitStore, previous: ReadonlyMap<string, string>, tenantId: string, kinds: readonly KindSpec[], counts: Partial<Record<KindName, number>>, redact: Config['redact'], keepsFiles: ReadonlySet<KindName>): Promise<(kind: KindName) => RawObject[] | undefined> {
+async function previousObjects(store: GitStore, previous: ReadonlyMap<string, string>, tenantId: string, kinds: readonly KindSpec[], emptyIsKnown: boolean, redact: Config['redact'], keepsFiles: ReadonlySet<KindName>): Promise<(kind: KindName) => RawObject[] | undefined> {
   const byKind = new Map<KindName, RawObject[] | undefined>(kinds.map((k) => [k.name, []]));
   // Blob → the paths holding it (several files with equal bytes share one blob) and their kinds.
   const owners = new Map<string, Array<{ path: string; spec: KindSpec }>>();
@@ -203,9 +251,12 @@ async function previousObjects(store: GitStore, previous: ReadonlyMap<string, st
     }
   }
   for (const spec of kinds) {
-    // git keeps no empty folder: a kind the manifest counted at 0 has no files and is known empty.
+    // git keeps no empty folder, so no files tell an empty kind only with a note recorded for
+    // the very files the kind has (HEAD's tree, or the last snapshot commit's when the kind's
+    // files did not change since; it has the kind's link only if the kind was read). Otherwise
+    // a kind without files is read in full, which for an empty kind costs one page.
     const objects = byKind.get(spec.name);
-    if (objects && objects.length === 0 && counts[spec.name] !== 0) byKind.set(spec.name, undefined);
+    if (objects && objects.length === 0 && !emptyIsKnown) byKind.set(spec.name, undefined);
   }
   return (kind) => byKind.get(kind);
 }
@@ -248,20 +299,20 @@ export async function runSnapshot(options: SnapshotRunOptions): Promise<Snapshot
   // 1. Read everything first: a failure here leaves the repository exactly as it was.
   const previous = await previousBlobs(store, tenantId);
   const mPath = manifestPath(tenantId);
-  const statePath = `${tenantDir(tenantId)}/${DELTA_STATE_PATH}`;
-  const textAtHead = async (path: string) => (previous.has(path) ? store.readFileAt('HEAD', path) : undefined);
-  const [manifestText, stateText] = await Promise.all([textAtHead(mPath), textAtHead(statePath)]);
+  const legacyStatePath = `${tenantDir(tenantId)}/${LEGACY_DELTA_STATE_PATH}`;
+  const manifestText = previous.has(mPath) ? await store.readFileAt('HEAD', mPath) : undefined;
   const oldManifest = manifestText !== undefined ? parseManifest(manifestText, mPath) : undefined;
-  let state: DeltaState = EMPTY_DELTA_STATE;
-  try {
-    if (stateText !== undefined) state = parseDeltaState(stateText, statePath);
-  } catch {
-    // An unreadable state only costs a full read; the next commit writes a good one.
-  }
   // A full read starts from nothing: the last snapshot's objects are not even parsed. Otherwise
   // they are parsed while the reads that need none of them (and each delta round's pages) go out.
   // Kinds whose last snapshot files cannot stand in for the tenant in a delta round, and why.
-  const untrusted = options.full ? new Map<KindName, string>() : await editedKinds(store, tenantId, kinds, previous);
+  const edits = options.full ? { edited: new Map<KindName, string>(), legacyChanged: true } : await editedKinds(store, tenantId, kinds, previous);
+  // --full takes fresh links for every kind: no state to start from, but the notes are still
+  // fetched, so that the ones this run pushes include the remote's.
+  const stored = await storedDeltaState(store, tenantId, options.full ? new Map() : previous, edits, options.push ? config.git.remote : undefined);
+  const state: DeltaState = stored.state;
+  // A state recorded for HEAD's very tree vouches for every kind's files as they are.
+  const untrusted = stored.source === 'note' ? new Map<KindName, string>() : edits.edited;
+  const diagnostics: Diagnostic[] = [...stored.diagnostics];
   for (const spec of kinds) {
     const redacted = new Set(config.redact[spec.name] ?? []);
     const hidden = spec.relationships.filter((r) => (r.whenReads ?? []).some((p) => redacted.has(p)));
@@ -273,7 +324,7 @@ export async function runSnapshot(options: SnapshotRunOptions): Promise<Snapshot
   const writer = writerSource();
   const fingerprints = new Map(kinds.map((k) => [k.name, filesFingerprint(k.name, writer, schemas, config.redact)] as const));
   const keepsFiles = new Set(kinds.filter((k) => state.kinds[k.name]?.files === fingerprints.get(k.name)).map((k) => k.name));
-  const previousOf = options.full ? undefined : previousObjects(store, previous, tenantId, kinds.filter((k) => !untrusted.has(k.name)), oldManifest?.counts ?? {}, config.redact, keepsFiles);
+  const previousOf = options.full ? undefined : previousObjects(store, previous, tenantId, kinds.filter((k) => !untrusted.has(k.name) && state.kinds[k.name] !== undefined), stored.source === 'note' || stored.source === 'last-snapshot', config.redact, keepsFiles);
   previousOf?.catch(() => undefined);
   // 2. Every object becomes a file, and every file is checked, before any is written: as the
   //    objects are read (a page at a time), in slices that leave the event loop to the reads
@@ -373,16 +424,18 @@ export async function runSnapshot(options: SnapshotRunOptions): Promise<Snapshot
       );
     }
 
-    // 4. The manifest keeps the counts of kinds outside this run's scope.
-    const counts: Partial<Record<KindName, number>> = { ...(oldManifest?.counts ?? {}) };
-    for (const s of summaries) counts[s.kind] = s.total;
+    // 4. The manifest, and the schemas its files name. An older version's state file leaves the
+    //    tree with this commit: the state is a note now (delta/state.ts says why).
     const defaultDomain = domain ?? oldManifest?.defaultDomain;
-    files.set(mPath, serializeManifest(buildManifest({ tenantId, ...(defaultDomain ? { defaultDomain } : {}), counts })));
+    files.set(mPath, serializeManifest(buildManifest({ tenantId, ...(defaultDomain ? { defaultDomain } : {}) })));
     for (const [path, text] of schemas) files.set(path, text);
-    // The delta links go in only with a snapshot that changed something: an unchanged tenant
-    // must give no commit, and an older link stays valid (it replays everything since it was
-    // taken) until Graph expires it, after which that kind is read in full once.
+    if (previous.has(legacyStatePath) || onDisk.includes(legacyStatePath)) removed.push(legacyStatePath);
+    // The delta links are recorded only with a snapshot that changed something: an unchanged
+    // tenant must give no commit, and the tree it leaves keeps its note, whose links stay valid
+    // (they replay everything since they were taken) until Graph expires them, after which that
+    // kind is read in full once.
     const objectsChanged = removed.length > 0 || [...files.keys()].some((path) => path.startsWith(`${SNAPSHOTS_DIR}/`) && previous.get(path) !== files.blob(path));
+    let nextState: DeltaState | undefined;
     if (objectsChanged) {
       // Every file of a kind read now is this version's (built, or kept because it already was).
       // A kind outside this run (--kinds) loses its fingerprint: the commit takes whatever of its
@@ -394,18 +447,31 @@ export async function runSnapshot(options: SnapshotRunOptions): Promise<Snapshot
         const files = fingerprints.get(name);
         kindsNow[name] = files !== undefined ? { ...rest, files } : rest;
       }
-      files.set(statePath, serializeDeltaState({ ...read.state, kinds: kindsNow }));
+      nextState = { ...read.state, kinds: kindsNow };
     }
 
     // 5. Write, then commit once.
     await store.writeTree(files, removed);
     const changed = objectsChanged;
+    // The note goes on the tree the index now holds for the tenant, which is what the commit
+    // records (or, with --no-commit, what a commit of it would): a later run finds it only if
+    // HEAD's tree is exactly this one.
+    const noteTree = nextState ? await recordableTree(nextState) : undefined;
     let commit: string | undefined;
     // Asked even when nothing was written now: an earlier run may have written without committing.
     if (options.commit) {
       const message = commitMessage({ kinds: summaries }, { tenantId, ...(defaultDomain ? { defaultDomain } : {}), version: VERSION });
       const result = await store.commit({ message, ...(config.git.author ? { author: config.git.author } : {}) });
       if (result.committed) commit = result.sha;
+    }
+    let noted = false;
+    if (noteTree && nextState) {
+      try {
+        await store.writeNote(noteTree, serializeDeltaState(nextState), undefined, config.git.author);
+        noted = true;
+      } catch (err) {
+        diagnostics.push({ severity: 'warning', code: 'delta-state-write', message: `${err instanceof Error ? err.message : String(err)} The next snapshot reads every kind in full.` });
+      }
     }
     let tag: string | undefined;
     let pushed = false;
@@ -417,7 +483,31 @@ export async function runSnapshot(options: SnapshotRunOptions): Promise<Snapshot
       await store.push({ remote: config.git.remote, ...(config.git.branch ? { branch: config.git.branch } : {}), ...(tag ? { tags: [tag] } : {}), ...(config.git.author ? { author: config.git.author } : {}) });
       pushed = true;
     }
-    return { version: 1, tenantId, defaultDomain, commit, tag, pushed, changed, kinds: summaries, reads: read.kinds, resynced: read.resynced, ...stats(transport.stats), durationMs: Date.now() - started };
+    // The notes go after the branch, on their own: the backup is the commit, and a note that
+    // does not reach the remote costs the next run on a fresh clone a full read, nothing more.
+    if (options.push && (pushed || noted)) {
+      try {
+        await store.pushNotes(config.git.remote, undefined, { ...(config.git.author ? { author: config.git.author } : {}) });
+      } catch (err) {
+        diagnostics.push({ severity: 'warning', code: 'delta-state-push', message: err instanceof Error ? err.message : String(err) });
+      }
+    }
+    for (const d of read.diagnostics) diagnostics.push(d);
+    return { version: 1, tenantId, defaultDomain, commit, tag, pushed, changed, kinds: summaries, reads: read.kinds, resynced: read.resynced, diagnostics, ...stats(transport.stats), durationMs: Date.now() - started };
+  }
+
+  /** The tree of the tenant's folder in the index, for the note; first the state loses the links
+   * of kinds this run did not read whose files are staged otherwise than at HEAD (an earlier
+   * --no-commit run, a `git add`): those go into the commit unread, and a link vouches only for
+   * the files it was taken with. */
+  async function recordableTree(next: DeltaState): Promise<string | undefined> {
+    const read = new Set(kinds.map((k) => k.name));
+    const ownerOf = pathOwner(tenantId, KINDS);
+    for (const path of await store.stagedPaths(tenantDir(tenantId))) {
+      const spec = ownerOf(path);
+      if (spec && !read.has(spec.name)) delete next.kinds[spec.name];
+    }
+    return store.indexTreeAt(tenantDir(tenantId));
   }
 }
 

@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cloneRepo, commitFiles, makeBareRemote, makeRepo, makeRepoWith, removeTestRepos, tempDir, TEST_IDENTITY } from '../../test/helpers/repo.ts';
-import { BOT_IDENTITY, gitClient, openRepo, tagName, type GitStore } from './git.ts';
+import { BOT_IDENTITY, gitClient, NOTES_REF, openRepo, tagName, type GitStore } from './git.ts';
 import { StoreError } from './errors.ts';
 import { commitMessage } from './message.ts';
 
@@ -319,5 +319,65 @@ describe('reading snapshots back', () => {
     expect(await store.lastSnapshotCommit()).toMatchObject({ sha: theirs.committed ? theirs.sha : '', tenantId: other, version: '0.2.0' });
     expect(await store.lastSnapshotCommit(T)).toMatchObject({ sha: ours.committed ? ours.sha : '', tenantId: T, version: '0.1.0' });
     expect(await (await openRepo((await makeRepo()).dir)).lastSnapshotCommit()).toBeUndefined();
+  });
+});
+
+describe('notes on snapshot trees', () => {
+  it('names the tree of a folder at a commit and in the index, and reads back the note set on it', async () => {
+    const repo = await makeRepo({ [u('a')]: 'a: 1\n', 'README.md': 'x' });
+    const store = await openRepo(repo.dir);
+    const tree = await store.treeAt('HEAD', `snapshots/${T}`);
+    expect(tree).toMatch(/^[0-9a-f]{40}$/);
+    expect(await store.treeAt('HEAD', 'snapshots/nope')).toBeUndefined();
+    expect(await store.indexTreeAt(`snapshots/${T}`)).toBe(tree);
+    expect(await store.indexTreeAt('snapshots/nope')).toBeUndefined();
+
+    expect(await store.readNote(tree ?? '')).toBeUndefined();
+    const text = '{\n  "version": 1,\n  "kinds": {}\n}\n';
+    await store.writeNote(tree ?? '', text);
+    expect(await store.readNote(tree ?? '')).toBe(text);
+    // Under its own ref: no note on the commit, none in git log's default notes.
+    expect((await repo.git.raw(['notes', 'list'])).trim()).toBe('');
+    expect((await repo.git.raw(['notes', `--ref=${NOTES_REF}`, 'list'])).trim()).toContain(tree);
+    await store.writeNote(tree ?? '', '{"version":1,"kinds":{}}\n');
+    expect(await store.readNote(tree ?? '')).toBe('{"version":1,"kinds":{}}\n');
+
+    // Another tree (any change under the folder) has no note: the state belongs to one tree only.
+    await store.writeTree(new Map([[u('a'), 'a: 2\n']]), []);
+    const staged = await store.indexTreeAt(`snapshots/${T}`);
+    expect(staged).not.toBe(tree);
+    expect(await store.readNote(staged ?? '')).toBeUndefined();
+    expect(await store.stagedPaths(`snapshots/${T}`)).toEqual([u('a')]);
+  });
+
+  it('writes a note without a git identity (a CI runner), as the bot', async () => {
+    const repo = await makeRepoWith({ identity: false }, { [u('a')]: 'a\n' });
+    const store = await openRepo(repo.dir);
+    const tree = (await store.treeAt('HEAD', `snapshots/${T}`)) ?? '';
+    await store.writeNote(tree, 'n\n');
+    expect((await repo.git.raw(['log', '-1', '--format=%an <%ae>', NOTES_REF])).trim()).toBe(`${BOT_IDENTITY.name} <${BOT_IDENTITY.email}>`);
+  });
+
+  it('fetches, merges and pushes the notes ref: absent on a new remote, merged when two clones each wrote notes', async () => {
+    const bare = await makeBareRemote({ [u('a')]: 'a\n' });
+    const one = await cloneRepo(bare);
+    const two = await cloneRepo(bare);
+    const s1 = await openRepo(one.dir);
+    const s2 = await openRepo(two.dir);
+    expect(await s1.fetchNotes('origin')).toBe('absent');
+    expect(await s1.pushNotes('origin')).toBe(false); // nothing of its own to push
+    const tree = (await s1.treeAt('HEAD', `snapshots/${T}`)) ?? '';
+    await s1.writeNote(tree, 'from one\n');
+    expect(await s1.pushNotes('origin')).toBe(true);
+    // The second clone wrote a note on another object meanwhile: its push is rejected, it
+    // merges the remote's notes and pushes again.
+    const blob = (await two.git.raw(['rev-parse', `HEAD:${u('a')}`])).trim();
+    await s2.writeNote(blob, 'from two\n');
+    expect(await s2.pushNotes('origin')).toBe(true);
+    expect(await s2.readNote(tree)).toBe('from one\n');
+    expect(await s1.fetchNotes('origin')).toBe('merged');
+    expect(await s1.readNote(blob)).toBe('from two\n');
+    expect(await s1.readNote(tree)).toBe('from one\n');
+    await expect(s1.fetchNotes('nowhere')).rejects.toThrow(/^Could not fetch refs\/notes\/entra-gitops from nowhere because git said: .*\(Hint: /);
   });
 });

@@ -102,12 +102,23 @@ export interface PathChange {
   path: string;
 }
 
+/** Where the tool keeps what it records about a snapshot outside the tracked tree (the delta
+ * state, src/snapshot/delta/state.ts): git notes under a ref of its own, so that `git log`
+ * shows none of them and no branch carries them (see the README, "Incremental reads"). */
+export const NOTES_REF = 'refs/notes/entra-gitops';
+
+/** What fetching the notes ref found on the remote. */
+export type NotesFetch = 'merged' | 'absent';
+
 export interface SnapshotCommit {
   sha: string;
   date: string;
   tenantId: string;
   version: string;
 }
+
+const NO_NOTE = /no note found for object/i;
+const NO_REMOTE_REF = /couldn't find remote ref|could not find remote ref/i;
 
 const NON_FAST_FORWARD = /\(fetch first\)|\(non-fast-forward\)|non-fast-forward|\[rejected\]/i;
 
@@ -585,6 +596,106 @@ export class GitStore {
       changes.push({ status, path });
     }
     return changes;
+  }
+
+  /** The id of the tree at `path` in a commit, or undefined when the commit has no such folder. */
+  async treeAt(ref: string, path: string): Promise<string | undefined> {
+    await this.requireCommit(ref);
+    const out = await this.run(`find ${path} at ${ref}`, () => this.git.raw(['ls-tree', '-z', '--full-tree', ref, '--', path.replace(/\/+$/, '')]));
+    // "<mode> tree <id>\t<path>"; a file, or nothing, at that path is no folder.
+    const m = /^\d+ tree ([0-9a-f]+)\t/.exec(out);
+    return m?.[1];
+  }
+
+  /** The id of the tree the index holds at `dir` (what a commit made now would record there),
+   * or undefined when the index has nothing there. Writes the tree objects, as a commit would. */
+  async indexTreeAt(dir: string): Promise<string | undefined> {
+    try {
+      return (await this.git.raw(['write-tree', `--prefix=${dir.replace(/\/+$/, '')}/`])).trim() || undefined;
+    } catch {
+      return undefined; // no such folder in the index, or a conflicted index: nothing to name
+    }
+  }
+
+  /** The note on an object (any object: a commit, a tree) under a notes ref, or undefined when
+   * there is none. */
+  async readNote(object: string, ref: string = NOTES_REF): Promise<string | undefined> {
+    try {
+      return await this.git.raw(['notes', `--ref=${ref}`, 'show', object]);
+    } catch (err) {
+      if (NO_NOTE.test(gitReason(err))) return undefined;
+      throw new StoreError('git-failed', `Could not read the note on ${object} under ${ref} in ${this.root} because git said: ${gitReason(err)}. (Hint: 'git notes --ref=${ref} show ${object}' shows the same; deleting the ref only costs the next snapshot a full read.)`, {
+        repo: this.root,
+        cause: err,
+      });
+    }
+  }
+
+  /** Sets the note on an object under a notes ref, replacing any it had. The note ref's commit
+   * needs an identity, chosen as for a snapshot commit. */
+  async writeNote(object: string, text: string, ref: string = NOTES_REF, author?: Identity): Promise<void> {
+    const gitDir = (await this.run('find the git directory', () => this.git.raw(['rev-parse', '--absolute-git-dir']))).trim();
+    // From a file, not -m: a note must not be limited by the length of one argument.
+    const file = join(gitDir, `entra-gitops-note-${process.pid}-${createHash('sha1').update(`${object}${Date.now()}${Math.random()}`).digest('hex').slice(0, 8)}`);
+    writeFileSync(file, text);
+    try {
+      const flags = await this.noteIdentityFlags(author);
+      await this.run(`write the note on ${object} under ${ref}`, () => this.git.raw([...flags, 'notes', `--ref=${ref}`, 'add', '--force', '--file', file, object]));
+    } finally {
+      await rm(file, { force: true });
+    }
+  }
+
+  /** `-c user.*` flags for git commands that make commits of their own (notes): they need both
+   * an author and a committer, which a CI runner often does not have. */
+  private async noteIdentityFlags(author?: Identity): Promise<string[]> {
+    const who = await this.identity(author);
+    if ((await this.gitIdentity('AUTHOR')) && (await this.gitIdentity('COMMITTER'))) return [];
+    return ['-c', `user.name=${who.committer.name}`, '-c', `user.email=${who.committer.email}`];
+  }
+
+  /** Fetches a notes ref from a remote and merges it into the local one (the local note wins
+   * where both annotate the same object: either describes that object). 'absent' when the
+   * remote has no such ref yet, which is normal before the first push. */
+  async fetchNotes(remote: string, ref: string = NOTES_REF, author?: Identity): Promise<NotesFetch> {
+    try {
+      await this.git.raw(['fetch', '--quiet', '--no-tags', remote, ref]);
+    } catch (err) {
+      if (NO_REMOTE_REF.test(gitReason(err))) return 'absent';
+      throw new StoreError('git-failed', `Could not fetch ${ref} from ${remote} because git said: ${gitReason(err)}. (Hint: check the remote's URL and the job's read permission.)`, { repo: this.root, cause: err });
+    }
+    const flags = await this.noteIdentityFlags(author);
+    await this.run(`merge the fetched ${ref}`, () => this.git.raw([...flags, 'notes', `--ref=${ref}`, 'merge', '--quiet', '--strategy=ours', 'FETCH_HEAD']));
+    return 'merged';
+  }
+
+  /** Pushes a notes ref; when the remote's moved on (another job pushed notes), fetches and
+   * merges it and tries again, a bounded number of times. Nothing to push without a local ref. */
+  async pushNotes(remote: string, ref: string = NOTES_REF, options: { attempts?: number; author?: Identity } = {}): Promise<boolean> {
+    if (!(await this.git.raw(['rev-parse', '--verify', '--quiet', ref]).catch(() => '')).trim()) return false;
+    const attempts = Math.max(1, options.attempts ?? 3);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.git.raw(['push', '--porcelain', remote, `${ref}:${ref}`]);
+        return true;
+      } catch (err) {
+        const why = gitReason(err);
+        if (!NON_FAST_FORWARD.test(why) || attempt >= attempts) {
+          throw new StoreError(NON_FAST_FORWARD.test(why) ? 'push-rejected' : 'git-failed', `Could not push ${ref} to ${remote} because git said: ${why}. (Hint: the snapshot itself is pushed; without the notes the next run on a fresh clone reads the tenant in full.)`, {
+            repo: this.root,
+            cause: err,
+          });
+        }
+        await this.fetchNotes(remote, ref, options.author);
+      }
+    }
+  }
+
+  /** Paths under `dir` whose staged version differs from HEAD's (all of them without a HEAD). */
+  async stagedPaths(dir: string): Promise<string[]> {
+    const head = (await this.hasCommit('HEAD')) ? ['HEAD'] : [];
+    const out = head.length > 0 ? await this.run('list the staged changes', () => this.git.raw(['diff', '--cached', '--name-only', '-z', '--no-renames', ...head, '--', dir])) : await this.run('list the staged files', () => this.git.raw(['ls-files', '-z', '--', dir]));
+    return out.split('\0').filter(Boolean);
   }
 
   /** Streams blobs by id through one `git cat-file --batch` process, in the order asked. */

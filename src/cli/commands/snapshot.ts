@@ -35,6 +35,7 @@ export function describeResult(r: SnapshotResult): string {
   else if (r.changed) lines.push('Written, not committed (--no-commit).');
   else lines.push('No change since the last snapshot: nothing to commit.');
   lines.push(`${r.requests} requests, ${r.resourceUnits} resource units, ${r.throttled} throttled, ${(r.durationMs / 1000).toFixed(1)} s.`);
+  for (const d of r.diagnostics) lines.push(`${d.severity}: ${d.message}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -45,7 +46,7 @@ export function registerSnapshot(program: Command): void {
     .option('--repo <dir>', 'the backup repository (default: the current directory)')
     .option('--full', 'read everything, not only what changed since the last snapshot', false)
     .option('--no-commit', 'write the files but do not commit them')
-    .option('--push', 'push the commit (with retry and rebase on a non-fast-forward)', false)
+    .option('--push', 'push the commit (with retry and rebase on a non-fast-forward) and the delta state notes; fetch those notes first', false)
     .option('--kinds <list>', `comma-separated kinds to read (default: all): ${KIND_NAMES.join(', ')}`, kindList)
     .option('--allow-shrink', 'accept a kind that lost more objects than snapshot.allowShrinkPercent allows', false)
     .option('--json', 'print a JSON summary on stdout instead of text (no progress display)', false)

@@ -62,12 +62,14 @@ describe('LinesProgress', () => {
     p.update('user', 0); // a second read of the same kind (a recovery reads again after applying)
     p.update('user', 298, 298);
     p.stop();
-    expect(out.text()).toBe(['user: 0', 'group: 0', 'user: 298/298 done', 'user: 298/298 done', 'group: 40', ''].join('\n'));
+    expect(out.text()).toBe(['user: reading', 'group: reading', 'user: 298/298 done', 'user: 298/298 done', 'group: 40', ''].join('\n'));
   });
 
   it('formats a line with and without a known total', () => {
     expect(progressLine('users', 1200, 5000)).toBe('users: 1200/5000');
     expect(progressLine('groups', 7, undefined, true)).toBe('groups: 7 done');
+    expect(progressLine('users', 0, undefined)).toBe('users: reading');
+    expect(progressLine('users', 0, undefined, true)).toBe('users: 0 done');
   });
 });
 

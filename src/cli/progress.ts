@@ -34,6 +34,8 @@ export function chooseProgressMode(options: { json?: boolean; stream?: { isTTY?:
 }
 
 export function progressLine(kind: string, done: number, total: number | undefined, finished = false): string {
+  // A read that has just begun: "user: 0" would read as "no users" in a log.
+  if (done === 0 && total === undefined && !finished) return `${kind}: reading`;
   const count = total !== undefined ? `${done}/${total}` : `${done}`;
   return `${kind}: ${count}${finished ? ' done' : ''}`;
 }

@@ -187,18 +187,20 @@ export function tapFileSink(file: string, repoRoot: string): { sink: TapSink; co
   if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))) {
     throw new RecoverError('bad-arguments', `Could not issue Temporary Access Passes into ${path} because it is inside the backup repository ${repoRoot}, where a pass could be committed. (Hint: name a file outside it, e.g. --issue-tap ~/taps.jsonl.)`);
   }
-  let handle: FileHandle | undefined;
+  // The opening promise, not the handle: passes are issued concurrently, and two sinks that both
+  // found no handle yet each opened one (the first was left to the garbage collector).
+  let handle: Promise<FileHandle> | undefined;
   let written = 0;
   return {
     sink: async (tap: IssuedTap) => {
-      handle ??= await open(path, 'a', 0o600);
-      await handle.write(`${JSON.stringify(tap)}\n`);
-      await handle.sync();
+      const h = await (handle ??= open(path, 'a', 0o600));
+      await h.write(`${JSON.stringify(tap)}\n`);
+      await h.sync();
       written++;
     },
     count: () => written,
     close: async () => {
-      await handle?.close();
+      await (await handle)?.close();
     },
   };
 }

@@ -183,6 +183,11 @@ describe('plan and recover', () => {
     const refused = await recover(['--repo', repo.dir, '--plan', bad, '--yes']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain(`Could not use the plan ${bad} because it is not a recovery plan`);
+    // A planning flag beside --plan would change nothing: refused, not ignored.
+    const beside = await recover(['--repo', repo.dir, '--plan', file, '--recreate', '--yes']);
+    expect(beside.code).toBe(1);
+    expect(beside.stderr).toContain('Could not recover with --plan and --recreate because a plan file already holds the choices');
+    await expect(graph.get(`/users/${deleted.id}`)).rejects.toThrow(/404/);
     const applied = await recover(['--repo', repo.dir, '--plan', file, '--yes', '--json']);
     expect(applied.code, applied.stderr).toBe(0);
     const record = JSON.parse(applied.stdout) as RecoveryRecord;

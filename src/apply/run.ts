@@ -187,18 +187,20 @@ export function tapFileSink(file: string, repoRoot: string): { sink: TapSink; co
   if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))) {
     throw new RecoverError('bad-arguments', `Could not issue Temporary Access Passes into ${path} because it is inside the backup repository ${repoRoot}, where a pass could be committed. (Hint: name a file outside it, e.g. --issue-tap ~/taps.jsonl.)`);
   }
-  let handle: FileHandle | undefined;
+  // The opening promise, not the handle: passes are issued concurrently, and two sinks that both
+  // found no handle yet each opened one (the first was left to the garbage collector).
+  let handle: Promise<FileHandle> | undefined;
   let written = 0;
   return {
     sink: async (tap: IssuedTap) => {
-      handle ??= await open(path, 'a', 0o600);
-      await handle.write(`${JSON.stringify(tap)}\n`);
-      await handle.sync();
+      const h = await (handle ??= open(path, 'a', 0o600));
+      await h.write(`${JSON.stringify(tap)}\n`);
+      await h.sync();
       written++;
     },
     count: () => written,
     close: async () => {
-      await handle?.close();
+      await (await handle)?.close();
     },
   };
 }
@@ -265,11 +267,33 @@ function journaledOutcomes(pending: PendingRecovery): Map<number, OperationResul
   return outcomes;
 }
 
+/** The planning flags a request gives (scope and choices). Beside --plan they would be ignored,
+ * since the file was planned with its own: a `--recreate` there once left hard-deleted users
+ * missing after a recovery that said it succeeded. */
+export function choicesBesidePlanFile(request: RecoveryRequest): string[] {
+  const out: string[] = [];
+  if (request.kinds !== undefined) out.push('--kinds');
+  if (request.ids !== undefined) out.push('--ids');
+  if (request.recreate === true) out.push('--recreate');
+  if (request.noPrune === true) out.push('--no-prune');
+  if (request.caReportOnly !== undefined) out.push('--ca-report-only');
+  if (request.allowMassChanges !== undefined) out.push('--allow-mass-changes');
+  return out;
+}
+
 /** `recover`: shows the plan, and with --yes applies it, verifies and records it. */
 export async function runRecover(environment: RecoveryEnvironment, request: RecoverRequest): Promise<RecoverOutcome> {
   const { store, config, env } = environment;
   if (request.to !== undefined && request.planFile !== undefined) {
     throw new RecoverError('bad-arguments', 'Could not recover because both --to and --plan were given. (Hint: a plan file names its own target commit; give one or the other.)');
+  }
+  const beside = request.planFile !== undefined ? choicesBesidePlanFile(request) : [];
+  if (beside.length > 0) {
+    const flags = beside.join(', ');
+    throw new RecoverError(
+      'bad-arguments',
+      `Could not recover with --plan and ${flags} because a plan file already holds the choices it was planned with, so ${beside.length === 1 ? 'that flag' : 'those flags'} would change nothing. (Hint: plan again with them, 'entra-gitops plan --to <commit> ${flags.replace(/, /g, ' ')} --out FILE', review it, then 'entra-gitops recover --plan FILE --yes'.)`,
+    );
   }
   // Which tenant: the plan file's, the target commit's, or (to resume or abandon) the configured one.
   let fromFile: { plan: Plan; target: TargetCommit } | undefined;

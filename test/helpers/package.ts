@@ -96,6 +96,8 @@ export function runCommand(command: string, args: string[], options: { cwd: stri
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr }));
+    // A command that exits without reading its input closes the pipe first: not an error.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(options.input ?? '');
   });
 }

@@ -133,7 +133,7 @@ afterAll(async () => {
   await emu?.stop();
   for (const w of worlds) removeWorld(w);
   await removeTestRepos();
-});
+}, TIMEOUT);
 
 describe('snapshot.yml, backup mode', () => {
   it('pushes a snapshot commit to origin on a schedule, and another after a change in the tenant', async () => {

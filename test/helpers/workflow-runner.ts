@@ -637,6 +637,9 @@ export async function runJob(world: World, workflowText: string, jobId: string, 
     if (step.id) steps[step.id] = { outputs, outcome, conclusion: outcome };
   }
   const outputs = envOf(job.outputs as Record<string, string> | undefined, { ...ctx, status });
+  // The runner goes away with its tools (the installed package is large); its workspace and
+  // temp folder stay for the test to look at.
+  rmSync(join(runnerDir, 'toolcache'), { recursive: true, force: true });
   const result: JobResult['result'] = status.cancelled ? 'cancelled' : status.failed ? 'failure' : 'success';
   return { ...base, result, outputs, steps: results, summary, log };
 }

@@ -91,6 +91,62 @@ describe('the workflow validator', () => {
   });
 });
 
+/** The actions the workflows use: the latest release of each one's current major version, whose
+ * action.yml says `using: node24`, pinned by the commit its tag points to (read from the
+ * actions' own repositories: `git rev-parse <tag>^{commit}`). */
+const PINS: Record<string, { sha: string; version: string }> = {
+  'actions/checkout': { sha: '3d3c42e5aac5ba805825da76410c181273ba90b1', version: 'v7.0.1' },
+  'actions/setup-node': { sha: '820762786026740c76f36085b0efc47a31fe5020', version: 'v7.0.0' },
+  'actions/upload-artifact': { sha: 'bbbca2ddaa5d8feaa63e36b76fdaad77386f024f', version: 'v7.0.0' },
+  'actions/download-artifact': { sha: '3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c', version: 'v8.0.1' },
+  'actions/setup-go': { sha: 'b7ad1dad31e06c5925ef5d2fc7ad053ef454303e', version: 'v7.0.0' },
+  'actions/cache': { sha: '27d5ce7f107fe9357f9df03efb73ab90386fccae', version: 'v5.0.5' },
+};
+
+/** Every `uses:` line, with the version comment beside it. */
+function usesLines(text: string): Array<{ action: string; ref: string; comment: string }> {
+  return [...text.matchAll(/^\s*(?:-\s+)?uses:\s*([^@\s]+)@(\S+)(?:\s+#\s*(.*))?$/gm)].map((m) => ({ action: m[1] ?? '', ref: m[2] ?? '', comment: (m[3] ?? '').trim() }));
+}
+
+describe('the actions the workflows use', () => {
+  it('are pinned by the commit of their current release, the version beside it', async () => {
+    const templates = await readTemplates();
+    const texts: Array<[string, string]> = [
+      ...WORKFLOW_NAMES.map((n): [string, string] => [`templates/workflows/${n}.yml`, templates[n]]),
+      ...readdirSync(OWN).map((f): [string, string] => [`.github/workflows/${f}`, readFileSync(join(OWN, f), 'utf8')]),
+    ];
+    const seen = new Set<string>();
+    for (const [file, text] of texts) {
+      for (const u of usesLines(text)) {
+        const pin = PINS[u.action];
+        expect(pin, `${file}: ${u.action} is not one of the pinned actions`).toBeDefined();
+        expect(`${u.action}@${u.ref} # ${u.comment}`, file).toBe(`${u.action}@${pin?.sha} # ${pin?.version}`);
+        seen.add(u.action);
+      }
+    }
+    for (const action of ['actions/checkout', 'actions/setup-node', 'actions/upload-artifact', 'actions/download-artifact']) expect(seen, action).toContain(action);
+  });
+
+  it('catches an action pinned by a tag, or by a SHA its comment does not name', () => {
+    const lines = usesLines('steps:\n  - uses: actions/checkout@v7\n  - uses: actions/setup-node@820762786026740c76f36085b0efc47a31fe5020 # v6.0.0\n');
+    expect(lines.map((u) => `${u.action}@${u.ref} # ${u.comment}`)).not.toContain(`actions/checkout@${PINS['actions/checkout']?.sha} # v7.0.1`);
+    expect(lines[1]?.comment).not.toBe(PINS['actions/setup-node']?.version);
+  });
+});
+
+describe('a snapshot never runs while a recovery writes', () => {
+  it('the snapshot jobs and the recover job share one concurrency group per tenant, and queue', async () => {
+    const templates = await readTemplates();
+    for (const [variant, options] of VARIANTS) {
+      const snapshot = parse(renderWorkflow('snapshot', templates.snapshot, options)) as { jobs: Record<string, { concurrency?: { group: string; 'cancel-in-progress': boolean } }> };
+      const recover = parse(renderWorkflow('recover', templates.recover, options)) as typeof snapshot;
+      const group = recover.jobs.recover?.concurrency;
+      expect(group, variant).toEqual({ group: 'entra-gitops-${{ matrix.tenant }}', 'cancel-in-progress': false });
+      for (const [id, job] of Object.entries(snapshot.jobs)) expect(job.concurrency, `snapshot/${id} (${variant})`).toEqual(group);
+    }
+  });
+});
+
 describe('the commands the workflows run', () => {
   it('exist, with flags that exist', async () => {
     const program = buildProgram();

@@ -105,11 +105,12 @@ export class EmulatorRuntime {
   }
 
   /** Registers a client that signs in only with a GitHub Actions OIDC token for `subject`
-   * (e.g. 'repo:contoso/tenant-backup:ref:refs/heads/main'); its secret is never accepted. */
-  addFederatedClient(subject: string, permissions: readonly Permission[] = PERMISSIONS): ClientApp {
+   * (e.g. 'repo:contoso/tenant-backup:ref:refs/heads/main'), or for any of several subjects (an
+   * app registration with several federated credentials); its secret is never accepted. */
+  addFederatedClient(subject: string | readonly string[], permissions: readonly Permission[] = PERMISSIONS): ClientApp {
     const client = this.addClient(permissions);
     client.clientSecret = '';
-    client.federated = [{ issuer: GITHUB_ISSUER, subject }];
+    client.federated = [subject].flat().map((s) => ({ issuer: GITHUB_ISSUER, subject: s }));
     return client;
   }
 }

@@ -28,6 +28,23 @@ function permissionList(value: string): Permission[] {
   return wanted as Permission[];
 }
 
+/** `--github-client SUBJECT[,SUBJECT…][=PERMISSION,…]`: a client that signs in only with the
+ * GitHub Actions OIDC token for one of the subjects (an app registration's federated
+ * credentials); repeatable, one client each. */
+function githubClient(value: string, previous: GithubClientSpec[] = []): GithubClientSpec[] {
+  const at = value.indexOf('=');
+  const subjects = (at < 0 ? value : value.slice(0, at)).split(',').map((s) => s.trim());
+  for (const subject of subjects) {
+    if (!/^repo:[^:\s]+\/[^:\s]+:\S+$/.test(subject)) throw new InvalidArgumentError(`expected GitHub OIDC subjects such as 'repo:OWNER/REPO:ref:refs/heads/main', got '${subject}'.`);
+  }
+  return [...previous, { subjects, ...(at < 0 ? {} : { permissions: permissionList(value.slice(at + 1)) }) }];
+}
+
+interface GithubClientSpec {
+  subjects: string[];
+  permissions?: Permission[];
+}
+
 function faultSpec(value: string): Omit<FaultOptions, 'seed'> {
   try {
     return parseFaultSpec(value);
@@ -39,7 +56,7 @@ function faultSpec(value: string): Omit<FaultOptions, 'seed'> {
 /** Generation flags mean nothing for a loaded tenant; saying both is a mistake worth naming. */
 const GENERATION_FLAGS = ['users', 'groups', 'apps', 'policies', 'namedLocations', 'agents', 'membershipsPerUser'] as const;
 
-type EmulatorFlags = StartOptions & { json: boolean; saveState?: string };
+type EmulatorFlags = StartOptions & { json: boolean; saveState?: string; githubClient?: GithubClientSpec[] };
 
 function checkSaveTarget(file: string): void {
   const folder = dirname(resolve(file));
@@ -79,6 +96,11 @@ export function registerEmulator(program: Command): void {
       faultSpec,
     )
     .option('--read-after-write-lag-ms <ms>', 'for this long after a create, reading the object by id answers 404', count)
+    .option(
+      '--github-client <subjects[=permissions]>',
+      "register a client that signs in only with GitHub Actions' OIDC token (served at <graphUrl>/_github/oidc/token, the bearer being the subject) for one of these comma-separated subjects, e.g. repo:OWNER/REPO:environment:entra-recovery=User.ReadWrite.All,…; repeatable",
+      githubClient,
+    )
     .option('--json', 'print one JSON line with the connection details once ready', false)
     .action(async (opts: EmulatorFlags, command: Command) => {
       if (opts.state !== undefined) {
@@ -89,9 +111,11 @@ export function registerEmulator(program: Command): void {
         }
       }
       if (opts.saveState !== undefined) checkSaveTarget(opts.saveState);
-      const { json, saveState, ...startOptions } = opts;
+      const { json, saveState, githubClient: githubClients, ...startOptions } = opts;
       const running = await startEmulator(startOptions);
-      const { info } = running;
+      const federated = (githubClients ?? []).map((c) => ({ subjects: c.subjects, clientId: running.rt.addFederatedClient(c.subjects, c.permissions).clientId }));
+      // Only when asked: the line's other keys are a contract, these are extra.
+      const info = federated.length > 0 ? { ...running.info, githubTokenUrl: `${running.info.graphUrl}/_github/oidc/token`, githubClients: federated } : running.info;
       // Listen before printing: a caller may stop us the moment it reads the line.
       const stopped = new Promise<NodeJS.Signals>((resolveSignal) => {
         process.once('SIGINT', () => resolveSignal('SIGINT'));
@@ -111,6 +135,7 @@ export function registerEmulator(program: Command): void {
             `  export AZURE_TENANT_ID=${info.tenantId}`,
             `  export AZURE_CLIENT_ID=${info.clientId}`,
             `  export AZURE_CLIENT_SECRET=${info.clientSecret}   # a throwaway credential of this emulator only`,
+            ...federated.flatMap((c) => ['', `Client ${c.clientId} signs in with GitHub Actions' OIDC token for ${c.subjects.join(' or ')} (no secret):`, `  export AZURE_CLIENT_ID=${c.clientId} ACTIONS_ID_TOKEN_REQUEST_URL=${info.graphUrl}/_github/oidc/token ACTIONS_ID_TOKEN_REQUEST_TOKEN='${c.subjects[0] ?? ''}'`]),
             '',
             saveState ? `Press Ctrl+C to stop; the tenant is then saved to ${saveState}.` : 'Press Ctrl+C to stop.',
             '',

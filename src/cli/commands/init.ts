@@ -27,6 +27,24 @@ function repoName(value: string): string {
   return value;
 }
 
+/** What `npm install --global` in the workflows accepts and init writes as ENTRA_GITOPS_PACKAGE:
+ * a registry name with an optional version, a tarball (URL, or a path: relative paths are read
+ * from the backup repository's root, where the workflow runs), or a git URL. */
+export function packageSpec(value: string): string {
+  const v = value.trim();
+  const forms = [
+    /^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*(@[\w.^~<>=|*-]+)?$/i, // entra-gitops, entra-gitops@0.1.0
+    /^(https?|file):\/\/\S+$/, // a tarball URL
+    /^(git\+(https|ssh|file)|git):\/\/\S+$/, // git+https://github.com/OWNER/entra-gitops.git#v0.1.0
+    /^(github|gitlab|bitbucket):\S+$/, // github:OWNER/entra-gitops#v0.1.0
+    /^\S+\.(tgz|tar\.gz|tar)$/, // ./entra-gitops-0.1.0.tgz, /opt/entra-gitops-0.1.0.tgz
+  ];
+  if (!forms.some((f) => f.test(v))) {
+    throw new InvalidArgumentError(`'${value}' is not something npm installs: expected entra-gitops@<version>, a tarball (a .tgz path or URL) or a git URL (git+https://…).`);
+  }
+  return v;
+}
+
 const WORDS: Record<InitResult['files'][number]['action'], string> = {
   created: 'created',
   unchanged: 'unchanged',
@@ -58,7 +76,11 @@ export function registerInit(program: Command, deps: { stdout?: { write(text: st
     .option('--mode <mode>', 'backup: commit to the default branch; gitops: a drift branch and pull request', mode, 'backup')
     .option('--github-repo <owner/repo>', 'the GitHub repository, for the federated credential subjects (default: from the origin remote)', repoName)
     .option('--branch <name>', 'the default branch', 'main')
-    .option('--package <spec>', 'what the workflows install with npm (default: entra-gitops@<this version>)')
+    .option(
+      '--package <spec>',
+      'what the workflows `npm install --global`: entra-gitops@<version> (default: this version), a tarball (./entra-gitops-<version>.tgz committed in the repository, or a URL) or a git URL (git+https://github.com/OWNER/entra-gitops.git#v<version>)',
+      packageSpec,
+    )
     .option('--force', 'overwrite files (and the README and .gitattributes sections) that differ from what init writes', false)
     .action(async (dir: string | undefined, flags: { tenantId?: string; tenants?: string[]; mode: Mode; githubRepo?: string; branch: string; package?: string; force: boolean }) => {
       if (flags.tenantId && flags.tenants) {

@@ -14,9 +14,9 @@ import { Pacer } from '../src/graph/pacer.ts';
 import { GraphTransport } from '../src/graph/transport.ts';
 import { permissionsOf } from '../src/setup/permissions.ts';
 import { federatedSubjects } from '../src/setup/scaffold.ts';
-import { installedPackage, startEmulator, userPath, type EmulatorProcess, type InstalledPackage } from './helpers/package.ts';
+import { installedPackage, runCommand, startEmulator, userPath, type EmulatorProcess, type InstalledPackage } from './helpers/package.ts';
 import { isolateGitConfig, removeTestRepos, tempDir, TEST_IDENTITY } from './helpers/repo.ts';
-import { exec, ghCalls, makeWorld, removeWorld, runJob, type Event, type JobResult, type World } from './helpers/workflow-runner.ts';
+import { ghCalls, makeWorld, removeWorld, runJob, type Event, type JobResult, type World } from './helpers/workflow-runner.ts';
 
 const REPO = 'contoso/tenant-backup';
 const TIMEOUT = 600_000;
@@ -32,11 +32,11 @@ function adminEnv(): NodeJS.ProcessEnv {
 }
 
 async function bin(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return exec(pkg.bin, args, { cwd, env: adminEnv() });
+  return runCommand(pkg.bin, args, { cwd, env: adminEnv() });
 }
 
 async function git(args: string[], cwd: string): Promise<string> {
-  const r = await exec('git', args, { cwd, env: { ...process.env, GIT_AUTHOR_NAME: TEST_IDENTITY.name, GIT_AUTHOR_EMAIL: TEST_IDENTITY.email, GIT_COMMITTER_NAME: TEST_IDENTITY.name, GIT_COMMITTER_EMAIL: TEST_IDENTITY.email } });
+  const r = await runCommand('git', args, { cwd, env: { ...process.env, GIT_AUTHOR_NAME: TEST_IDENTITY.name, GIT_AUTHOR_EMAIL: TEST_IDENTITY.email, GIT_COMMITTER_NAME: TEST_IDENTITY.name, GIT_COMMITTER_EMAIL: TEST_IDENTITY.email } });
   if (r.code !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}${r.stdout}`);
   return r.stdout.trim();
 }

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
-import { userPath } from './package.ts';
+import { runCommand, userPath } from './package.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Expressions: exactly the subset the templates use.
@@ -441,21 +441,8 @@ function oidcSubject(world: World, job: JobDef, event: Event): string {
   return `repo:${world.repository}:ref:${event.ref}`;
 }
 
-/** Runs a command to its end (no stdin, so a child that exits at once is no EPIPE). */
-export function exec(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], timeout: options.timeoutMs ?? 300_000 });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr }));
-  });
-}
-
 async function git(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<string> {
-  const r = await exec('git', args, { cwd, env });
+  const r = await runCommand('git', args, { cwd, env });
   if (r.code !== 0) throw new Error(`git ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
   return r.stdout.trim();
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireLock } from '../src/apply/lock.ts';
-import { lockFile, stateDir } from '../src/apply/pending.ts';
+import { lockFile, startPending, stateDir } from '../src/apply/pending.ts';
 import type { RecordSummary, RecoveryRecord } from '../src/apply/record.ts';
 import { registerHistory } from '../src/cli/commands/history.ts';
 import { registerPlan } from '../src/cli/commands/plan.ts';
@@ -204,6 +204,28 @@ describe('plan and recover', () => {
     expect((await list(`/groups/${group.id}/members?$select=id`)).map((m) => m.id)).toContain(member);
     await expect(graph.get(`/users/${deleted.id}`)).rejects.toThrow(/404/);
     expect((await graph.get<Item>(`/users/${added.id}?$select=id`)).id).toBe(added.id);
+  });
+
+  it('resumes an unfinished recovery under --plan only when it is that very plan, never another with the same target', async () => {
+    const repo = await makeRepo({ 'README.md': 'backups\n' });
+    const target = await snapshot(repo);
+    const { renamed, deleted } = await incident('p');
+    const reviewed = join(tempDir(), 'reviewed.json');
+    const other = join(tempDir(), 'other.json');
+    expect((await plan(['--repo', repo.dir, '--to', target, '--kinds', 'user', '--ids', renamed.id, '--out', reviewed])).code).toBe(2);
+    expect((await plan(['--repo', repo.dir, '--to', target, '--kinds', 'user', '--ids', deleted.id, '--out', other])).code).toBe(2);
+    // An unfinished recovery of the other plan, as a CI runner's saved state could bring it back.
+    const otherPlan = JSON.parse(readFileSync(other, 'utf8')) as Plan;
+    expect(otherPlan.target).toBe((JSON.parse(readFileSync(reviewed, 'utf8')) as Plan).target);
+    const pending = await startPending(await stateDir(repo.dir), otherPlan, { tenantId: otherPlan.tenantId, target: otherPlan.target, startedAt: new Date().toISOString(), by: 'a saved runner state', options: {} });
+    await pending.journal.close();
+    const refused = await recover(['--repo', repo.dir, '--plan', reviewed, '--yes']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`Could not recover with the plan ${reviewed} because an unfinished recovery`);
+    expect(refused.stderr).toContain('holds a different plan');
+    // Neither plan was applied.
+    await expect(graph.get(`/users/${deleted.id}`)).rejects.toThrow(/404/);
+    expect((await graph.get<Item>(`/users/${renamed.id}?$select=displayName`)).displayName).not.toBe(renamed.displayName);
   });
 
   it('never deletes or disables a break-glass account, and says which rule held it back', async () => {

@@ -331,6 +331,15 @@ export async function runRecover(environment: RecoveryEnvironment, request: Reco
           `Could not start a recovery to ${wanted.slice(0, 12)} because the recovery to ${pending.plan.target.slice(0, 12)} started ${pending.meta.startedAt} did not finish. (Hint: run 'entra-gitops recover --yes' to finish it first, or 'entra-gitops recover --abandon' to discard it — what it already changed stays changed.)`,
         );
       }
+      // A plan file names exactly what may be applied: a pending recovery (its state may have come
+      // from elsewhere, such as a CI runner's saved journal) is resumed under it only when it is
+      // that very plan, never a different one that merely has the same target.
+      if (fromFile && JSON.stringify(fromFile.plan) !== JSON.stringify(pending.plan)) {
+        throw new RecoverError(
+          'pending-recovery',
+          `Could not recover with the plan ${request.planFile ?? ''} because an unfinished recovery to ${pending.plan.target.slice(0, 12)} started ${pending.meta.startedAt} holds a different plan. (Hint: nothing was changed; look at it with 'entra-gitops recover' (no --yes), then finish it with 'entra-gitops recover --yes' or discard it with 'entra-gitops recover --abandon'.)`,
+        );
+      }
       return await resume(environment, request, pending);
     }
 

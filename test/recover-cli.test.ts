@@ -280,6 +280,11 @@ describe('plan and recover', () => {
     const inside = await recover(['--repo', repo.dir, '--to', target, '--ids', gone.id, '--recreate', '--issue-tap', join(repo.dir, 'taps.jsonl'), '--yes']);
     expect(inside.code).toBe(1);
     expect(inside.stderr).toContain('inside the backup repository');
+    // A name that starts with '..' is still inside (finding 5 of the security review).
+    const dotted = await recover(['--repo', repo.dir, '--to', target, '--ids', gone.id, '--recreate', '--issue-tap', join(repo.dir, '..taps.jsonl'), '--yes']);
+    expect(dotted.code).toBe(1);
+    expect(dotted.stderr).toContain('inside the backup repository');
+    expect(existsSync(join(repo.dir, '..taps.jsonl'))).toBe(false);
     const file = join(tempDir(), 'taps.jsonl');
     const r = await recover(['--repo', repo.dir, '--to', target, '--ids', gone.id, '--recreate', '--issue-tap', file, '--yes']);
     expect(r.code, r.stderr).toBe(0);
@@ -287,6 +292,11 @@ describe('plan and recover', () => {
     expect(taps).toHaveLength(1);
     expect(taps[0]?.userPrincipalName).toBe(gone.userPrincipalName);
     expect(statSync(file).mode & 0o077).toBe(0);
+    // An existing file is never appended to: refused, naming the file, before anything is done.
+    const again = await recover(['--repo', repo.dir, '--to', target, '--ids', gone.id, '--recreate', '--issue-tap', file, '--yes']);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain(`Could not issue Temporary Access Passes into ${file} because the file exists already`);
+    expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(1);
     const record = readFileSync(join(repo.dir, (JSON.parse((await history(['--repo', repo.dir, '--json'])).stdout) as RecordSummary[])[0]?.path as string), 'utf8');
     expect(record).not.toContain(taps[0]?.temporaryAccessPass);
     expect(r.stdout + r.stderr).not.toContain(taps[0]?.temporaryAccessPass);

@@ -152,8 +152,9 @@ export class FileJournal implements Journal {
    * line is cut off the file, so the next entry starts on a line of its own. */
   static async open(file: string): Promise<FileJournal> {
     const dir = dirname(file);
-    await mkdir(dir, { recursive: true });
-    const handle = await open(file, 'a+');
+    // In the state folder (pending.ts): its owner's only.
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const handle = await open(file, 'a+', 0o600);
     try {
       const { size } = await handle.stat();
       const bytes = Buffer.alloc(size);

@@ -104,7 +104,8 @@ export async function acquireLock(file: string, info: { command: string; tenantI
   const mine: LockFile = { pid: process.pid, host, startedAt: new Date(now()).toISOString(), command: info.command, tenantId: info.tenantId, nonce: nonce() };
   const content = `${JSON.stringify(mine)}\n`;
   const gone = (pid: number, on: string): boolean => on === host && !isAlive(pid);
-  await mkdir(dirname(file), { recursive: true });
+  // The lock lives in the state folder (pending.ts), which only its owner may read.
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
 
   for (let round = 0; round < MAX_ROUNDS; round++) {
     if (await createExclusive(file, content)) return heldLock(file, mine, undefined, { host, isAlive, now });
@@ -211,7 +212,7 @@ async function replaceWith(file: string, content: string): Promise<void> {
 
 async function writeTemp(file: string, content: string): Promise<string> {
   const tmp = `${file}.${nonce()}.tmp`;
-  const handle = await open(tmp, 'wx');
+  const handle = await open(tmp, 'wx', 0o600);
   try {
     await handle.writeFile(content, 'utf8');
     await handle.sync();

@@ -1,12 +1,13 @@
 // The pending-recovery state: kept in the repository's git directory (shared by its worktrees,
 // outside every commit), started once, found again with its journal, cleared when done, and
 // refused with a way out when damaged.
-import { mkdir, readdir, realpath, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeRepo, removeTestRepos, tempDir } from '../../test/helpers/repo.ts';
 import type { Plan } from '../model/types.ts';
 import { planHash, replay } from './journal.ts';
+import { acquireLock } from './lock.ts';
 import { clearPending, findPending, lockFile, PendingError, startPending, stateDir, type PendingMeta } from './pending.ts';
 
 afterAll(removeTestRepos);
@@ -38,6 +39,37 @@ describe('stateDir', () => {
 
   it('outside a repository says so', async () => {
     await expect(stateDir(tempDir('entra-gitops-norepo-'))).rejects.toMatchObject({ code: 'not-a-repository' });
+  });
+});
+
+// Finding 9 of the security review: the state folder was created with the default modes, so
+// every local user could read the plans and journals of a recovery in progress.
+describe('the state folder is private', () => {
+  const mode = async (p: string): Promise<number> => (await stat(p)).mode & 0o777;
+
+  it.skipIf(process.platform === 'win32')('made 0700 by the lock, the plan and the journal, with 0600 files; one made 0755 before is made 0700', async () => {
+    const repo = await makeRepo({ 'README.md': 'backup\n' });
+    const old = join(await realpath(repo.dir), '.git', 'entra-gitops');
+    await mkdir(old, { mode: 0o755 });
+    await chmod(old, 0o755);
+    const state = await stateDir(repo.dir);
+    expect(await mode(state)).toBe(0o700);
+
+    const lock = await acquireLock(lockFile(state, TENANT), { command: 'recover', tenantId: TENANT });
+    const started = await startPending(state, plan, meta);
+    await started.journal.append({ type: 'begin', at: meta.startedAt, pid: process.pid, planHash: planHash(started.plan) });
+    for (const dir of [join(state, 'locks'), join(state, 'recover'), started.dir]) expect([dir, await mode(dir)]).toEqual([dir, 0o700]);
+    for (const file of [lockFile(state, TENANT), join(started.dir, 'plan.json'), join(started.dir, 'meta.json'), join(started.dir, 'journal.jsonl')]) expect([file, await mode(file)]).toEqual([file, 0o600]);
+    await lock.release();
+    await clearPending(started);
+  });
+
+  it.skipIf(process.platform === 'win32')('a fresh one is 0700', async () => {
+    const repo = await makeRepo({ 'README.md': 'backup\n' });
+    const state = await stateDir(repo.dir);
+    const started = await startPending(state, plan, meta);
+    expect(await mode(state)).toBe(0o700);
+    await clearPending(started);
   });
 });
 

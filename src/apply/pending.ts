@@ -9,7 +9,7 @@
 //   <state dir>/recover/<tenantId>/meta.json          who started it, when, with which options
 //   <state dir>/recover/<tenantId>/journal.jsonl      what it has done (journal.ts)
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, open, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Plan } from '../model/types.ts';
 import { gitClient } from '../store/git.ts';
@@ -35,7 +35,7 @@ export interface PendingRecovery {
   journal: FileJournal;
 }
 
-export type PendingErrorCode = 'not-a-repository' | 'git-failed' | 'bad-tenant-id' | 'pending-exists' | 'pending-corrupt';
+export type PendingErrorCode = 'not-a-repository' | 'git-failed' | 'state-not-private' | 'bad-tenant-id' | 'pending-exists' | 'pending-corrupt';
 
 export class PendingError extends Error {
   readonly code: PendingErrorCode;
@@ -66,7 +66,29 @@ export async function stateDir(repoRoot: string): Promise<string> {
     throw new PendingError('git-failed', `Could not find the git directory of ${where} because git said: ${reason}. (Hint: is git installed, and is the directory trusted — see 'git config safe.directory'?)`, { path: where, cause: err });
   }
   // git answers relative to the directory it ran in ('.git' in a main work tree).
-  return join(await realpath(resolve(where, out)), 'entra-gitops');
+  const dir = join(await realpath(resolve(where, out)), 'entra-gitops');
+  // Made private by whoever creates it (PRIVATE_DIR); one an older entra-gitops made with the
+  // default mode (0755: plans, journals and who ran them readable by every local user) is made
+  // private here, on every use.
+  try {
+    await chmod(dir, PRIVATE_DIR);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && process.platform !== 'win32') {
+      throw new PendingError('state-not-private', `Could not make the recovery state folder ${dir} private because ${code ?? String(err)}. (Hint: it must belong to the user who runs entra-gitops; 'chown -R' it, or delete it if no recovery is pending.)`, { path: dir, cause: err });
+    }
+  }
+  return dir;
+}
+
+/** The state folder and everything in it are for the user who runs recoveries only: a plan
+ * names every object of the tenant, a journal what was done to them. */
+export const PRIVATE_DIR = 0o700;
+export const PRIVATE_FILE = 0o600;
+
+/** mkdir -p, each folder it creates 0700. */
+export async function makePrivateDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: PRIVATE_DIR });
 }
 
 /** <stateDir>/locks/<tenantId>.lock */
@@ -101,7 +123,7 @@ export async function startPending(stateDir: string, plan: Plan, meta: PendingMe
   }
   const root = join(stateDir, 'recover');
   const dir = pendingDir(stateDir, tenantId);
-  await mkdir(root, { recursive: true });
+  await makePrivateDir(root);
   const existing = await findPending(stateDir, tenantId).catch((err: unknown) => {
     // One that can't be read is still pending: refuse, and say why it can't be read.
     if ((err instanceof PendingError && err.code === 'pending-corrupt') || (err instanceof JournalError && err.code === 'journal-corrupt')) throw pendingExists(dir, undefined, err);
@@ -113,7 +135,7 @@ export async function startPending(stateDir: string, plan: Plan, meta: PendingMe
   }
   const planText = `${JSON.stringify(plan)}\n`;
   const tmp = join(root, `.${tenantId}.${randomBytes(6).toString('hex')}.tmp`);
-  await mkdir(tmp);
+  await mkdir(tmp, { mode: PRIVATE_DIR });
   try {
     await writeDurably(join(tmp, PLAN_FILE), planText);
     await writeDurably(join(tmp, META_FILE), `${JSON.stringify(meta, null, 2)}\n`);
@@ -209,7 +231,7 @@ function checkMeta(v: unknown, dir: string, tenantId: string): PendingMeta {
 }
 
 async function writeDurably(file: string, text: string): Promise<void> {
-  const handle = await open(file, 'wx');
+  const handle = await open(file, 'wx', PRIVATE_FILE);
   try {
     await handle.writeFile(text, 'utf8');
     await handle.sync();

@@ -272,3 +272,34 @@ describe('look-ups and passes', () => {
     expect(tapRequest(ID, {}).body).toEqual({});
   });
 });
+
+// Finding 9 of the security review: ids from plan files and link targets went into Graph URLs
+// unchecked, so an id like '../../users' turned a delete of one object into one on another path.
+describe('ids are checked before they become parts of a URL', () => {
+  const hostile = ['../../users', `${ID}/../../groups`, `${ID}?$filter=x`, 'x#y', '%2e%2e', ''];
+
+  it.each(hostile)('an object id %j is refused for every action', (id) => {
+    for (const action of ['delete', 'update', 'restore'] as const) {
+      expect(() => reqs({ ...op(action, 'user', { set: { jobTitle: 'x' } }), ref: { kind: 'user', id } })).toThrow(/is not a GUID/);
+    }
+    expect(() => reqs({ ...op('delete', 'oauth2PermissionGrant'), ref: { kind: 'oauth2PermissionGrant', id } })).toThrow(/is not a base64url id/);
+  });
+
+  it.each(hostile)('a link or unlink target %j is refused', (target) => {
+    expect(() => reqs(op('unlink', 'group', { link: { name: 'members', targets: [target] } }))).toThrow(/names the target .* which is not a GUID/);
+    expect(() => reqs(op('link', 'group', { link: { name: 'members', targets: [T1, target] } }))).toThrow(RequestBuildError);
+    expect(() => reqs(op('unlink', 'servicePrincipal', { link: { name: 'appRoleAssignedTo', targets: [{ id: target, principalId: T1, appRoleId: T2 }] } }))).toThrow(/not a base64url id/);
+  });
+
+  it('an authentication method configuration id and a TAP user id are checked too', () => {
+    const configs = [{ '@odata.type': '#microsoft.graph.emailAuthenticationMethodConfiguration', id: '../../../users', state: 'disabled' }];
+    expect(() => reqs({ ...op('update', 'authenticationMethodsPolicy', { set: { authenticationMethodConfigurations: configs } }), ref: { kind: 'authenticationMethodsPolicy', id: 'authenticationMethodsPolicy' } })).toThrow(/not an authentication method name/);
+    expect(() => tapRequest('../../users', {})).toThrow(/not a GUID/);
+  });
+
+  it('well-formed ids pass, in any case, and grants keep their base64url ids', () => {
+    const upper = ID.toUpperCase();
+    expect(reqs({ ...op('delete', 'user'), ref: { kind: 'user', id: upper } })[0]?.url).toBe(`/users/${upper}`);
+    expect(reqs({ ...op('delete', 'oauth2PermissionGrant'), ref: { kind: 'oauth2PermissionGrant', id: 'AbC-d_9' } })[0]?.url).toBe('/oauth2PermissionGrants/AbC-d_9');
+  });
+});

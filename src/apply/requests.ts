@@ -19,7 +19,7 @@
 import type { ApiVersion, KindSpec, RelationshipSpec } from '../kinds/spec.ts';
 import { objectPathOf } from '../kinds/spec.ts';
 import type { LinkTarget, Operation } from '../model/types.ts';
-import { isApplicationKind } from '../plan/order.ts';
+import { isApplicationKind, placeholderId } from '../plan/order.ts';
 import type { Outcome } from './types.ts';
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -122,7 +122,7 @@ export function isNoBackingApplication(a: Answer): boolean {
 
 /** The absolute reference Graph takes in `@odata.id` and `@odata.bind` (always v1.0). */
 export function directoryObjectUrl(graphUrl: string, id: string): string {
-  return `${graphUrl.replace(/\/+$/, '')}/v1.0/directoryObjects/${id}`;
+  return `${graphUrl.replace(/\/+$/, '')}/v1.0/directoryObjects/${segment(id, 'guid')}`;
 }
 
 function targetId(t: LinkTarget): string {
@@ -148,8 +148,55 @@ export class RequestBuildError extends Error {
 const ODATA_TYPE = '@odata.type';
 const withHash = (t: string): string => (t.startsWith('#') ? t : `#${t}`);
 
+// Ids become path segments of Graph URLs. A plan file (or a hand-edited state folder) is input,
+// and an id like '../../users' or 'x?$filter=…' would turn a delete of one object into a request
+// for another: every id is checked for its kind's form before a URL is built, and encoded.
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** base64url (grants' and app role assignments' ids): no '.', '/', '?', '%' or '#'. */
+const OPAQUE_ID = /^[A-Za-z0-9_-]{1,256}$/;
+/** An authentication method configuration's id: a method name (Fido2, MicrosoftAuthenticator). */
+const METHOD_NAME = /^[A-Za-z0-9]{1,64}$/;
+
+type IdForm = 'guid' | 'base64url' | 'method';
+const FORM_WORDS: Record<IdForm, string> = { guid: 'a GUID', base64url: 'a base64url id', method: 'an authentication method name' };
+const FORMS: Record<IdForm, RegExp> = { guid: GUID, base64url: OPAQUE_ID, method: METHOD_NAME };
+
+function idOk(id: unknown, form: IdForm, placeholders: boolean): boolean {
+  if (typeof id !== 'string') return false;
+  const inner = placeholders ? (placeholderId(id) ?? id) : id;
+  return FORMS[form].test(inner);
+}
+
+/** The id as one URL path segment: checked against its form, then encoded. */
+function segment(id: string, form: IdForm): string {
+  if (!FORMS[form].test(id)) throw new RequestBuildError(`Could not build a Microsoft Graph request because the id '${id}' is not ${FORM_WORDS[form]}. (Hint: this is a bug in the plan; please report it.)`);
+  return encodeURIComponent(id);
+}
+
+/** Why an operation's ids can't go into Graph URLs, or undefined when they can: its object's id
+ * (a GUID, or base64url for kinds with opaque ids; a singleton's is never sent) and the targets
+ * of a link or unlink (GUIDs of directory objects; an app role assignment's own id when it is
+ * removed). `placeholders`: a plan as written, whose `${ref:…}` stand for ids not known yet. */
+export function operationIdProblem(op: Operation, spec: KindSpec, placeholders = false): string | undefined {
+  const what = `${op.action} ${spec.name} '${op.name}' (operation ${op.seq})`;
+  const objectForm: IdForm = spec.idFormat === 'base64url' ? 'base64url' : 'guid';
+  if (!spec.singleton && !idOk(op.ref?.id, objectForm, placeholders)) return `the ${what} has the id '${String(op.ref?.id)}', which is not ${FORM_WORDS[objectForm]}`;
+  if (op.action !== 'link' && op.action !== 'unlink') return undefined;
+  const rel = spec.relationships.find((r) => r.name === op.link?.name);
+  // An assignment's own id is in the URL only when it is removed; adding one sends its fields.
+  if (rel?.write === 'app-role-assignment' && op.action === 'link') return undefined;
+  const form: IdForm = rel?.write === 'app-role-assignment' ? 'base64url' : 'guid';
+  for (const t of op.link?.targets ?? []) {
+    const id = typeof t === 'string' ? t : (t as { id?: unknown } | null)?.id;
+    if (!idOk(id, form, placeholders)) return `the ${what} names the target '${String(id)}', which is not ${FORM_WORDS[form]}`;
+  }
+  return undefined;
+}
+
 /** The requests of one operation, in no particular order (each reads its own answer). */
 export function requestsFor(op: Operation, spec: KindSpec, ctx: RequestContext): GraphRequest[] {
+  const problem = operationIdProblem(op, spec);
+  if (problem !== undefined) throw new RequestBuildError(`Could not ${op.action} ${spec.name} '${op.name}' because ${problem}. (Hint: a plan written by entra-gitops has none; write a new one with 'entra-gitops plan'.)`);
   const base = { version: spec.version, conditionalAccess: spec.conditionalAccess === true, resendable: true };
   switch (op.action) {
     case 'noop':
@@ -157,7 +204,7 @@ export function requestsFor(op: Operation, spec: KindSpec, ctx: RequestContext):
     case 'restore':
       return [restoreRequest(op, spec)];
     case 'delete':
-      return [{ ...base, method: 'DELETE', url: objectPathOf(spec, op.ref.id), read: (a) => (ok(a) ? done() : a.status === 404 ? done('already') : FAILED) }];
+      return [{ ...base, method: 'DELETE', url: objectPathOf(spec, encodeURIComponent(op.ref.id)), read: (a) => (ok(a) ? done() : a.status === 404 ? done('already') : FAILED) }];
     case 'update':
       return updateRequests(op, spec);
     case 'recreate':
@@ -174,11 +221,12 @@ function restoreRequest(op: Operation, spec: KindSpec): GraphRequest {
   const conditionalAccess = spec.recycleBin === 'conditionalAccess';
   if (spec.recycleBin === undefined) throw new RequestBuildError(`Could not restore ${spec.name} '${op.name}' because the kind has no recycle bin. (Hint: this is a bug in the plan; please report it.)`);
   // The conditional access bin is beta only: /identity/conditionalAccess/deletedItems/{policies|namedLocations}.
-  const url = conditionalAccess ? `/identity/conditionalAccess/deletedItems/${spec.path.split('/').pop() ?? ''}/${op.ref.id}/restore` : `/directory/deletedItems/${op.ref.id}/restore`;
+  const id = segment(op.ref.id, 'guid');
+  const url = conditionalAccess ? `/identity/conditionalAccess/deletedItems/${spec.path.split('/').pop() ?? ''}/${id}/restore` : `/directory/deletedItems/${id}/restore`;
   const check: GraphRequest = {
     method: 'GET',
     version: spec.version,
-    url: `${objectPathOf(spec, op.ref.id)}?$select=id`,
+    url: `${objectPathOf(spec, encodeURIComponent(op.ref.id))}?$select=id`,
     conditionalAccess: spec.conditionalAccess === true,
     resendable: true,
     read: (a) => (ok(a) ? done('already') : { type: 'failed', because: 'it is neither in the recycle bin nor live (it may have been deleted for good since the plan was made)' }),
@@ -209,12 +257,12 @@ function updateRequests(op: Operation, spec: KindSpec): GraphRequest[] {
     for (const c of Array.isArray(configs) ? configs : []) {
       if (typeof c !== 'object' || c === null || typeof (c as Record<string, unknown>).id !== 'string') continue;
       const { id, ...rest } = c as Record<string, unknown>;
-      out.push({ ...base, method: 'PATCH', url: `${spec.path}/authenticationMethodConfigurations/${String(id)}`, body: rest });
+      out.push({ ...base, method: 'PATCH', url: `${spec.path}/authenticationMethodConfigurations/${segment(String(id), 'method')}`, body: rest });
     }
   }
   if (op.type && spec.subtypes) body[ODATA_TYPE] = withHash(op.type);
   const meaningful = Object.keys(body).filter((k) => k !== ODATA_TYPE);
-  if (meaningful.length > 0) out.unshift({ ...base, method: 'PATCH', url: objectPathOf(spec, op.ref.id), body });
+  if (meaningful.length > 0) out.unshift({ ...base, method: 'PATCH', url: objectPathOf(spec, encodeURIComponent(op.ref.id)), body });
   return out;
 }
 
@@ -301,7 +349,7 @@ function listIds(rel: RelationshipSpec, spec: KindSpec, sourceId: string, ctx: R
 
 function linkRequests(op: Operation, spec: KindSpec, ctx: RequestContext): GraphRequest[] {
   const rel = relationshipOf(spec, op);
-  const sourceId = op.ref.id;
+  const sourceId = encodeURIComponent(op.ref.id); // checked by requestsFor
   const targets = op.link?.targets ?? [];
   if (ctx.readFirst && (rel.write === 'bind' || rel.write === 'ref')) {
     return [
@@ -377,19 +425,19 @@ function linkRequests(op: Operation, spec: KindSpec, ctx: RequestContext): Graph
 
 function unlinkRequests(op: Operation, spec: KindSpec): GraphRequest[] {
   const rel = relationshipOf(spec, op);
-  const sourceId = op.ref.id;
+  const sourceId = encodeURIComponent(op.ref.id); // checked by requestsFor
   const gone = (a: Answer): Reading => (ok(a) ? done() : a.status === 404 ? done('already') : FAILED);
   const del = (url: string): GraphRequest => ({ method: 'DELETE', version: spec.version, url, conditionalAccess: false, resendable: true, read: gone });
   const targets = op.link?.targets ?? [];
   switch (rel.write) {
     case 'bind':
     case 'ref':
-      return targets.map((t) => del(`${rel.path(sourceId)}/${targetId(t)}/$ref`));
+      return targets.map((t) => del(`${rel.path(sourceId)}/${segment(targetId(t), 'guid')}/$ref`));
     case 'single-ref':
       return targets.length > 0 ? [del(`${rel.path(sourceId)}/$ref`)] : [];
     case 'app-role-assignment':
       // serviceprincipal-delete-approleassignedto.md: by the assignment's own id.
-      return targets.map((t) => del(`${rel.path(sourceId)}/${targetId(t)}`));
+      return targets.map((t) => del(`${rel.path(sourceId)}/${segment(targetId(t), 'base64url')}`));
     default:
       throw new RequestBuildError(`Could not unlink ${rel.name} of ${spec.name} '${op.name}' because the write style '${String(rel.write)}' is unknown. (Hint: this is a bug in src/kinds/${spec.name}.ts; please report it.)`);
   }
@@ -418,5 +466,5 @@ export function tapRequest(userId: string, options: { lifetimeInMinutes?: number
   const body: Record<string, unknown> = {};
   if (options.lifetimeInMinutes !== undefined) body.lifetimeInMinutes = options.lifetimeInMinutes;
   if (options.isUsableOnce !== undefined) body.isUsableOnce = options.isUsableOnce;
-  return { method: 'POST', version: 'v1.0', url: `/users/${userId}/authentication/temporaryAccessPassMethods`, body };
+  return { method: 'POST', version: 'v1.0', url: `/users/${segment(userId, 'guid')}/authentication/temporaryAccessPassMethods`, body };
 }

@@ -5,8 +5,8 @@
 // Does I/O (git, Graph, the state directory); the deciding is done by plan/ and apply/verify.ts.
 
 import { hostname, userInfo } from 'node:os';
-import { isAbsolute, relative, resolve } from 'node:path';
-import { open, readFile, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { lstat, open, readFile, realpath, unlink, type FileHandle } from 'node:fs/promises';
 import type { Config } from '../config/schema.ts';
 import type { Cloud } from '../graph/cloud.ts';
 import { connect } from '../graph/connect.ts';
@@ -26,6 +26,7 @@ import { replay } from './journal.ts';
 import { acquireLock } from './lock.ts';
 import { clearPending, findPending, lockFile, startPending, stateDir, type PendingRecovery } from './pending.ts';
 import { readCurrent, type CurrentState } from './read.ts';
+import { operationIdProblem } from './requests.ts';
 import { buildRecord, type OperationResult, type RecoveryOptionsRecord, type RecoveryRecord } from './record.ts';
 import { resolveTarget, readTargetObjects, targetTenant, type TargetCommit } from './target.ts';
 import type { ApplyEvent, ApplyResult, IssuedTap, TapSink } from './types.ts';
@@ -173,34 +174,88 @@ export async function readPlanFile(store: GitStore, file: string): Promise<{ pla
   if (!checked.ok) {
     throw new RecoverError('bad-plan-file', `Could not use the plan ${file} because it is not a recovery plan: ${checked.errors.slice(0, 3).join('; ')}. (Hint: nothing was changed; write a new one with 'entra-gitops plan --to COMMIT --out ${file}'.)`);
   }
+  // Checked here, before the lock and any write, not only as each operation's requests are built:
+  // one bad id then refuses the whole file rather than failing one operation among applied ones.
+  for (const op of checked.plan.operations) {
+    const spec = KINDS.find((k) => k.name === op.ref.kind);
+    const problem = spec ? operationIdProblem(op, spec, true) : undefined;
+    if (problem !== undefined) {
+      throw new RecoverError('bad-plan-file', `Could not use the plan ${file} because ${problem}, and ids become parts of Microsoft Graph URLs. (Hint: nothing was changed; a plan written by entra-gitops has none — write a new one with 'entra-gitops plan --to COMMIT --out ${file}'.)`);
+    }
+  }
   const target = await resolveTarget(store, checked.plan.target).catch((err: unknown) => {
     throw new RecoverError('bad-plan-file', `Could not use the plan ${file} because its target commit ${checked.plan.target.slice(0, 12)} is not in ${store.root}. (Hint: fetch the backup repository's history, or plan again.)`, err);
   });
   return { plan: checked.plan, target };
 }
 
-/** Writes each Temporary Access Pass to a file only its owner can read, outside the repository:
- * the pass must reach the person, never a commit, a log or a CI transcript. */
-export function tapFileSink(file: string, repoRoot: string): { sink: TapSink; count: () => number; close: () => Promise<void> } {
-  const path = resolve(file);
-  const rel = relative(resolve(repoRoot), path);
-  if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))) {
-    throw new RecoverError('bad-arguments', `Could not issue Temporary Access Passes into ${path} because it is inside the backup repository ${repoRoot}, where a pass could be committed. (Hint: name a file outside it, e.g. --issue-tap ~/taps.jsonl.)`);
+/** Where Temporary Access Passes may be written: the path with its folder's symlinks resolved,
+ * refused inside the backup repository (a pass could be committed) and when the file exists (it
+ * would be appended to, and keep whatever mode and readers it had). Checked before the recovery
+ * starts; tapFileSink creates the file. */
+export async function checkTapFile(file: string, repoRoot: string): Promise<string> {
+  const given = resolve(file);
+  let folder: string;
+  try {
+    folder = await realpath(dirname(given));
+  } catch (err) {
+    throw new RecoverError('bad-arguments', `Could not issue Temporary Access Passes into ${given} because its folder ${dirname(given)} can't be used (${(err as NodeJS.ErrnoException).code ?? String(err)}). (Hint: create the folder, or name a file in one that exists.)`, err);
   }
-  // The opening promise, not the handle: passes are issued concurrently, and two sinks that both
-  // found no handle yet each opened one (the first was left to the garbage collector).
-  let handle: Promise<FileHandle> | undefined;
+  const path = join(folder, basename(given));
+  const repo = await realpath(resolve(repoRoot)).catch(() => resolve(repoRoot));
+  if (isInside(repo, path) || isInside(resolve(repoRoot), given)) {
+    throw new RecoverError('bad-arguments', `Could not issue Temporary Access Passes into ${given} because it is inside the backup repository ${repoRoot}, where a pass could be committed. (Hint: name a file outside it, e.g. --issue-tap ~/taps.jsonl.)`);
+  }
+  try {
+    await lstat(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return path;
+    throw err;
+  }
+  throw tapFileExists(given);
+}
+
+/** Whether `path` is `dir` or below it. A name that merely starts with '..' ('..taps') is inside;
+ * only '..' as a whole first segment climbs out. */
+function isInside(dir: string, path: string): boolean {
+  const rel = relative(dir, path);
+  return !(rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel));
+}
+
+function tapFileExists(path: string, cause?: unknown): RecoverError {
+  return new RecoverError('bad-arguments', `Could not issue Temporary Access Passes into ${path} because the file exists already; passes are never added to an existing file, whose mode and readers are not known. (Hint: name a new file, e.g. --issue-tap ~/taps-${new Date().toISOString().slice(0, 10)}.jsonl, after handing over and deleting the old one.)`, cause);
+}
+
+/** Writes each Temporary Access Pass to a new file only its owner can read, outside the
+ * repository: the pass must reach the person, never a commit, a log or a CI transcript. The file
+ * is created exclusively (O_EXCL, mode 0600) when the sink is made, so a file that appeared since
+ * the check, or a symlink planted in its place, is refused rather than followed or appended to;
+ * left empty, it is removed on close. */
+export async function tapFileSink(file: string, repoRoot: string): Promise<{ sink: TapSink; count: () => number; close: () => Promise<void> }> {
+  const path = await checkTapFile(file, repoRoot);
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'wx', 0o600);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw tapFileExists(path, err);
+    throw err;
+  }
+  // The umask can only take bits away; 0600 is what is wanted whatever it is.
+  await handle.chmod(0o600);
   let written = 0;
+  let closed = false;
   return {
     sink: async (tap: IssuedTap) => {
-      const h = await (handle ??= open(path, 'a', 0o600));
-      await h.write(`${JSON.stringify(tap)}\n`);
-      await h.sync();
+      await handle.write(`${JSON.stringify(tap)}\n`);
+      await handle.sync();
       written++;
     },
     count: () => written,
     close: async () => {
-      await (await handle)?.close();
+      if (closed) return;
+      closed = true;
+      await handle.close();
+      if (written === 0) await unlink(path).catch(() => undefined);
     },
   };
 }
@@ -317,6 +372,9 @@ export async function runRecover(environment: RecoveryEnvironment, request: Reco
     return recoverWithPulumi(environment, request, environment.pulumi);
   }
 
+  // Before the lock and the plan: a TAP file that will be refused must stop the run before it
+  // re-creates anyone (a pass can't be shown again).
+  if (request.yes && request.issueTapFile !== undefined) await checkTapFile(request.issueTapFile, store.root);
   const dir = await stateDir(store.root);
   // Only a run that may write holds the lock; showing a plan reads, as diff does.
   const lock = request.yes || request.abandon ? await acquireLock(lockFile(dir, tenantId), { command: 'recover', tenantId }) : undefined;
@@ -409,7 +467,7 @@ async function applyAndRecord(
   const transport = transportFor(planned.tenantId, environment);
   const collector = outcomeCollector();
   for (const [seq, r] of earlier) collector.outcomes.set(seq, r);
-  const taps = request.issueTapFile !== undefined ? tapFileSink(request.issueTapFile, store.root) : undefined;
+  const taps = request.issueTapFile !== undefined ? await tapFileSink(request.issueTapFile, store.root) : undefined;
   let result: ApplyResult;
   try {
     result = await applyPlan(planned.plan, {

@@ -2,11 +2,9 @@
 
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
 import { ConnectionReset, createApp } from './app.ts';
-import { tlsMaterial } from './auth/tls.ts';
+import { defaultCaDir, tlsMaterial } from './auth/tls.ts';
 import type { ClientApp, EmulatorRuntime } from './runtime.ts';
 
 export interface EmulatorInfo {
@@ -37,7 +35,8 @@ export interface RunningEmulator {
   close(): Promise<void>;
 }
 
-export const DEFAULT_CA_DIR = join(tmpdir(), 'entra-gitops-emulator-ca');
+/** Per user (see tls.ts): a folder shared by all the machine's users could hold anyone's CA. */
+export const DEFAULT_CA_DIR = defaultCaDir();
 
 export interface ServeOptions {
   port?: number;

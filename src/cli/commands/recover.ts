@@ -74,7 +74,7 @@ export function registerRecover(program: Command, deps: RecoveryDependencies = {
       .option('--plan <file>', 'apply exactly this plan, written by plan --out, instead of planning now'),
   )
     .option('--engine <engine>', 'graph (Microsoft Graph directly) or pulumi', engineArg, 'graph')
-    .option('--issue-tap <file>', 'give each re-created user a Temporary Access Pass, written to this file (outside the repository, readable only by you)')
+    .option('--issue-tap <file>', 'give each re-created user a Temporary Access Pass, written to this file, which must not exist yet (made outside the repository, readable only by you)')
     .option('--abandon', 'discard the unfinished recovery of the tenant (what it changed stays changed) and record it', false)
     .option('--yes', 'apply the plan; without it the plan is shown and nothing is changed', false)
     .option('--json', 'print the outcome as JSON on stdout (the record when there is one)', false)

@@ -116,7 +116,7 @@ describe.skipIf('skip' in cli)('recover --engine pulumi', () => {
     expect((await graph.get<Item>(`/users/${deleted.id}?$select=id`)).id).toBe(deleted.id);
     expect((await graph.get<Item>(`/users/${renamed.id}?$select=displayName`)).displayName).toBe(renamed.displayName);
     await expect(graph.get(`/users/${added.id}`)).rejects.toThrow(/404/);
-    // The stack's state holds the client secret encrypted only.
+    // The stack's state does not hold the client secret (it reaches the provider by environment).
     const states = readFileSync(join(state, 'backend', '.pulumi', 'stacks', 'entra-gitops', `tenant-${emu.info.tenantId.toLowerCase()}.json`), 'utf8');
     expect(states).not.toContain(emu.info.clientSecret);
 

@@ -4,7 +4,7 @@
 // and runs `up` on the tenant's stack; the result is verified and recorded as a Graph recovery
 // is, with engine 'pulumi'. Does I/O (git, Graph, the Pulumi CLI and its state directory).
 import { join } from 'node:path';
-import type { EngineEvent } from '@pulumi/pulumi/automation/index.js';
+import type { EngineEvent, Stack } from '@pulumi/pulumi/automation/index.js';
 import { RecoverError } from '../apply/errors.ts';
 import { applyPlan } from '../apply/executor.ts';
 import { commitRecord } from '../apply/history.ts';
@@ -21,7 +21,7 @@ import { ensurePulumi, type PulumiCli } from './cli.ts';
 import { checkPreview, type PreviewStep } from './guard.ts';
 import { declareTenant } from './program/declare.ts';
 import { resourceName, type ObjectState } from './provider/core.ts';
-import { openStack } from './stack.ts';
+import { closeStack, openStack } from './stack.ts';
 
 export interface PulumiRecoveryOptions {
   /** The CLI to run (default: ensurePulumi()). */
@@ -68,7 +68,7 @@ export async function recoverWithPulumi(environment: RecoveryEnvironment, reques
   }
   const passphrase = env.PULUMI_CONFIG_PASSPHRASE;
   if (request.yes && !passphrase && !env.PULUMI_CONFIG_PASSPHRASE_FILE) {
-    throw new RecoverError('bad-arguments', 'Could not recover with --engine pulumi because PULUMI_CONFIG_PASSPHRASE is not set: it protects the client secret in the stack configuration. (Hint: set PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE; keep the same one for every run on this tenant.)');
+    throw new RecoverError('bad-arguments', 'Could not recover with --engine pulumi because PULUMI_CONFIG_PASSPHRASE is not set: it opens the tenant stack, whose secrets (a client secret set in its configuration by hand) it encrypts. (Hint: set PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE; keep the same one for every run on this tenant.)');
   }
   const planned = await computePlan(environment, request, false);
   if (!request.yes) return { status: 'shown', plan: planned.plan };
@@ -90,13 +90,15 @@ export async function recoverWithPulumi(environment: RecoveryEnvironment, reques
   }
   const dir = await stateDir(store.root);
   const lock = await acquireLock(lockFile(dir, tenantId), { command: 'recover', tenantId });
+  let stack: Stack | undefined;
   try {
-    const stack = await openStack({
+    stack = await openStack({
       cli,
       stateDir: options.stateDir ?? env.ENTRA_GITOPS_PULUMI_STATE ?? join(dir, 'pulumi'),
       tenantId,
       env: { ...env, AZURE_TENANT_ID: tenantId },
-      passphrase: passphrase ?? '',
+      // An empty PULUMI_CONFIG_PASSPHRASE would win over the file Pulumi is told to read.
+      passphrase: passphrase || undefined,
       // Every step is idempotent (adoption writes only differences), so a killed run's lost
       // steps are made again by the next; per-step checkpoints would make a large first run
       // quadratic (README "Throughput").
@@ -203,6 +205,7 @@ export async function recoverWithPulumi(environment: RecoveryEnvironment, reques
     const committed = await commitRecord(store, record, gitAuthor);
     return { status: record.status, plan, result, verification, record, recordPath: committed.path, ...(committed.commit ? { recordCommit: committed.commit } : {}) };
   } finally {
+    if (stack) closeStack(stack);
     await lock.release();
   }
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Entry point of the `entra-gitops` command: the compiled JavaScript in dist/, which the package
 // builds when it is packed or installed from git (npm's prepare). A clone runs its sources with
-// `npm run cli` instead. Written for any Node, so that an older one gets one line, not a stack trace.
+// `npm run cli` instead. Written for Node 14.8 and later (an ES module with top-level await), so
+// that a Node older than `engines` gets one line, not a stack trace.
 import { existsSync, readFileSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));

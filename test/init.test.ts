@@ -218,7 +218,11 @@ describe('a repository made by init, used as its workflows use it (emulator)', (
     // The recover workflow: the plan job with the read-only identity, then the recover job with
     // the write identity (exactly its required permissions) applying that plan.
     const planFile = join(tempDir(), 'plan.json');
-    const planned = await cli(['plan', '--to', firstCommit, '--format', 'markdown', '--out', planFile], workflowEnv, dir);
+    // Re-enabling the disabled account adds privilege: held back unless the plan allows it.
+    const held = await cli(['plan', '--to', firstCommit, '--format', 'markdown'], workflowEnv, dir);
+    expect(held.code, held.stderr).toBe(0);
+    expect(held.stdout).toContain('account re-enabled');
+    const planned = await cli(['plan', '--to', firstCommit, '--format', 'markdown', '--allow-privilege-changes', '--out', planFile], workflowEnv, dir);
     expect(planned.code, planned.stderr).toBe(2);
     const writer = emu.addClient(permissionsOf('recovery', { withOptional: false }));
     const recovered = await cli(['recover', '--plan', planFile, '--yes'], clientEnvironment(emu.info, writer), dir);

@@ -102,7 +102,9 @@ describe("the user's journey with the installed package", () => {
 
     // Recovery by `git revert` of the incident's snapshot commit: no conflict on anything.
     must(await git('-c', 'user.name=Admin', '-c', 'user.email=admin@example.com', 'revert', '--no-edit', String(bad.commit)), 'git revert of the older snapshot commit');
-    const recovered = must(await bin(['recover', '--to', 'HEAD', '--yes']), 'recover --to HEAD --yes');
+    // The incident took members out of a role-assignable group: putting them back adds privilege,
+    // which a recovery does only when told to (README "Recovery").
+    const recovered = must(await bin(['recover', '--to', 'HEAD', '--yes', '--allow-privilege-changes']), 'recover --to HEAD --yes --allow-privilege-changes');
     expect(recovered.stdout + recovered.stderr).toMatch(/Verification: the tenant matches the target/);
     // Recovery never touches client secrets (README "Recovery"); the added one is removed by hand,
     // as docs/runbooks/compromised-application.md says. Then nothing is left.

@@ -62,7 +62,9 @@ describe.skipIf('skip' in cli)('recover --engine pulumi', () => {
       pulumi: { cli, stateDir: state, caPerSecond: 1000 },
     });
     try {
-      await program.parseAsync(['node', 'entra-gitops', 'recover', '--repo', dir, '--engine', 'pulumi', ...args]);
+      // The incident deletes a service principal holding an app role assignment: re-creating that
+      // assignment adds privilege, allowed here (without the flag the preview is refused).
+      await program.parseAsync(['node', 'entra-gitops', 'recover', '--repo', dir, '--engine', 'pulumi', '--allow-privilege-changes', ...args]);
     } catch (err) {
       return { code: 1, stdout, stderr: `${stderr}${err instanceof Error ? err.message : String(err)}` };
     }

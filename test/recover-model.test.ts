@@ -389,7 +389,7 @@ describe('recovery with noPrune', () => {
     const someone = target.find((o) => o.kind === 'user' && o.readOnly.onPremisesSyncEnabled !== true && o.properties.userType === 'Member') as SnapshotObject;
     await g.patch(`/users/${someone.id}`, { jobTitle: 'Churned' });
     const added = (await g.post<{ id: string }>('/groups', { displayName: 'Kept group', mailEnabled: false, mailNickname: 'keptgroup', securityEnabled: true })).id;
-    const p = plan(e, target, await readCurrent(t, KINDS), { recreate: true, noPrune: true });
+    const p = plan(e, target, await readCurrent(t, KINDS), { recreate: true, noPrune: true, allowPrivilegeChanges: true });
     expect(p.operations.some((op) => op.ref.id === added)).toBe(false);
     expect(p.skipped.some((s) => s.rule === 'no-prune' && s.operation.ref.id === added)).toBe(true);
     const { result } = await apply(p, t);

@@ -10,11 +10,18 @@ import type { Plan } from '../model/types.ts';
 import { canonicalJson } from '../snapshot/normalize.ts';
 import type { IdMap, Journal, JournalEntry, Outcome } from './types.ts';
 
-/** The fingerprint of a plan: a journal belongs to exactly one plan. */
+/** The fingerprint of a plan: a journal belongs to exactly one plan, and `plan.hash` (shown in
+ * every rendering, checked by `recover --plan`) is this of the plan without its own `hash`. */
 export function planHash(plan: Plan): string {
+  const { hash: _ignored, ...rest } = plan;
   // Through JSON first: a property left undefined in memory is absent from the plan's file, and
   // the plan read back from it must have the same fingerprint.
-  return createHash('sha256').update(canonicalJson(JSON.parse(JSON.stringify(plan)))).digest('hex');
+  return createHash('sha256').update(canonicalJson(JSON.parse(JSON.stringify(rest)))).digest('hex');
+}
+
+/** The plan with its hash set. */
+export function withHash(plan: Plan): Plan {
+  return { ...plan, hash: planHash(plan) };
 }
 
 /** A journal kept in memory: durable as long as the process. */

@@ -21,6 +21,8 @@ export interface RecoveryOptionsRecord {
   noPrune: boolean;
   caReportOnly: boolean;
   allowMassChanges?: number;
+  /** --allow-privilege-changes: operations that add privilege were allowed to run. */
+  allowPrivilegeChanges?: boolean;
   issueTap: boolean;
   /** The plan was read from this file (recover --plan) rather than computed. */
   planFile?: string;

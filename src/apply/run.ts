@@ -22,7 +22,7 @@ import { RecoverError } from './errors.ts';
 import { applyPlan, type ApplyOptions } from './executor.ts';
 import { commitRecord, recordedIdMap } from './history.ts';
 import { remapTarget } from './id-map.ts';
-import { replay } from './journal.ts';
+import { planHash, replay, withHash } from './journal.ts';
 import { acquireLock } from './lock.ts';
 import { clearPending, findPending, lockFile, startPending, stateDir, type PendingRecovery } from './pending.ts';
 import { readCurrent, type CurrentState } from './read.ts';
@@ -44,6 +44,8 @@ export interface RecoveryRequest {
   /** --ca-report-only; undefined: the configuration's recover.caReportOnly. */
   caReportOnly?: boolean;
   allowMassChanges?: number;
+  /** --allow-privilege-changes: let operations that add privilege run (recorded). */
+  allowPrivilegeChanges?: boolean;
 }
 
 export interface RecoveryEnvironment {
@@ -100,6 +102,7 @@ export function planOptions(config: Config, env: NodeJS.ProcessEnv, options: Rec
     caReportOnly: options.caReportOnly,
     maxDestructive: config.recover.maxDestructive,
     ...(options.allowMassChanges !== undefined ? { allowMassChanges: options.allowMassChanges } : {}),
+    ...(options.allowPrivilegeChanges ? { allowPrivilegeChanges: true } : {}),
     ...(clientId ? { runningIdentity: { appId: clientId } } : {}),
     breakGlass: config.breakGlass,
   };
@@ -117,6 +120,7 @@ function optionsRecord(config: Config, request: RecoveryRequest, issueTap: boole
     noPrune: request.noPrune ?? false,
     caReportOnly: request.caReportOnly ?? config.recover.caReportOnly,
     ...(request.allowMassChanges !== undefined ? { allowMassChanges: request.allowMassChanges } : {}),
+    ...(request.allowPrivilegeChanges ? { allowPrivilegeChanges: true } : {}),
     issueTap,
     ...(planFile ? { planFile } : {}),
   };
@@ -136,7 +140,7 @@ export async function computePlan(environment: RecoveryEnvironment, request: Rec
   const targetObjects = await targetObjectsNow(store, target.commit, tenantId, kinds);
   const transport = transportFor(tenantId, environment);
   const current = await readCurrent(transport, kinds, { redact: config.redact, ...(environment.onProgress ? { onProgress: environment.onProgress } : {}) });
-  const plan = assemblePlan({
+  const plan = withHash(assemblePlan({
     tenantId,
     targetCommit: target.commit,
     target: targetObjects,
@@ -147,7 +151,7 @@ export async function computePlan(environment: RecoveryEnvironment, request: Rec
     kinds,
     // The whole tenant was read: a link to an id found nowhere is a hand edit, held back.
     linkTargetsKnown: true,
-  });
+  }));
   return { plan, target, tenantId, kinds, targetObjects, options, current };
 }
 
@@ -182,6 +186,20 @@ export async function readPlanFile(store: GitStore, file: string): Promise<{ pla
     if (problem !== undefined) {
       throw new RecoverError('bad-plan-file', `Could not use the plan ${file} because ${problem}, and ids become parts of Microsoft Graph URLs. (Hint: nothing was changed; a plan written by entra-gitops has none — write a new one with 'entra-gitops plan --to COMMIT --out ${file}'.)`);
     }
+  }
+  // The hash the reviewer saw in the plan's summary: a file edited since (an operation added, a
+  // privilege-adding one moved out of the skipped ones) no longer matches it.
+  if (checked.plan.hash === undefined) {
+    throw new RecoverError('bad-plan-file', `Could not use the plan ${file} because it carries no hash, so nothing shows it is the plan that was reviewed. (Hint: nothing was changed; write a new one with 'entra-gitops plan --to COMMIT --out ${file}' and review it.)`);
+  }
+  const actual = planHash(checked.plan);
+  if (actual !== checked.plan.hash) {
+    throw new RecoverError('bad-plan-file', `Could not use the plan ${file} because its content does not match its hash (the file says ${checked.plan.hash.slice(0, 16)}…, its content hashes to ${actual.slice(0, 16)}…): it was changed after it was written. (Hint: nothing was changed in the tenant; plan again with 'entra-gitops plan --to COMMIT --out ${file}' and review it.)`);
+  }
+  // A privilege-adding operation among those to run in a plan not made to allow them.
+  const smuggled = checked.plan.operations.filter((op) => op.privilege !== undefined);
+  if (smuggled.length > 0 && checked.plan.basis?.allowPrivilegeChanges !== true) {
+    throw new RecoverError('bad-plan-file', `Could not use the plan ${file} because ${smuggled.length} of its operations add privilege (first: ${smuggled[0]?.action} ${smuggled[0]?.name}) and it was not made with --allow-privilege-changes. (Hint: nothing was changed; plan again with --allow-privilege-changes if they are meant.)`);
   }
   const target = await resolveTarget(store, checked.plan.target).catch((err: unknown) => {
     throw new RecoverError('bad-plan-file', `Could not use the plan ${file} because its target commit ${checked.plan.target.slice(0, 12)} is not in ${store.root}. (Hint: fetch the backup repository's history, or plan again.)`, err);
@@ -333,6 +351,7 @@ export function choicesBesidePlanFile(request: RecoveryRequest): string[] {
   if (request.noPrune === true) out.push('--no-prune');
   if (request.caReportOnly !== undefined) out.push('--ca-report-only');
   if (request.allowMassChanges !== undefined) out.push('--allow-mass-changes');
+  if (request.allowPrivilegeChanges === true) out.push('--allow-privilege-changes');
   return out;
 }
 
@@ -429,7 +448,7 @@ export async function runRecover(environment: RecoveryEnvironment, request: Reco
  * kinds its operations touch. */
 function scopeOfPlanFile(plan: Plan): Partial<RecoveryOptionsRecord> {
   const b = plan.basis;
-  if (b) return { ...(b.kinds ? { kinds: b.kinds } : {}), ...(b.ids ? { ids: b.ids } : {}), recreate: b.recreate, noPrune: b.noPrune, caReportOnly: b.caReportOnly };
+  if (b) return { ...(b.kinds ? { kinds: b.kinds } : {}), ...(b.ids ? { ids: b.ids } : {}), recreate: b.recreate, noPrune: b.noPrune, caReportOnly: b.caReportOnly, ...(b.allowPrivilegeChanges ? { allowPrivilegeChanges: true } : {}) };
   const kinds = new Set<KindName>();
   for (const op of [...plan.operations, ...plan.skipped.map((s) => s.operation)]) kinds.add(op.ref.kind);
   return kinds.size > 0 ? { kinds: KINDS.filter((k) => kinds.has(k.name)).map((k) => k.name) } : {};

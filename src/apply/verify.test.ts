@@ -26,7 +26,10 @@ const NEW_APPID = guid(3, 0xfeed);
 const group = (id: string, properties: Record<string, unknown> = {}, members?: string[]) => obj('group', id, { displayName: 'G', ...properties }, members ? { links: { members } } : {});
 const policy = (state: string, properties: Record<string, unknown> = {}) => obj('conditionalAccessPolicy', POL, { displayName: 'P', state, ...properties });
 
-const verify = (target: SnapshotObject[], current: SnapshotObject[], extra: { idMap?: IdMap; options?: PlanOptions; recycleBin?: RecycleBin } = {}) => verifyRecovery({ target, current, idMap: extra.idMap ?? {}, ...(extra.options ? { options: extra.options } : {}), ...(extra.recycleBin ? { recycleBin: extra.recycleBin } : {}) });
+// As after a recovery that allowed privilege-adding operations, unless a case says otherwise: a
+// held one is explained by its rule (the 'privilege' case below), like any skipped operation.
+const verify = (target: SnapshotObject[], current: SnapshotObject[], extra: { idMap?: IdMap; options?: PlanOptions; recycleBin?: RecycleBin } = {}) =>
+  verifyRecovery({ target, current, idMap: extra.idMap ?? {}, options: { allowPrivilegeChanges: true, ...extra.options }, ...(extra.recycleBin ? { recycleBin: extra.recycleBin } : {}) });
 const brief = (rs: readonly Residual[]) => rs.map((r) => [r.explained, r.action, r.ref.id, r.detail]);
 
 describe('verifyRecovery', () => {
@@ -96,6 +99,7 @@ describe('verifyRecovery', () => {
       },
       { rule: 'no-prune', target: [], current: [user(U1)], options: { noPrune: true } },
       { rule: 'hard-deleted', target: [user(U1)], current: [], options: {} },
+      { rule: 'privilege', target: [user(U1, { accountEnabled: true })], current: [user(U1, { accountEnabled: false })], options: { allowPrivilegeChanges: false } },
       { rule: 'protected-accounts', target: [user(BG, { accountEnabled: false })], current: [user(BG)], options: { breakGlass: [BG] } },
       {
         rule: 'break-glass-exclusion',

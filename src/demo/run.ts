@@ -137,10 +137,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     say(`5. The plan back to the first snapshot (entra-gitops plan --to ${short(first.commit)}): the tenant is read and compared with the commit.`);
     const shown = await runRecover(environment, { to: first.commit, yes: false, engine: 'graph' });
     for (const line of shortPlan(shown.plan, 6)) say(`   ${line}`);
+    const held = shown.plan.skipped.filter((k) => k.rule === 'privilege').length;
+    if (held > 0) say(`   ${held} of them add privilege (members of a role-assignable group…): held back until allowed with --allow-privilege-changes, after review.`);
 
     say('');
-    say(`6. The recovery (entra-gitops recover --to ${short(first.commit)} --yes): journaled as it goes, verified, recorded in git.`);
-    const recovery = await runRecover(environment, { to: first.commit, yes: true, engine: 'graph' });
+    say(`6. The recovery (entra-gitops recover --to ${short(first.commit)} --yes${held > 0 ? ' --allow-privilege-changes' : ''}): journaled as it goes, verified, recorded in git.`);
+    const recovery = await runRecover(environment, { to: first.commit, yes: true, engine: 'graph', ...(held > 0 ? { allowPrivilegeChanges: true } : {}) });
     const r = recovery.result;
     if (r) say(`   ${recovery.status}: ${r.applied} applied, ${r.already} already as planned, ${r.failed.length} failed, ${r.blocked.length} blocked; ${r.requests} requests, ${r.writes} writes.`);
     if (recovery.recordPath) say(`   Record: ${relative(dir, resolve(dir, recovery.recordPath))}${recovery.recordCommit ? `, commit ${short(recovery.recordCommit)}` : ''}.`);

@@ -119,6 +119,9 @@ export interface DiffReport {
   /** A reader's name for every object id the changes mention (link targets included). */
   names: Record<string, string>;
   diagnostics: Diagnostic[];
+  /** sha256 of the canonical plan without this member (src/apply/journal.ts planHash): shown in
+   * every rendering's summary, checked by `recover --plan`. Set where the plan is computed. */
+  hash?: string;
 }
 
 export type Action = 'create' | 'restore' | 'update' | 'delete' | 'link' | 'unlink' | 'recreate' | 'noop';
@@ -139,6 +142,11 @@ export interface Operation {
   link?: { name: string; targets: LinkTarget[] };
   /** Operations that must succeed first. */
   dependsOn?: number[];
+  /** Set by the privilege safety rule (src/plan/filters/privilege.ts) when the operation adds
+   * privilege: why, and a reader's name (from the target snapshot, else the tenant) for every id
+   * it mentions, so every rendering names them. Such operations are held back unless the plan
+   * was made with --allow-privilege-changes. */
+  privilege?: { why: string[]; names: Record<string, string> };
 }
 
 /** What a plan was made for: its scope and the choices that shaped it. Recorded in the plan so
@@ -149,6 +157,8 @@ export interface PlanBasis {
   recreate: boolean;
   noPrune: boolean;
   caReportOnly: boolean;
+  /** --allow-privilege-changes: operations that add privilege were allowed to run. */
+  allowPrivilegeChanges?: boolean;
 }
 
 export interface Plan {
@@ -160,4 +170,7 @@ export interface Plan {
   /** Operations a safety rule held back, with the rule's reason: reported, never silent. */
   skipped: Array<{ operation: Operation; rule: string; reason: string }>;
   diagnostics: Diagnostic[];
+  /** sha256 of the canonical plan without this member (src/apply/journal.ts planHash): shown in
+   * every rendering's summary, checked by `recover --plan`. Set where the plan is computed. */
+  hash?: string;
 }

@@ -58,7 +58,7 @@ import type { KindSpec } from '../kinds/spec.ts';
 import type { Diagnostic, KindName, LinkTarget, ObjectRef, Operation, Plan, PlanBasis, SnapshotObject } from '../model/types.ts';
 import { canonicalJson, compareStrings } from '../snapshot/normalize.ts';
 import type { FilterContext, PlanFilter, Skipped } from './filters/index.ts';
-import { FILTERS, findProtectedAccounts, runFilters } from './filters/index.ts';
+import { FILTERS, findProtectedAccounts, namesOf, runFilters } from './filters/index.ts';
 import { appIdPlaceholder, describe, idKey, isApplicationKind, isServicePrincipalKind, mapStrings, orderIndices, placeholderId, refPlaceholder } from './order.ts';
 
 /** What the recycle bins hold, per kind: the soft-deleted ids, or those ids with the objects as
@@ -83,6 +83,8 @@ export interface PlanOptions {
   maxDestructive?: number;
   /** --allow-mass-changes N: accept up to N destructive changes. */
   allowMassChanges?: number;
+  /** --allow-privilege-changes: let operations that add privilege run (filters/privilege.ts). */
+  allowPrivilegeChanges?: boolean;
   /** Who runs the recovery: never disabled, deleted or stripped. */
   runningIdentity?: { appId?: string; objectId?: string };
   /** Break-glass accounts by UPN or object id: never disabled, deleted, stripped or un-excluded. */
@@ -95,6 +97,7 @@ export interface ResolvedPlanOptions {
   caReportOnly: boolean;
   maxDestructive: number;
   allowMassChanges: number | undefined;
+  allowPrivilegeChanges: boolean;
   runningIdentity: { appId?: string; objectId?: string } | undefined;
   breakGlass: readonly string[];
 }
@@ -128,6 +131,7 @@ export function resolveOptions(options: PlanOptions = {}): ResolvedPlanOptions {
     caReportOnly: options.caReportOnly ?? DEFAULTS.recover.caReportOnly,
     maxDestructive: options.maxDestructive ?? DEFAULTS.recover.maxDestructive,
     allowMassChanges: options.allowMassChanges,
+    allowPrivilegeChanges: options.allowPrivilegeChanges ?? false,
     runningIdentity: options.runningIdentity,
     breakGlass: options.breakGlass ?? [],
   };
@@ -454,7 +458,7 @@ export function assemblePlan(input: PlanInput): Plan {
 
   // The safety rules, then the order; whatever waits for a held operation is held too.
   const protectedAccounts = findProtectedAccounts(options, [input.current, input.target]);
-  const filterCtx: FilterContext = { options, target: (r) => target.get(r), current: (r) => current.get(r), protectedAccounts: protectedAccounts.accounts };
+  const filterCtx: FilterContext = { options, target: (r) => target.get(r), current: (r) => current.get(r), protectedAccounts: protectedAccounts.accounts, name: namesOf([input.current, input.target]) };
   const filtered = runFilters(draft.operations, filterCtx, input.filters ?? FILTERS);
   const all = [...filtered.operations, ...filtered.skipped.map((s) => s.operation)];
   const { order, deps } = orderIndices(all, { kinds, target: (r) => target.get(r), current: (r) => current.get(r) });
@@ -498,6 +502,7 @@ export function assemblePlan(input: PlanInput): Plan {
     recreate: options.recreate,
     noPrune: options.noPrune,
     caReportOnly: options.caReportOnly,
+    ...(options.allowPrivilegeChanges ? { allowPrivilegeChanges: true } : {}),
   };
   return {
     version: 1,

@@ -28,6 +28,7 @@ export const PLAN_SCHEMA = {
         recreate: { type: 'boolean' },
         noPrune: { type: 'boolean' },
         caReportOnly: { type: 'boolean' },
+        allowPrivilegeChanges: { type: 'boolean', description: '--allow-privilege-changes: operations that add privilege were allowed to run.' },
       },
     },
     operations: {
@@ -50,6 +51,7 @@ export const PLAN_SCHEMA = {
       },
     },
     diagnostics: { type: 'array', description: 'Problems met on the way. A plan with an error diagnostic is refused: no executor applies it.', items: { $ref: '#/$defs/diagnostic' } },
+    hash: { type: 'string', pattern: '^[0-9a-f]{64}$', description: 'sha256 (hex) of the canonical JSON of the plan without this member: shown in every rendering, checked by `recover --plan`, which refuses a file whose content does not match it.' },
   },
   $defs: {
     kind: { enum: [...KIND_NAMES] },
@@ -103,6 +105,16 @@ export const PLAN_SCHEMA = {
           },
         },
         dependsOn: { type: 'array', minItems: 1, uniqueItems: true, description: 'The operations that must succeed first, by seq.', items: { type: 'integer', minimum: 1 } },
+        privilege: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['why', 'names'],
+          description: 'Set by the privilege safety rule: the operation adds privilege. Held back (skipped) unless the plan was made with --allow-privilege-changes; listed first and in full by every rendering.',
+          properties: {
+            why: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+            names: { type: 'object', description: 'A reader’s name, from the target snapshot, for every id the operation mentions.', additionalProperties: { type: 'string' } },
+          },
+        },
       },
       allOf: [
         { if: { required: ['action'], properties: { action: { enum: ['link', 'unlink'] } } }, then: { properties: { link: true }, required: ['link'] } },

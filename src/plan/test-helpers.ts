@@ -10,7 +10,7 @@ import type { KindName, LinkTarget, ObjectRef, Operation, Plan, SnapshotObject }
 import type { PlanInput, PlanOptions, RecycleBin } from './assemble.ts';
 import { assemblePlan, linkIdentity, resolveOptions } from './assemble.ts';
 import type { FilterContext } from './filters/index.ts';
-import { findProtectedAccounts } from './filters/index.ts';
+import { findProtectedAccounts, namesOf } from './filters/index.ts';
 import { forEachString, idKey, isApplicationKind, isServicePrincipalKind, placeholderId } from './order.ts';
 
 /** A GUID from a number: `guid(7)` → 00000000-0000-4000-8000-000000000007. */
@@ -26,9 +26,11 @@ export function user(id: string, properties: Record<string, unknown> = {}, extra
   return obj('user', id, { accountEnabled: true, displayName: `User ${id.slice(-4)}`, userPrincipalName: `u${id.slice(-4)}@contoso.example`, ...properties }, extra);
 }
 
-/** assemblePlan with the boilerplate filled in. */
+/** assemblePlan with the boilerplate filled in. Privilege-adding operations are allowed unless
+ * the options say otherwise: these tests are about the model (re-created credentials, grants and
+ * memberships are part of it); the privilege rule has its own (filters/privilege.test.ts). */
 export function planFor(target: readonly SnapshotObject[], current: readonly SnapshotObject[], extra: Partial<PlanInput> = {}): Plan {
-  return assemblePlan({ tenantId: 'tenant', targetCommit: 'abc123', target, current, ...extra });
+  return assemblePlan({ tenantId: 'tenant', targetCommit: 'abc123', target, current, ...extra, options: { allowPrivilegeChanges: true, ...extra.options } });
 }
 
 function clone<T>(v: T): T {
@@ -296,7 +298,7 @@ export function residual(sim: SimTenant, target: readonly SnapshotObject[]): str
 export function filterContext(options: PlanOptions, target: readonly SnapshotObject[] = [], current: readonly SnapshotObject[] = []): FilterContext {
   const resolved = resolveOptions(options);
   const find = (side: readonly SnapshotObject[]) => (ref: ObjectRef) => side.find((o) => o.kind === ref.kind && idKey(o.id) === idKey(placeholderId(ref.id) ?? ref.id));
-  return { options: resolved, target: find(target), current: find(current), protectedAccounts: findProtectedAccounts(resolved, [current, target]).accounts };
+  return { options: resolved, target: find(target), current: find(current), protectedAccounts: findProtectedAccounts(resolved, [current, target]).accounts, name: namesOf([current, target]) };
 }
 
 /** An operation, seq 0 as the filters see them. */

@@ -6,7 +6,7 @@
 import type { Diagnostic, Operation, Plan } from '../model/types.ts';
 import { codeSpan, escapeMarkdown, MIN_CHARS } from './markdown.ts';
 import type { PlanRenderOptions, PlanSummary } from './plan-text.ts';
-import { actionsPhrase, num, objectParts, PlanNames, rulesPhrase, setEntries, sortedDiagnostics, summarisePlan, targetText } from './plan-text.ts';
+import { actionsPhrase, num, objectParts, PlanNames, privilegedOperations, rulesPhrase, setEntries, sortedDiagnostics, summarisePlan, targetText } from './plan-text.ts';
 import { DEFAULT_MAX_LINK_TARGETS, DEFAULT_MAX_VALUE_LENGTH, GITHUB_MAX_CHARS, kindLabel, plural, shortCommit, shortId } from './text.ts';
 
 interface Opts {
@@ -26,11 +26,12 @@ function objectMd(op: Operation): string {
 }
 
 /** One operation: its line, then its reason, what it sets and links. Ends with a newline. */
-function operationBlock(op: Operation, opts: Opts, rule?: { rule: string; reason: string }): string {
+function operationBlock(op: Operation, opts: Opts, rule?: { rule: string; reason: string }, full = false): string {
   const link = op.link ? ` ${codeSpan(op.link.name)}` : '';
   const after = op.dependsOn && op.dependsOn.length > 0 ? ` · after ${op.dependsOn.join(', ')}` : '';
   const lines = [`- ${codeSpan(String(op.seq))} **${op.action}** ${objectMd(op)}${link}${after}`];
   if (rule) lines.push(`  - ${codeSpan(rule.rule)}: ${escapeMarkdown(rule.reason)}`);
+  if (full) for (const w of op.privilege?.why ?? []) lines.push(`  - **adds privilege**: ${escapeMarkdown(w)}`);
   lines.push(`  - ${escapeMarkdown(op.reason)}`);
   for (const e of setEntries(op, opts.names, opts.max)) lines.push(`  - ${codeSpan(e.property)}: ${e.text === undefined ? '_cleared_' : codeSpan(e.text)}`);
   if (op.link) {
@@ -62,6 +63,12 @@ function head(plan: Plan, s: PlanSummary): string {
     if (s.errors.length > MAX_ERRORS_ON_TOP) lines.push(`> - and ${num(s.errors.length - MAX_ERRORS_ON_TOP)} more, under Diagnostics`);
     lines.push('');
   }
+  if (plan.hash !== undefined) lines.push(`Plan hash ${codeSpan(plan.hash)} (\`recover --plan\` refuses a file that does not match it).`, '');
+  const privileged = privilegedOperations(plan);
+  if (privileged.length > 0) {
+    const held = privileged.filter((p) => p.held).length;
+    lines.push('> [!IMPORTANT]', `> **${plural(privileged.length, 'operation')} add${privileged.length === 1 ? 's' : ''} privilege**: ${held > 0 ? `${num(held)} held back (plan again with \`--allow-privilege-changes\` to let ${held === 1 ? 'it' : 'them'} run)` : 'allowed by `--allow-privilege-changes`'}. Each is listed in full below; review every one.`, '');
+  }
   const skipped = s.skipped > 0 ? ` · **${num(s.skipped)} skipped**: ${escapeMarkdown(rulesPhrase(s.skippedByRule))}` : '';
   if (s.operations === 0) lines.push(`**Nothing to do**: the tenant matches the target.${skipped}`, '');
   else lines.push(`**${plural(s.operations, 'operation')}**: ${actionsPhrase(s.byAction)} · **${num(s.destructive)} destructive** (deletes and removed links)${skipped}`, '', table(s));
@@ -69,11 +76,23 @@ function head(plan: Plan, s: PlanSummary): string {
 }
 
 const OPERATIONS_HEADING = '### Operations, in the order they run\n\n';
+const PRIVILEGE_HEADING = '### Privilege-adding operations: review each one\n\n';
+
+/** The privilege-adding operations, in full: every value whole, every link target, every reason.
+ * Never summarised, cut or left out for size, whatever the cap. */
+function privilegeSection(plan: Plan, opts: Opts): string {
+  const privileged = privilegedOperations(plan);
+  if (privileged.length === 0) return '';
+  const full: Opts = { ...opts, max: Number.POSITIVE_INFINITY, maxTargets: Number.POSITIVE_INFINITY };
+  const blocks = privileged.map((p) => operationBlock(p.operation, full, p.held ?? { rule: 'privilege', reason: 'allowed by --allow-privilege-changes: it will run' }, true));
+  return `${PRIVILEGE_HEADING}${blocks.join('')}\n`;
+}
 const SKIPPED_HEADING = '### Skipped: held back, never run\n\n';
 const DIAGNOSTICS_HEADING = '### Diagnostics\n\n';
 
 function* fullBlocks(plan: Plan, s: PlanSummary, opts: Opts): Generator<string> {
   yield head(plan, s);
+  yield privilegeSection(plan, opts);
   if (plan.operations.length > 0) {
     yield OPERATIONS_HEADING;
     for (const op of plan.operations) yield operationBlock(op, opts);
@@ -96,7 +115,9 @@ function notice(left: { operations: number; skipped: number; diagnostics: number
   if (left.skipped > 0) parts.push(`${num(left.skipped)} of ${plural(plan.skipped.length, 'skipped operation')}`);
   if (left.diagnostics > 0) parts.push(`${num(left.diagnostics)} of ${plural(plan.diagnostics.length, 'diagnostic')}`);
   const where = path !== undefined && path !== '' ? `The whole plan is ${codeSpan(path)}.` : 'Run `entra-gitops plan --out plan.json` for the whole plan.';
-  return `> [!WARNING]\n> Summarised to stay within ${num(limit)} characters: ${parts.join(', ')} left out. ${where}\n\n`;
+  const privileged = privilegedOperations(plan).length;
+  const exempt = privileged > 0 ? ` The ${plural(privileged, 'privilege-adding operation')} above ${privileged === 1 ? 'is' : 'are'} shown in full, whatever the size.` : '';
+  return `> [!WARNING]\n> Summarised to stay within ${num(limit)} characters: ${parts.join(', ')} left out. ${where}${exempt}\n\n`;
 }
 
 /** Room for "… and N more … not shown here" and the blank line after a section. */
@@ -123,6 +144,8 @@ function summarised(plan: Plan, s: PlanSummary, opts: Opts, limit: number, path:
   };
   add(head(plan, s));
   const noticeAt = parts.length;
+  // Exempt from the cap: what it takes is taken from the rest.
+  add(privilegeSection(plan, opts));
   const diagnostics = sortedDiagnostics(plan);
   const skippedBlocks = function* () {
     for (const k of plan.skipped) yield operationBlock(k.operation, opts, k);

@@ -50,7 +50,9 @@ describe('renderPlan', () => {
     ]);
     const text = renderPlan(plan, format);
     expect(text).not.toMatch(/MIIB|hunter2|P@ss/);
-    expect(text).toContain('[not shown] (1 item)');
+    // A credential by its metadata (key id), never its key material.
+    expect(text).toContain(`[1] keyId ${OLD}`);
+    expect(text).not.toContain('[not shown] (1 item)');
     expect(text).toContain('enableIdTokenIssuance');
   });
 

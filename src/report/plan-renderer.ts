@@ -1,7 +1,7 @@
 // Renders a recovery plan for `entra-gitops plan --format terminal|markdown|json`. The JSON is the
 // plan itself (schemas/plan.schema.json), keys in a stable order: exactly what `plan --out FILE`
 // writes and `recover --plan FILE` reads back. Pure: renderers return strings.
-import type { Diagnostic, ObjectRef, Operation, Plan } from '../model/types.ts';
+import type { Diagnostic, ObjectRef, Operation, Plan, PlanBasis } from '../model/types.ts';
 import { renderPlanMarkdown } from './plan-markdown.ts';
 import { renderPlanTerminal } from './plan-terminal.ts';
 import type { PlanRenderOptions } from './plan-text.ts';
@@ -25,7 +25,12 @@ function operation(op: Operation): Operation {
     ...(op.set !== undefined ? { set: op.set } : {}),
     ...(op.link !== undefined ? { link: { name: op.link.name, targets: op.link.targets } } : {}),
     ...(op.dependsOn !== undefined ? { dependsOn: op.dependsOn } : {}),
+    ...(op.privilege !== undefined ? { privilege: { why: op.privilege.why, names: op.privilege.names } } : {}),
   };
+}
+
+function basisOf(b: PlanBasis): PlanBasis {
+  return { ...(b.kinds ? { kinds: b.kinds } : {}), ...(b.ids ? { ids: b.ids } : {}), recreate: b.recreate, noPrune: b.noPrune, caReportOnly: b.caReportOnly, ...(b.allowPrivilegeChanges !== undefined ? { allowPrivilegeChanges: b.allowPrivilegeChanges } : {}) };
 }
 
 function diagnostic(d: Diagnostic): Diagnostic {
@@ -38,9 +43,11 @@ export function canonicalPlan(plan: Plan): Plan {
     version: 1,
     tenantId: plan.tenantId,
     target: plan.target,
+    ...(plan.basis !== undefined ? { basis: basisOf(plan.basis) } : {}),
     operations: plan.operations.map(operation),
     skipped: plan.skipped.map((s) => ({ operation: operation(s.operation), rule: s.rule, reason: s.reason })),
     diagnostics: plan.diagnostics.map(diagnostic),
+    ...(plan.hash !== undefined ? { hash: plan.hash } : {}),
   };
 }
 

@@ -5,7 +5,7 @@
 import { styleText } from 'node:util';
 import type { Action, Operation, Plan } from '../model/types.ts';
 import type { PlanRenderOptions, PlanSummary } from './plan-text.ts';
-import { actionsPhrase, num, objectParts, PlanNames, rulesPhrase, setEntries, sortedDiagnostics, summarisePlan, targetText } from './plan-text.ts';
+import { actionsPhrase, num, objectParts, PlanNames, privilegedOperations, rulesPhrase, setEntries, sortedDiagnostics, summarisePlan, targetText } from './plan-text.ts';
 import { DEFAULT_MAX_LINK_TARGETS, DEFAULT_MAX_VALUE_LENGTH, kindLabel, plural, sanitize, shortCommit, shortId } from './text.ts';
 
 type Style = Parameters<typeof styleText>[0];
@@ -41,12 +41,13 @@ export function objectLine(op: Operation): string {
   return `${p.kind} ${sanitize(p.name)} (${p.newId ? `new id of ${shortId(p.id as string)}` : shortId(p.id as string)})`;
 }
 
-function operation(out: Text, op: Operation, opts: Opts, rule?: { rule: string; reason: string }): void {
+function operation(out: Text, op: Operation, opts: Opts, rule?: { rule: string; reason: string }, full = false): void {
   const seq = String(op.seq).padStart(opts.seqWidth);
   const link = op.link ? ` ${sanitize(op.link.name)}` : '';
   const after = op.dependsOn && op.dependsOn.length > 0 ? out.style('dim', `  after ${op.dependsOn.join(', ')}`) : '';
   out.line(`${seq}  ${out.style(ACTION_STYLE[op.action] ?? 'dim', op.action.padEnd(8))}  ${objectLine(op)}${link}${after}`);
   if (rule) out.line(`${INDENT}${out.style('bold', `[${sanitize(rule.rule)}]`)} ${sanitize(rule.reason)}`);
+  if (full) for (const w of op.privilege?.why ?? []) out.line(`${INDENT}${out.style(['bold', 'red'], 'adds privilege:')} ${sanitize(w)}`);
   out.line(`${INDENT}${out.style('dim', sanitize(op.reason))}`);
   for (const e of setEntries(op, opts.names, opts.max)) out.line(`${INDENT}${sanitize(e.property)}: ${e.text ?? '(cleared)'}`);
   if (op.link) {
@@ -78,6 +79,7 @@ export function renderPlanTerminal(plan: Plan, options: PlanRenderOptions = {}):
 
   out.line(out.style('bold', `Recovery plan for tenant ${sanitize(plan.tenantId)}`));
   out.line(`  back to commit ${shortCommit(plan.target)}`);
+  if (plan.hash !== undefined) out.line(`  plan hash ${plan.hash}`);
   out.line();
   if (s.errors.length > 0) {
     out.line(out.style(['bold', 'red'], `REFUSED: this plan will not be applied (${plural(s.errors.length, 'error')})`));
@@ -87,6 +89,15 @@ export function renderPlanTerminal(plan: Plan, options: PlanRenderOptions = {}):
   if (s.operations === 0) out.line('Nothing to do: the tenant matches the target.');
   else out.line(`${plural(s.operations, 'operation')}: ${actionsPhrase(s.byAction)} · ${s.destructive > 0 ? out.style(['bold', 'red'], `${num(s.destructive)} destructive`) : '0 destructive'} (deletes and removed links)`);
   if (s.skipped > 0) out.line(`${plural(s.skipped, 'operation')} skipped: ${rulesPhrase(s.skippedByRule)}`);
+  // Privilege-adding operations first and in full: every value whole, every target named.
+  const privileged = privilegedOperations(plan);
+  if (privileged.length > 0) {
+    const held = privileged.filter((p) => p.held).length;
+    const full: Opts = { ...opts, max: Number.POSITIVE_INFINITY, maxTargets: Number.POSITIVE_INFINITY };
+    out.line();
+    out.line(out.style(['bold', 'red'], `PRIVILEGE-ADDING OPERATIONS (${num(privileged.length)}): ${held > 0 ? `${num(held)} held back unless --allow-privilege-changes` : 'allowed by --allow-privilege-changes'}; review each one`));
+    for (const p of privileged) operation(out, p.operation, full, p.held ?? { rule: 'privilege', reason: 'allowed by --allow-privilege-changes: it will run' }, true);
+  }
   if (s.operations > 0) {
     out.line();
     table(out, s);

@@ -105,6 +105,10 @@ export class PlanNames {
   readonly #own = new Map<string, string>();
   constructor(plan: Plan, lookup?: (id: string) => string | undefined) {
     this.#lookup = lookup;
+    // The names the privilege rule took from the target snapshot, for the ids those operations mention.
+    for (const op of [...plan.operations, ...plan.skipped.map((s) => s.operation)]) {
+      for (const [id, name] of Object.entries(op.privilege?.names ?? {})) if (!this.#own.has(key(id))) this.#own.set(key(id), name);
+    }
     for (const op of [...plan.operations, ...plan.skipped.map((s) => s.operation)]) {
       const m = PLACEHOLDER.exec(op.ref.id);
       const id = m ? (m[2] as string) : op.ref.id;
@@ -170,9 +174,40 @@ export interface SetEntry {
   hidden: boolean;
 }
 
+/** What a reader may see of a credential: its metadata, never key material or a secret. */
+const CREDENTIAL_METADATA: ReadonlyArray<[string, string]> = [
+  ['displayName', 'name'],
+  ['name', 'name'],
+  ['keyId', 'keyId'],
+  ['id', 'id'],
+  ['customKeyIdentifier', 'thumbprint'],
+  ['type', 'type'],
+  ['usage', 'usage'],
+  ['issuer', 'issuer'],
+  ['subject', 'subject'],
+  ['audiences', 'audiences'],
+  ['startDateTime', 'from'],
+  ['endDateTime', 'until'],
+];
+
+/** A credential as one line of metadata: "name 'CN=x', keyId …, thumbprint …, from …, until …". */
+export function credentialText(credential: unknown): string {
+  if (typeof credential !== 'object' || credential === null || Array.isArray(credential)) return HIDDEN;
+  const c = credential as Record<string, unknown>;
+  const parts = CREDENTIAL_METADATA.filter(([k]) => c[k] !== undefined && c[k] !== null && c[k] !== '').map(([k, label]) => `${label} ${sanitize(Array.isArray(c[k]) ? (c[k] as unknown[]).map(String).join(' ') : String(c[k]))}`);
+  return parts.length > 0 ? parts.join(', ') : 'no metadata';
+}
+
+/** The operations the privilege rule marked, to run or held back, in plan order. */
+export function privilegedOperations(plan: Plan): Array<{ operation: Operation; held?: { rule: string; reason: string } }> {
+  return [...plan.operations.filter((op) => op.privilege).map((operation) => ({ operation })), ...plan.skipped.filter((k) => k.operation.privilege).map((k) => ({ operation: k.operation, held: { rule: k.rule, reason: k.reason } }))];
+}
+
 export function setEntries(op: Operation, names: PlanNames, max: number): SetEntry[] {
   return Object.entries(op.set ?? {}).map(([property, value]) => {
     if (value === null) return { property, text: undefined, hidden: false };
+    // Credentials by their metadata (key id, thumbprint, names, dates): a new one must be seen.
+    if (/credential/i.test(property) && Array.isArray(value)) return { property, text: value.length === 0 ? '(none)' : value.map((c, i) => `[${i + 1}] ${credentialText(c)}`).join('; '), hidden: false };
     if (isSecretName(property)) return { property, text: `${HIDDEN}${Array.isArray(value) ? ` (${value.length} ${value.length === 1 ? 'item' : 'items'})` : ''}`, hidden: true };
     return { property, text: valueText(value, names, max), hidden: false };
   });

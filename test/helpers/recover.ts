@@ -13,7 +13,9 @@ import type { KindName, Operation, Plan, SnapshotObject } from '../../src/model/
 import { assemblePlan, type PlanOptions } from '../../src/plan/assemble.ts';
 import { describe as describeOp } from '../../src/plan/order.ts';
 
-export const PLAN_OPTIONS: PlanOptions = { recreate: true, maxDestructive: 10_000 };
+// Every row of the model is recovered, privilege-adding operations included (re-created
+// credentials, memberships, grants): the privilege rule has tests of its own.
+export const PLAN_OPTIONS: PlanOptions = { recreate: true, maxDestructive: 10_000, allowPrivilegeChanges: true };
 
 /** The objects of one kind whose reader's name starts with `name` (exactly one). */
 export function one(objects: readonly SnapshotObject[], kind: KindName, name: string): SnapshotObject {

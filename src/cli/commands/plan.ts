@@ -25,6 +25,7 @@ export interface RecoveryFlags {
   prune: boolean;
   caReportOnly?: boolean;
   allowMassChanges?: number;
+  allowPrivilegeChanges?: boolean;
 }
 
 interface PlanFlags extends RecoveryFlags {
@@ -42,6 +43,7 @@ export function recoveryRequest(flags: RecoveryFlags): RecoveryRequest {
     noPrune: !flags.prune,
     ...(flags.caReportOnly !== undefined ? { caReportOnly: flags.caReportOnly } : {}),
     ...(flags.allowMassChanges !== undefined ? { allowMassChanges: flags.allowMassChanges } : {}),
+    ...(flags.allowPrivilegeChanges === true ? { allowPrivilegeChanges: true } : {}),
   };
 }
 
@@ -60,6 +62,7 @@ export function recoveryOptions(command: Command): Command {
     .option('--no-prune', 'keep objects added since the target instead of deleting them (listed as skipped)')
     .option('--ca-report-only', 'bring enforced conditional access policies back report-only first (default: the configuration’s recover.caReportOnly)')
     .option('--allow-mass-changes <n>', 'accept up to N destructive operations (default limit: recover.maxDestructive, 50)', count)
+    .option('--allow-privilege-changes', 'let operations that add privilege run (role-assignable group members and owners, credentials, redirect URIs, grants, conditional access switched off or excluding more, accounts re-enabled); without it they are held back. Recorded in the plan and the recovery record')
     .option('--repo <dir>', 'the backup repository (default: the current directory)');
 }
 
@@ -99,7 +102,7 @@ export function planSummary(plan: Plan): string {
   const refused = plan.diagnostics.filter((d) => d.severity === 'error');
   if (refused.length > 0) return `The plan is refused: ${refused.map((d) => d.message).join(' ')}`;
   if (plan.operations.length === 0) return `Nothing to do: the tenant matches ${plan.target.slice(0, 12)} in scope${plan.skipped.length > 0 ? ` (${plan.skipped.length} operation(s) skipped, listed above)` : ''}.`;
-  return `${plan.operations.length} operation(s) planned${plan.skipped.length > 0 ? `, ${plan.skipped.length} skipped` : ''}.`;
+  return `${plan.operations.length} operation(s) planned${plan.skipped.length > 0 ? `, ${plan.skipped.length} skipped` : ''}.${plan.hash ? ` Plan hash ${plan.hash}.` : ''}`;
 }
 
 export function registerPlan(program: Command, deps: RecoveryDependencies = {}): void {

@@ -14,6 +14,7 @@ import { breakGlassExclusion } from './break-glass-exclusion.ts';
 import { caReportOnly } from './ca-report-only.ts';
 import { dynamicMembership } from './dynamic-membership.ts';
 import { massChanges } from './mass-changes.ts';
+import { privilege } from './privilege.ts';
 import { protectedAccounts } from './protected-accounts.ts';
 
 export type Skipped = Plan['skipped'][number];
@@ -27,6 +28,8 @@ export interface FilterContext {
   /** Accounts no plan may disable, delete, strip or stop excluding: id (see idKey) → who, as a
    * reader should see it ("break-glass account Emergency One <bg1@contoso.com>"). */
   protectedAccounts: ReadonlyMap<string, string>;
+  /** A reader's name for any id of either side, the target snapshot's first. */
+  name: (id: string) => string | undefined;
 }
 
 export interface FilterResult {
@@ -41,9 +44,9 @@ export interface PlanFilter {
   apply: (operations: readonly Operation[], ctx: FilterContext) => FilterResult;
 }
 
-/** Protected accounts first (they hold back operations), the count of destructive ones last
- * (it counts what is left). */
-export const FILTERS: readonly PlanFilter[] = [protectedAccounts, breakGlassExclusion, dynamicMembership, caReportOnly, massChanges];
+/** Protected accounts first (they hold back operations), privilege after the rewrites (it judges
+ * what would run), the count of destructive ones last (it counts what is left). */
+export const FILTERS: readonly PlanFilter[] = [protectedAccounts, breakGlassExclusion, dynamicMembership, caReportOnly, privilege, massChanges];
 
 export function runFilters(operations: readonly Operation[], ctx: FilterContext, filters: readonly PlanFilter[] = FILTERS): FilterResult {
   let ops = [...operations];
@@ -95,6 +98,13 @@ export function findProtectedAccounts(options: ResolvedPlanOptions, sides: Reado
     }
   }
   return { accounts, diagnostics };
+}
+
+/** Names by id from the sides given, a later side's name winning (the target's, passed last). */
+export function namesOf(sides: ReadonlyArray<readonly SnapshotObject[]>): (id: string) => string | undefined {
+  const names = new Map<string, string>();
+  for (const side of sides) for (const o of side) if (o.id !== o.kind) names.set(idKey(o.id), o.name);
+  return (id) => names.get(idKey(id));
 }
 
 /** The protected account a string names (an id or a placeholder of one), if any. */

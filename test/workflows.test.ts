@@ -178,9 +178,15 @@ describe('the commands the workflows run', () => {
       }
     }
     // What the workflows are for: each of these is called somewhere.
-    for (const call of ['snapshot --push --json', 'snapshot --full --json', 'diff --format --out', 'validate', 'plan --to --format --out', 'plan --to --kinds --ids --format --out', 'recover --plan --yes']) {
+    for (const call of ['snapshot --push --json', 'snapshot --full --json', 'diff --format --out', 'validate', 'plan --to --format --out', 'recover --plan --yes']) {
       expect(all, call).toContain(call);
     }
+    // The recover workflow's plan takes its scope and allowances from a bash array: each flag put
+    // there is a flag of `plan`.
+    const plan = program.commands.find((c) => c.name() === 'plan');
+    const scoped = [...templates.recover.matchAll(/scope\+=\((--[a-z-]+)/g)].map((m) => m[1] as string);
+    expect(scoped).toEqual(['--kinds', '--ids', '--allow-privilege-changes']);
+    for (const flag of scoped) expect(plan?.options.some((o) => o.long === flag), flag).toBe(true);
   });
 
   it('catches an unknown command, an unknown flag and a missing value', () => {

@@ -159,7 +159,7 @@ export async function chooseCommits(store: GitStore, from: string | undefined, t
   const last = recent[0] ?? any;
   if (from !== undefined) return { from: await resolveCommit(store, from), to: { ref: 'the last snapshot', commit: last.sha, date: last.date }, tenantId };
   const previous = recent[1];
-  // The first snapshot: against the commit it was made on (a repository's first commit, say),
+  // The first snapshot made on top of other commits (init's, say): against the commit before it,
   // every object is added — what a first scheduled report should show.
   if (!previous && (await store.hasCommit(`${last.sha}^`))) {
     const parent = await resolveCommit(store, `${last.sha}^`);

@@ -104,7 +104,7 @@ export interface PathChange {
 
 /** Where the tool keeps what it records about a snapshot outside the tracked tree (the delta
  * state, src/snapshot/delta/state.ts): git notes under a ref of its own, so that `git log`
- * shows none of them and no branch carries them (see the README, "Incremental reads"). */
+ * shows none of them and no branch carries them (see the README, "Why the delta state is a git note"). */
 export const NOTES_REF = 'refs/notes/entra-gitops';
 
 /** What fetching the notes ref found on the remote. */

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 
 interface PackageJson {
+  name: string;
   version: string;
   engines: { node: string };
   config: { pulumiVersion: string };
@@ -12,6 +13,9 @@ interface PackageJson {
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as PackageJson;
 
 export const VERSION: string = pkg.version;
+
+/** The name the package is published under (the workflows' default install). */
+export const PACKAGE_NAME: string = pkg.name;
 
 /** The Pulumi CLI version this release is tested with (package.json `config.pulumiVersion`). */
 export const PINNED_PULUMI_VERSION: string = pkg.config.pulumiVersion;

@@ -14,10 +14,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeInit } from '../src/cli/commands/init.ts';
 import { startEmulator, type Emulator } from '../src/emulator/index.ts';
 import { runInit, type InitOptions } from '../src/setup/init.ts';
+import { installManifest } from '../src/setup/lockfile.ts';
+import type { PinnedInstall } from '../src/setup/pin.ts';
 import { permissionsOf } from '../src/setup/permissions.ts';
 import { federatedSubjects } from '../src/setup/scaffold.ts';
 import { gitClient } from '../src/store/git.ts';
 import { emulatorTransport } from './helpers/emulator.ts';
+import { installedPackage } from './helpers/package.ts';
+import { startRegistry, type Registry } from './helpers/registry.ts';
 import { isolateGitConfig, removeTestRepos, tempDir, TEST_IDENTITY } from './helpers/repo.ts';
 import { clientEnvironment } from '../src/emulator/server.ts';
 
@@ -28,6 +32,21 @@ const UPDATE = process.env.UPDATE_GOLDEN === '1';
 const SCHEMAS = join(import.meta.dirname, '..', 'schemas');
 const TENANT = '8f2f3a6e-1b1c-4d6e-9f00-0123456789ab';
 const TENANTS = ['0b7c4a52-8a51-4f5e-9d2c-6f1b2a3c4d5e', 'c3d9e8f7-1a2b-4c3d-8e9f-0a1b2c3d4e5f'];
+
+/** A fixed pin for the tests of the other files: the real one (npm, the registry, the
+ * package's shrinkwrap) is run by the end-to-end test below, src/setup/lockfile.test.ts and the
+ * workflow tests, and its output holds hashes that change with every build. */
+async function pin(spec: string): Promise<PinnedInstall> {
+  expect(spec).toBe('@entra-gitops/cli@0.1.0');
+  return {
+    name: '@entra-gitops/cli',
+    version: '0.1.0',
+    files: [
+      { name: 'package.json', data: installManifest('@entra-gitops/cli', '0.1.0') },
+      { name: 'package-lock.json', data: '{ "lockfileVersion": 3, "packages": { "node_modules/@entra-gitops/cli": { "version": "0.1.0", "integrity": "sha512-AAAA" } } }\n' },
+    ],
+  };
+}
 
 async function cli(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
@@ -70,8 +89,8 @@ afterAll(async () => {
 
 describe('init: what it writes (golden)', () => {
   const cases: Array<[string, Omit<InitOptions, 'dir' | 'force'>]> = [
-    ['init-backup', { mode: 'backup', tenantId: TENANT, githubRepo: 'contoso/tenant-backup', packageSpec: 'entra-gitops@0.1.0' }],
-    ['init-gitops-tenants', { mode: 'gitops', tenants: TENANTS, githubRepo: 'fabrikam-msp/tenants', branch: 'trunk', packageSpec: 'entra-gitops@0.1.0' }],
+    ['init-backup', { mode: 'backup', tenantId: TENANT, githubRepo: 'contoso/tenant-backup', pin }],
+    ['init-gitops-tenants', { mode: 'gitops', tenants: TENANTS, githubRepo: 'fabrikam-msp/tenants', branch: 'trunk', packageSpec: '@entra-gitops/cli@0.1.0', pin }],
   ];
   for (const [name, options] of cases) {
     it(`${name}: the files and the printed setup match test/golden/${name}/`, async () => {
@@ -93,7 +112,7 @@ describe('init: what it writes (golden)', () => {
 describe('init: idempotent, and a person’s edits are kept unless --force', () => {
   it('a second run changes nothing; an edited workflow and README section are reported and kept; --force replaces them', async () => {
     const dir = join(tempDir(), 'repo');
-    const options = { dir, mode: 'backup' as const, tenantId: TENANT, githubRepo: 'contoso/tenant-backup', force: false };
+    const options = { dir, mode: 'backup' as const, tenantId: TENANT, githubRepo: 'contoso/tenant-backup', force: false, pin };
     await runInit(options);
     const before = tree(dir);
     const again = await runInit(options);
@@ -125,11 +144,11 @@ describe('init: idempotent, and a person’s edits are kept unless --force', () 
     const dir = tempDir();
     writeFileSync(join(dir, 'README.md'), '# Tenant backups\n');
     writeFileSync(join(dir, '.gitattributes'), '*.png binary');
-    const result = await runInit({ dir, mode: 'backup', force: false });
+    const result = await runInit({ dir, mode: 'backup', force: false, pin });
     expect(result.files.find((f) => f.path === 'README.md')?.action).toBe('added-section');
     expect(readFileSync(join(dir, 'README.md'), 'utf8')).toMatch(/^# Tenant backups\n\n<!-- entra-gitops:begin/);
     expect(readFileSync(join(dir, '.gitattributes'), 'utf8')).toMatch(/^\*\.png binary\n\n# entra-gitops:begin[^\n]*\n[\s\S]*snapshots\/\*\* text eol=lf\n[\s\S]*# entra-gitops:end\n$/);
-    expect((await runInit({ dir, mode: 'backup', force: false })).files.every((f) => f.action === 'unchanged')).toBe(true);
+    expect((await runInit({ dir, mode: 'backup', force: false, pin })).files.every((f) => f.action === 'unchanged')).toBe(true);
   });
 
   it('refuses --tenant-id with --tenants, and a tenant id that is not a GUID', async () => {
@@ -146,17 +165,51 @@ describe('init: idempotent, and a person’s edits are kept unless --force', () 
 
 describe('a repository made by init, used as its workflows use it (emulator)', () => {
   let emu: Emulator;
+  let registry: Registry;
   beforeAll(async () => {
     // Few conditional access objects: the CLI paces them at Graph's documented 1 request a second.
     emu = await startEmulator({ seed: 23, users: 25, policies: 2, namedLocations: 1 });
-  });
+    // The package as the registry will serve it once published (init's default).
+    registry = await startRegistry((await installedPackage()).tarball);
+  }, 600_000);
   afterAll(async () => {
     await emu.stop();
+    await registry.close();
   });
+
+  it('pins the published package: the lockfile names it and every dependency at the version its shrinkwrap was tested with, each with an integrity hash', async () => {
+    const dir = join(tempDir(), 'tenant-backup');
+    const init = await cli(['init', dir, '--tenant-id', emu.info.tenantId], registry.env);
+    expect(init.code, init.stderr).toBe(0);
+    expect(init.stdout).toMatch(/\.github\/entra-gitops\/ +created/);
+    expect(readdirSync(join(dir, '.github', 'entra-gitops')).sort()).toEqual(['package-lock.json', 'package.json']);
+    expect(JSON.parse(readFileSync(join(dir, '.github', 'entra-gitops', 'package.json'), 'utf8'))).toMatchObject({ dependencies: { '@entra-gitops/cli': '0.1.0' } });
+    const lock = JSON.parse(readFileSync(join(dir, '.github', 'entra-gitops', 'package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string; integrity?: string; dev?: boolean }> };
+    const shrinkwrap = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'npm-shrinkwrap.json'), 'utf8')) as typeof lock;
+    expect(lock.packages['node_modules/@entra-gitops/cli']?.integrity).toMatch(/^sha512-/);
+    for (const [path, entry] of Object.entries(shrinkwrap.packages)) {
+      if (path === '' || entry.dev === true || path === 'node_modules/typescript') continue;
+      const got = lock.packages[path] ?? lock.packages[`node_modules/@entra-gitops/cli/${path}`];
+      expect(got, path).toMatchObject({ version: entry.version, integrity: entry.integrity });
+    }
+    expect(Object.keys(lock.packages).filter((p) => p.includes('vitest'))).toEqual([]);
+    // Run again: the same pin, nothing changed.
+    const again = await cli(['init', dir, '--tenant-id', emu.info.tenantId], registry.env);
+    expect(again.stdout).toMatch(/\.github\/entra-gitops\/ +unchanged/);
+  }, 120_000);
+
+  it('a package the registry does not have is an error naming it, and nothing is written', async () => {
+    const dir = join(tempDir(), 'not-made');
+    const init = await cli(['init', dir, '--package', '@entra-gitops/cli@9.9.9'], registry.env);
+    expect(init.code).toBe(1);
+    expect(init.stderr).toContain('Could not pin the package @entra-gitops/cli@9.9.9 for the workflows because npm could not fetch it');
+    expect(init.stderr).toContain('nothing was written');
+    expect(() => readdirSync(dir)).toThrow();
+  }, 120_000);
 
   it('snapshots through GitHub OIDC with the snapshot permissions, diffs, validates, and recovers with the recovery permissions', async () => {
     const dir = join(tempDir(), 'tenant-backup');
-    const init = await cli(['init', dir, '--tenant-id', emu.info.tenantId, '--github-repo', 'contoso/tenant-backup']);
+    const init = await cli(['init', dir, '--tenant-id', emu.info.tenantId, '--github-repo', 'contoso/tenant-backup'], registry.env);
     expect(init.code, init.stderr).toBe(0);
     expect(init.stdout).toContain(`repo:contoso/tenant-backup:environment:entra-recovery`);
     const git = gitClient(dir);

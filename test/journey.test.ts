@@ -136,6 +136,12 @@ describe('other ways to install, and an older Node', () => {
     must(await runCommand('npm', ['install', '--global', pkg.tarball], { cwd: prefix, env }), 'npm install -g');
     const r = must(await runCommand(join(prefix, 'bin', 'entra-gitops'), ['--help'], { cwd: prefix, env: { PATH: userPath([join(prefix, 'bin')]) } }), 'entra-gitops --help');
     expect(r.stdout).toContain('snapshot');
+    // The package carries its lockfile (npm-shrinkwrap.json): installs get the tested versions.
+    const listed = must(await runCommand('tar', ['-tzf', pkg.tarball], { cwd: prefix, env }), 'tar -t');
+    expect(listed.stdout.split('\n')).toContain('package/npm-shrinkwrap.json');
+    const shrinkwrap = JSON.parse(must(await runCommand('tar', ['-xzOf', pkg.tarball, 'package/npm-shrinkwrap.json'], { cwd: prefix, env }), 'tar -x').stdout) as { name: string; packages: Record<string, { integrity?: string; dev?: boolean; link?: boolean }> };
+    expect(shrinkwrap.name).toBe('@entra-gitops/cli');
+    for (const [path, entry] of Object.entries(shrinkwrap.packages)) if (path !== '' && entry.link !== true) expect(entry.integrity, path).toMatch(/^sha512-/);
   }, 300_000);
 
   it('an install from a git URL builds the package (prepare) and gives a working entra-gitops', async () => {

@@ -21,6 +21,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installedPackage, runCommand, startEmulator, userPath, type EmulatorProcess, type InstalledPackage } from './helpers/package.ts';
+import { startRegistry, type Registry } from './helpers/registry.ts';
 
 const RUNBOOKS = join(import.meta.dirname, '..', 'docs', 'runbooks');
 /** Runbooks that show no command to run (the index, and a reference table). */
@@ -182,6 +183,9 @@ const show = (r: Ran): string => `$ ${r.command}\n(exit ${r.code})\n${r.stdout}\
 // The tenant, the repository and Graph
 
 let pkg: InstalledPackage;
+/** The npm registry serving the package as it will once published: `entra-gitops init`'s
+ * default package (setting-up.md) is pinned from it. */
+let registry: Registry;
 const cleanups: Array<() => Promise<void> | void> = [];
 
 function tempDir(prefix: string): string {
@@ -202,6 +206,11 @@ function userEnv(home: string, tenant: Record<string, string>): NodeJS.ProcessEn
     CI: 'true',
     // Test plumbing, not a user's: the emulator signs with the CA the test workers trust.
     ...(process.env.ENTRA_GITOPS_EMULATOR_CA_DIR ? { ENTRA_GITOPS_EMULATOR_CA_DIR: process.env.ENTRA_GITOPS_EMULATOR_CA_DIR } : {}),
+    // The registry (the package's scope served locally, the rest from npm's) and the machine's
+    // npm cache, as a user's machine has one.
+    ...registry.env,
+    npm_config_cache: process.env.npm_config_cache ?? join(process.env.HOME ?? tmpdir(), '.npm'),
+    npm_config_prefer_offline: 'true',
     ...tenant,
   };
 }
@@ -281,6 +290,8 @@ const marked = (report: string, id: string): string[] => report.split('\n').filt
 
 beforeAll(async () => {
   pkg = await installedPackage();
+  registry = await startRegistry(pkg.tarball);
+  cleanups.push(() => registry.close());
 }, 600_000);
 afterAll(async () => {
   for (const c of cleanups.reverse()) await c();

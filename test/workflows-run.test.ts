@@ -5,7 +5,7 @@
 // service (no client secret anywhere in a job), a local bare repository as `origin`, and a stub
 // `gh` that records the pull requests and comments. Jobs of one run hand artifacts over between
 // runner folders, as the plan and recover jobs do.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveCloud } from '../src/graph/cloud.ts';
@@ -16,7 +16,7 @@ import { permissionsOf } from '../src/setup/permissions.ts';
 import { federatedSubjects } from '../src/setup/scaffold.ts';
 import { installedPackage, runCommand, startEmulator, userPath, type EmulatorProcess, type InstalledPackage } from './helpers/package.ts';
 import { isolateGitConfig, removeTestRepos, tempDir, TEST_IDENTITY } from './helpers/repo.ts';
-import { ghCalls, makeWorld, removeWorld, runJob, type Event, type JobResult, type World } from './helpers/workflow-runner.ts';
+import { ghCalls, makeWorld, removeWorld, WorkflowRun, type Event, type JobResult, type World } from './helpers/workflow-runner.ts';
 
 const REPO = 'contoso/tenant-backup';
 const TIMEOUT = 600_000;
@@ -131,7 +131,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await emu?.stop();
-  for (const w of worlds) removeWorld(w);
+  for (const w of worlds) await removeWorld(w);
   await removeTestRepos();
 }, TIMEOUT);
 
@@ -142,18 +142,22 @@ describe('snapshot.yml, backup mode', () => {
     const event = async (): Promise<Event> => ({ name: 'schedule', ref: 'refs/heads/main', sha: await originHead(w) });
 
     const before = await originHead(w);
-    const first = await runJob(w, text, 'backup', await event(), { artifacts: new Map() });
+    const firstRun = new WorkflowRun(w, text, await event());
+    const first = await firstRun.job('backup');
     expectJob(first, 'success');
-    // The workflow's own install step ran, from the tarball init was given.
-    expect(step(first, 'Install entra-gitops').log).toMatch(/added \d+ packages/);
+    // The workflow's own install job ran, from the lockfile (and tarball) init wrote.
+    expect(step(firstRun.results.install as JobResult, 'Install entra-gitops from the lockfile').log).toMatch(/added \d+ packages/);
     const one = await originHead(w);
     expect(one).not.toBe(before);
     expect(await git(['log', '-1', '--format=%s', one], w.origin)).toMatch(/^snapshot /);
     expect(first.summary).toContain('Committed');
+    // The checkout kept no token: what pushed was the Snapshot step's own (the only step given it).
+    expect(readFileSync(join(first.workspace, '.git', 'config'), 'utf8')).not.toMatch(/extraheader|ghs_|x-access-token/i);
+    expect(w.git.log.filter((l) => l.service === 'git-receive-pack' && l.status === 200).length).toBeGreaterThan(0);
 
     const [user] = await users();
     await admin().write('PATCH', `/users/${user?.id}`, { jobTitle: 'Changed between two snapshots' });
-    const second = await runJob(w, text, 'backup', await event(), { artifacts: new Map() });
+    const second = await new WorkflowRun(w, text, await event()).job('backup');
     expectJob(second, 'success');
     const two = await originHead(w);
     expect(two).not.toBe(one);
@@ -163,13 +167,45 @@ describe('snapshot.yml, backup mode', () => {
   }, TIMEOUT);
 });
 
+describe('the install job', () => {
+  it('a tarball swapped after init is never what runs: npm installs only what the lockfile hash names', async () => {
+    const { world: w } = await world('backup', false);
+    const dir = await clone(w);
+    const lockDir = join(dir, '.github', 'entra-gitops');
+    const tarball = readdirSync(lockDir).find((f) => f.endsWith('.tgz'));
+    expect(tarball, 'init kept the tarball it was given beside the lockfile').toBeDefined();
+    // Same name, a valid package with one more line of code: a package swapped after review.
+    const unpacked = join(tempDir(), 'swap');
+    mkdirSync(unpacked);
+    await runCommand('tar', ['-xzf', join(lockDir, tarball as string), '-C', unpacked], { cwd: unpacked, env: process.env });
+    const main = join(unpacked, 'package', 'dist', 'cli', 'main.js');
+    const original = readFileSync(main, 'utf8');
+    writeFileSync(main, `${original}\n// swapped after review\n`);
+    expect((await runCommand('tar', ['-czf', join(lockDir, tarball as string), '-C', unpacked, 'package'], { cwd: unpacked, env: process.env })).code).toBe(0);
+    await git(['commit', '--quiet', '-am', 'swap the package'], dir);
+    await git(['push', '--quiet', 'origin', 'HEAD:main'], dir);
+    const run = new WorkflowRun(w, workflow(dir, 'snapshot'), { name: 'schedule', ref: 'refs/heads/main', sha: await originHead(w) });
+    await run.job('install');
+    const install = run.results.install as JobResult;
+    // npm checks the tarball against the lockfile's hash: a runner's empty cache (GitHub's) gets
+    // EINTEGRITY; a cache that already holds the hashed content (this machine's, shared with the
+    // model) installs that content. Either way the swapped code never runs.
+    if (install.result === 'failure') {
+      expect(step(install, 'Install entra-gitops from the lockfile').log).toMatch(/EINTEGRITY|integrity checksum failed/);
+    } else {
+      const installed = join(install.runnerDir, 'temp', 'entra-gitops', 'node_modules', '@entra-gitops', 'cli', 'dist', 'cli', 'main.js');
+      expect(readFileSync(installed, 'utf8')).toBe(original);
+    }
+  }, TIMEOUT);
+});
+
 describe('snapshot.yml, gitops mode', () => {
   it('puts the drift on entra-gitops/drift/<tenant> and opens a pull request with the difference report', async () => {
     const { world: w, seed } = await world('gitops', true);
     const main = await originHead(w);
     const [, user] = await users();
     await admin().write('PATCH', `/users/${user?.id}`, { jobTitle: 'Drifted' });
-    const r = await runJob(w, workflow(seed, 'snapshot'), 'gitops', { name: 'workflow_dispatch', ref: 'refs/heads/main', sha: main, inputs: { full: false } }, { artifacts: new Map() });
+    const r = await new WorkflowRun(w, workflow(seed, 'snapshot'), { name: 'workflow_dispatch', ref: 'refs/heads/main', sha: main, inputs: { full: false } }).job('gitops');
     expectJob(r, 'success');
     const branch = `refs/heads/entra-gitops/drift/${emu.info.tenantId}`;
     const drift = await originHead(w, branch);
@@ -206,20 +242,22 @@ describe('validate.yml', () => {
     };
 
     const good = await pullRequest(1, (y) => y.replace(/^ {2}jobTitle: .*\n/m, '').replace(/^ {2}displayName: (.*)$/m, '  displayName: $1\n  jobTitle: Proposed in a pull request'));
-    const schema = await runJob(w, text, 'schema', good, { artifacts: new Map() });
+    const goodRun = new WorkflowRun(w, text, good);
+    const schema = await goodRun.job('schema');
     expectJob(schema, 'success');
-    const plan = await runJob(w, text, 'plan', good, { artifacts: new Map(), needs: { schema } });
+    const plan = await goodRun.job('plan');
     expectJob(plan, 'success');
     const comment = ghCalls(w).find((c) => c.args[0] === 'pr' && c.args[1] === 'comment');
     expect(comment?.args.slice(0, 3)).toEqual(['pr', 'comment', '1']);
     expect(comment?.body).toContain('Proposed in a pull request');
 
     const bad = await pullRequest(2, (y) => y.replace(/^ {2}accountEnabled: .*$/m, '  accountEnabled: sometimes'));
-    const broken = await runJob(w, text, 'schema', bad, { artifacts: new Map() });
+    const badRun = new WorkflowRun(w, text, bad);
+    const broken = await badRun.job('schema');
     expectJob(broken, 'failure');
     expect(step(broken, 'Validate the changed snapshot files').log).toContain(file);
     // The job that reads the tenant does not run after a failed schema check.
-    expect((await runJob(w, text, 'plan', bad, { artifacts: new Map(), needs: { schema: broken } })).result).toBe('skipped');
+    expect((await badRun.job('plan')).result).toBe('skipped');
   }, TIMEOUT);
 });
 
@@ -247,15 +285,15 @@ describe('recover.yml', () => {
     });
     expect((await liveDiff(w)).code).toBe(2);
 
-    const artifacts = new Map<string, string>();
-    const plan = await runJob(w, text, 'plan', event, { artifacts });
+    const run = new WorkflowRun(w, text, event);
+    const plan = await run.job('plan');
     expectJob(plan, 'success');
     expect(plan.outputs.changes).toBe('true');
     expect(plan.summary).toContain(`**${some.length} operations**`);
     for (const u of some) expect(plan.summary).toContain(u.id.slice(0, 8));
-    expect([...artifacts.keys()]).toEqual([`plan-${emu.info.tenantId}`]);
+    expect([...run.artifacts.keys()]).toEqual(['entra-gitops-tool', `plan-${emu.info.tenantId}`]);
 
-    const recover = await runJob(w, text, 'recover', event, { artifacts, needs: { plan } });
+    const recover = await run.job('recover');
     expectJob(recover, 'success');
     expect(recover.runnerDir).not.toBe(plan.runnerDir);
     const live = await liveDiff(w);
@@ -265,11 +303,11 @@ describe('recover.yml', () => {
     const head = await originHead(w);
     expect(await git(['show', '--name-only', '--format=', head], w.origin)).toMatch(new RegExp(`^recoveries/${emu.info.tenantId}/.*\\.json$`, 'm'));
     expect(await git(['for-each-ref', 'refs/entra-gitops/'], w.origin)).toBe('');
-    expect([...artifacts.keys()]).toContain(`recovery-record-${emu.info.tenantId}`);
+    expect([...run.artifacts.keys()]).toContain(`recovery-record-${emu.info.tenantId}`);
 
     // A snapshot commit pushed to main is not a recovery.
     const snapshotPush: Event = { ...event, payload: { head_commit: { message: 'snapshot of contoso: 1 changed' } } };
-    expect((await runJob(w, text, 'plan', snapshotPush, { artifacts: new Map() })).result).toBe('skipped');
+    expect((await new WorkflowRun(w, text, snapshotPush).job('plan')).result).toBe('skipped');
   }, TIMEOUT);
 
   it('a recovery cancelled part-way keeps its plan and journal in the repository; the re-run on a fresh runner resumes it', async () => {
@@ -282,14 +320,12 @@ describe('recover.yml', () => {
     const { event, target } = await revertedIncident(w, async () => {
       for (const p of policies) await admin().write('PATCH', `/identity/conditionalAccess/policies/${p.id}`, { displayName: `${p.displayName} (renamed in the incident)` });
     });
-    const artifacts = new Map<string, string>();
-    const plan = await runJob(w, text, 'plan', event, { artifacts });
+    const run = new WorkflowRun(w, text, event);
+    const plan = await run.job('plan');
     expectJob(plan, 'success');
 
     // The runner is lost in the middle: the step's processes are killed after the first write.
-    const killed = await runJob(w, text, 'recover', event, {
-      artifacts,
-      needs: { plan },
+    const killed = await run.job('recover', {
       cancel: { step: 'recover', when: (out) => /^ {2}(done|already) /m.test(out) },
     });
     expectJob(killed, 'cancelled');
@@ -305,7 +341,7 @@ describe('recover.yml', () => {
     expect((await liveDiff(w)).code).toBe(2);
 
     // "Re-run failed jobs": the same run's plan, a new runner.
-    const rerun = await runJob(w, text, 'recover', event, { artifacts, needs: { plan } });
+    const rerun = await run.job('recover');
     expectJob(rerun, 'success');
     expect(rerun.summary).toContain('Resuming the unfinished recovery');
     expect(step(rerun, 'recover').log).toMatch(/This continues the recovery started/);

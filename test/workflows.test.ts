@@ -23,7 +23,7 @@ function runScripts(text: string): string[] {
 function checkCalls(script: string, program: Command): { calls: string[]; problems: string[] } {
   const calls: string[] = [];
   const problems: string[] = [];
-  const re = /(?:^|[\s;|&(])(?:npx\s+entra-gitops|npm\s+run\s+cli\s+--|entra-gitops)\s+([^\n;|&<>]*)/g;
+  const re = /(?:^|[\s;|&(])(?:npx\s+entra-gitops|npm\s+run\s+cli\s+--|entra-gitops)[ \t]+([^\n;|&<>]*)/g;
   for (const m of script.matchAll(re)) {
     const words = (m[1] ?? '').trim().split(/\s+/).filter(Boolean);
     const name = words[0] ?? '';
@@ -151,11 +151,14 @@ describe('a snapshot never runs while a recovery writes', () => {
   it('the snapshot jobs and the recover job share one concurrency group per tenant, and queue', async () => {
     const templates = await readTemplates();
     for (const [variant, options] of VARIANTS) {
-      const snapshot = parse(renderWorkflow('snapshot', templates.snapshot, options)) as { jobs: Record<string, { concurrency?: { group: string; 'cancel-in-progress': boolean } }> };
+      const snapshot = parse(renderWorkflow('snapshot', templates.snapshot, options)) as { jobs: Record<string, { concurrency?: { group: string; 'cancel-in-progress': boolean }; permissions?: Record<string, string> }> };
       const recover = parse(renderWorkflow('recover', templates.recover, options)) as typeof snapshot;
       const group = recover.jobs.recover?.concurrency;
       expect(group, variant).toEqual({ group: 'entra-gitops-${{ matrix.tenant }}', 'cancel-in-progress': false });
-      for (const [id, job] of Object.entries(snapshot.jobs)) expect(job.concurrency, `snapshot/${id} (${variant})`).toEqual(group);
+      // Every job that signs in to the tenant (the install job does not).
+      const reading = Object.entries(snapshot.jobs).filter(([, job]) => job.permissions?.['id-token'] === 'write');
+      expect(reading.length, variant).toBe(1);
+      for (const [id, job] of reading) expect(job.concurrency, `snapshot/${id} (${variant})`).toEqual(group);
     }
   });
 });
@@ -200,7 +203,7 @@ interface Job {
   environment?: string | { name: string };
   permissions?: Record<string, string> | string;
   env?: Record<string, string>;
-  steps?: Array<{ run?: string; env?: Record<string, string>; with?: Record<string, unknown> }>;
+  steps?: Array<{ name?: string; uses?: string; run?: string; env?: Record<string, string>; with?: Record<string, unknown> }>;
 }
 interface Workflow {
   on: Record<string, unknown>;
@@ -248,6 +251,68 @@ describe('the pull-request path cannot be abused (issue 9)', () => {
       }
       const schemaJobs = Object.values(doc.jobs).filter((j) => !jobText(j).includes('AZURE_CLIENT_ID') && (j.steps ?? []).some((s) => s.run?.includes('validate')));
       expect(schemaJobs.length, `validate (${variant}) keeps a credential-free schema check`).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('installs and the repository token (security review, finding 1)', () => {
+  /** Every job of every workflow init writes, in every variant. */
+  async function allJobs(): Promise<Array<[string, Job & { steps: NonNullable<Job['steps']> }]>> {
+    const templates = await readTemplates();
+    const out: Array<[string, Job & { steps: NonNullable<Job['steps']> }]> = [];
+    for (const [variant, options] of VARIANTS) {
+      for (const name of WORKFLOW_NAMES) {
+        const doc = parse(renderWorkflow(name, templates[name], options)) as Workflow & { env?: Record<string, string> };
+        expect(JSON.stringify(doc.env ?? {}), `${name}: nothing secret at the workflow level`).not.toMatch(/github\.token|secrets\./);
+        for (const [id, job] of Object.entries(doc.jobs)) out.push([`${name}/${id} (${variant})`, job as Job & { steps: NonNullable<Job['steps']> }]);
+      }
+    }
+    return out;
+  }
+
+  it('npm installs only in the install job, from the lockfile, with no install script, and that job can neither sign in nor push', async () => {
+    const jobs = await allJobs();
+    let installs = 0;
+    for (const [where, job] of jobs) {
+      const npm = job.steps.filter((s) => /\bnpm (ci|install|i|pack|exec)\b|\bnpx\b/.test(s.run ?? ''));
+      if (!where.includes('/install ')) {
+        expect(npm.map((s) => s.run), `${where} installs nothing`).toEqual([]);
+        continue;
+      }
+      installs++;
+      expect(job.permissions, where).toEqual({ contents: 'read' });
+      expect(npm.map((s) => s.run?.match(/npm [^\n]*/)?.[0]), where).toEqual(['npm ci --ignore-scripts --no-audit --no-fund']);
+      expect(npm[0]?.run, where).toContain('"$ENTRA_GITOPS_LOCK/."');
+    }
+    expect(installs).toBe(VARIANTS.length * WORKFLOW_NAMES.length);
+    // Each job that runs entra-gitops gets it from the install job.
+    for (const [where, job] of jobs) {
+      if (!job.steps.some((s) => /\bentra-gitops /.test(s.run ?? ''))) continue;
+      expect((job as { needs?: string | string[] }).needs, where).toContain('install');
+      expect(job.steps.some((s) => s.uses?.startsWith('actions/download-artifact@') && (s.with as { name?: string } | undefined)?.name === 'entra-gitops-tool'), where).toBe(true);
+    }
+  });
+
+  it('no checkout keeps its token; only steps that fetch or push hold it, never in a job or workflow env', async () => {
+    for (const [where, job] of await allJobs()) {
+      for (const s of job.steps) if (s.uses?.startsWith('actions/checkout@')) expect((s.with as Record<string, unknown> | undefined)?.['persist-credentials'], where).toBe(false);
+      expect(JSON.stringify(job.env ?? {}), `${where}: the job env holds no token`).not.toContain('github.token');
+      for (const s of job.steps) {
+        const env = s.env ?? {};
+        const holds = Object.entries(env).filter(([, v]) => String(v).includes('github.token')).map(([k]) => k);
+        if (holds.length === 0) continue;
+        const script = s.run ?? '';
+        for (const k of holds) {
+          if (k === 'REPOSITORY_TOKEN') expect(script, `${where} / ${s.name}: holds the repository token without using git's network`).toMatch(/git (fetch|push|pull|ls-remote)|entra-gitops snapshot[^\n]*--push/);
+          else if (k === 'GH_TOKEN') expect(script, `${where} / ${s.name}`).toMatch(/\bgh /);
+          else expect.fail(`${where} / ${s.name}: ${k} holds the token`);
+        }
+      }
+      // git asks the credential helper only for the repository's own server.
+      if (job.env?.GIT_CONFIG_COUNT !== undefined) {
+        expect(job.env.GIT_CONFIG_KEY_0, where).toBe("${{ format('credential.{0}.helper', github.server_url) }}");
+        expect(job.env.GIT_CONFIG_VALUE_0, where).toContain('$REPOSITORY_TOKEN');
+      }
     }
   });
 });

@@ -19,7 +19,7 @@ import { parse } from '../snapshot/parse.ts';
 import { readTenant, type ReadProgress } from '../snapshot/read.ts';
 import { LEGACY_DELTA_STATE_PATH } from '../snapshot/delta.ts';
 import type { Blob } from '../store/cat-file.ts';
-import { GIT_ENVIRONMENT, type GitStore } from '../store/git.ts';
+import { allowedGitEnvironment, type GitStore } from '../store/git.ts';
 import { compareObjects } from './compare.ts';
 import { compareOnThreads, ParseFailure, poolSize, type ComparedBatch } from './parse-pool.ts';
 import { gitReason } from '../store/errors.ts';
@@ -94,7 +94,7 @@ function strayFile(path: string, problem: string, commit: string): Diagnostic {
 
 async function git(store: GitStore, what: string, args: string[]): Promise<string> {
   try {
-    return await simpleGit({ baseDir: store.root, trimmed: false, allowEnvironment: GIT_ENVIRONMENT }).raw(args);
+    return await simpleGit({ baseDir: store.root, trimmed: false, allowEnvironment: allowedGitEnvironment() }).raw(args);
   } catch (err) {
     throw new DiffError('git-failed', `Could not ${what} in ${store.root} because git said: ${gitReason(err)}. (Hint: run 'git status' there to see the repository's state.)`, err);
   }

@@ -1,10 +1,12 @@
 // `entra-gitops init`'s work on disk: makes the folder a git repository when it is not one,
 // reads the templates and schemas shipped with the tool, and writes what scaffold.ts says,
 // never over a person's edits unless forced. Does I/O (files, git).
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { gitClient } from '../store/git.ts';
-import { VERSION } from '../version.ts';
+import { PACKAGE_NAME, VERSION } from '../version.ts';
+import { INSTALL_DIR } from './lockfile.ts';
+import { pinPackage, type PinnedInstall } from './pin.ts';
 import { mergeFile, scaffold, setupText, WORKFLOW_NAMES, type MergeAction, type Mode, type ScaffoldOptions, type WorkflowName } from './scaffold.ts';
 
 const TEMPLATES = new URL('../../templates/workflows/', import.meta.url);
@@ -19,6 +21,9 @@ export interface InitOptions {
   branch?: string | undefined;
   packageSpec?: string | undefined;
   force: boolean;
+  /** Pins the package into the install folder's files (default: npm, pin.ts); tests of the
+   * other files pass a fixed one. */
+  pin?: (spec: string, cwd: string) => Promise<PinnedInstall>;
 }
 
 export interface InitResult {
@@ -47,7 +52,34 @@ export function githubRepoOf(url: string): string | undefined {
   return m ? `${m[1]}/${m[2]}` : undefined;
 }
 
+/** The install folder as one unit: written when missing, left when it already holds exactly
+ * these files, and otherwise (an upgrade, a Dependabot update) kept unless `force`, which also
+ * removes a tarball the new lockfile no longer names. */
+async function writeInstall(folder: string, pinned: PinnedInstall, force: boolean): Promise<MergeAction> {
+  let present: string[] = [];
+  try {
+    present = await readdir(folder);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const same = await Promise.all(pinned.files.map(async (f) => {
+    const existing = await readFile(join(folder, f.name)).catch(() => undefined);
+    return existing !== undefined && existing.equals(Buffer.from(f.data));
+  }));
+  const stale = present.filter((name) => name.endsWith('.tgz') && !pinned.files.some((f) => f.name === name));
+  if (same.every(Boolean) && stale.length === 0) return 'unchanged';
+  if (present.length > 0 && !force) return 'kept';
+  await mkdir(folder, { recursive: true });
+  for (const name of stale) await rm(join(folder, name));
+  for (const f of pinned.files) await writeFile(join(folder, f.name), f.data);
+  return present.length > 0 ? 'overwritten' : 'created';
+}
+
 export async function runInit(o: InitOptions): Promise<InitResult> {
+  // First, as it is the step that can fail (a name not on the registry, a package without its
+  // shrinkwrap): then nothing at all is written.
+  const spec = o.packageSpec ?? `${PACKAGE_NAME}@${VERSION}`;
+  const pinned = await (o.pin ?? pinPackage)(spec, process.cwd());
   const dir = resolve(o.dir);
   await mkdir(dir, { recursive: true });
   const git = gitClient(dir);
@@ -64,7 +96,7 @@ export async function runInit(o: InitOptions): Promise<InitResult> {
   const options: ScaffoldOptions = {
     mode: o.mode,
     branch: o.branch ?? 'main',
-    packageSpec: o.packageSpec ?? `entra-gitops@${VERSION}`,
+    packageSpec: `${pinned.name}@${pinned.version}`,
     ...(o.tenantId ? { tenantId: o.tenantId.toLowerCase() } : {}),
     ...(o.tenants && o.tenants.length > 0 ? { tenants: o.tenants.map((t) => t.toLowerCase()) } : {}),
     ...(githubRepo ? { githubRepo } : {}),
@@ -85,5 +117,6 @@ export async function runInit(o: InitOptions): Promise<InitResult> {
     }
     files.push({ path: file.path, action: merged.action });
   }
+  files.push({ path: `${INSTALL_DIR}/`, action: await writeInstall(join(dir, INSTALL_DIR), pinned, o.force) });
   return { dir, gitInitialized, files, setup: setupText(options) };
 }

@@ -4,6 +4,7 @@
 // passed in, and nothing is read or written here.
 import { parseDocument } from 'yaml';
 import { CONFIG_FILE } from '../config/resolve.ts';
+import { INSTALL_DIR } from './lockfile.ts';
 import { IDENTITIES, permissionsMarkdown } from './permissions.ts';
 
 export const MODES = ['backup', 'gitops'] as const;
@@ -29,7 +30,7 @@ export interface ScaffoldOptions {
   githubRepo?: string | undefined;
   /** The default branch (scheduled snapshots, recoveries). */
   branch: string;
-  /** What the workflows install: `entra-gitops@<version>`, or a tarball or git URL. */
+  /** What the install lockfile pins, NAME@VERSION (for the setup text). */
   packageSpec: string;
 }
 
@@ -52,7 +53,6 @@ function tenantList(o: ScaffoldOptions): string[] {
  * default branch and (for snapshot.yml) the one job of the chosen mode. Comments are kept. */
 export function renderWorkflow(name: WorkflowName, template: string, o: ScaffoldOptions): string {
   const doc = parseDocument(template);
-  doc.setIn(['env', 'ENTRA_GITOPS_PACKAGE'], o.packageSpec);
   if (name === 'snapshot') doc.deleteIn(['jobs', o.mode === 'backup' ? 'gitops' : 'backup']);
   if (name === 'recover') doc.setIn(['on', 'push', 'branches'], doc.createNode([o.branch], { flow: true }));
   const jobs = doc.get('jobs') as { items: Array<{ key: { value: string } }> } | undefined;
@@ -156,6 +156,8 @@ export function setupText(o: ScaffoldOptions): string {
     `${o.mode === 'gitops' ? 5 : 4}. Commit, push to ${repo}, and run "entra-gitops snapshot" once by hand (Actions → entra-gitops snapshot → Run workflow).`,
     '',
     'Recover by reverting: `git revert <snapshot commit>` (or edit a file under `snapshots/`) and push to the default branch; the plan appears in the run summary and waits for a reviewer of `entra-recovery`. By hand: `entra-gitops plan --to <commit>`, `entra-gitops recover --to <commit> --yes`.',
+    '',
+    `The workflows install \`${o.packageSpec}\` and every package it needs from \`${INSTALL_DIR}/package-lock.json\` (each with its integrity hash, at the versions the release was tested with; \`npm ci --ignore-scripts\`), in a job of their own that has no identity token and cannot push. To upgrade, run \`entra-gitops init --package ${o.packageSpec.replace(/@[^@]*$/, '')}@<version> --force\` and review the lockfile's diff in the pull request like any other change to what runs with the tenant's identities.`,
     '',
     'The delta links that make snapshots incremental are not in the tree but in git notes (ref `refs/notes/entra-gitops`, on the tree of `snapshots/<tenant>` they describe), so a revert or a merge of snapshot commits never conflicts on them. `git clone` and `git push` leave notes out: `entra-gitops snapshot --push` fetches and pushes them, the workflows do it in backup and gitops mode, and by hand it is `git fetch origin refs/notes/entra-gitops:refs/notes/entra-gitops` and `git push origin refs/notes/entra-gitops`. Without them a snapshot only reads the tenant in full.',
   );

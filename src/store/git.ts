@@ -39,8 +39,17 @@ export const GIT_ENVIRONMENT: readonly string[] = [
   'GIT_SSL_CAINFO',
 ];
 
+/** GIT_ENVIRONMENT and the configuration given in the environment (GIT_CONFIG_COUNT and its
+ * GIT_CONFIG_KEY_n / GIT_CONFIG_VALUE_n pairs, git-config(1)): how the workflows hand git the
+ * repository's token for the one step that pushes, without writing it into .git/config. */
+export function allowedGitEnvironment(env: NodeJS.ProcessEnv = process.env): string[] {
+  const count = Number(env.GIT_CONFIG_COUNT ?? '0');
+  const pairs = Number.isInteger(count) && count > 0 ? Array.from({ length: Math.min(count, 100) }, (_, i) => [`GIT_CONFIG_KEY_${i}`, `GIT_CONFIG_VALUE_${i}`]).flat() : [];
+  return [...GIT_ENVIRONMENT, 'GIT_CONFIG_COUNT', ...pairs];
+}
+
 export function gitClient(dir: string): SimpleGit {
-  return simpleGit({ baseDir: dir, trimmed: false, allowEnvironment: GIT_ENVIRONMENT });
+  return simpleGit({ baseDir: dir, trimmed: false, allowEnvironment: allowedGitEnvironment() });
 }
 
 export interface WriteTreeResult {

@@ -10,8 +10,9 @@ import { spawn } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { randomBytes } from 'node:crypto';
 import { parse } from 'yaml';
+import { startGitServer, type GitServer } from './git-server.ts';
 import { runCommand, userPath } from './package.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -345,6 +346,9 @@ export function parseWorkflow(text: string): WorkflowDef {
 export interface World {
   /** The bare repository standing in for github.com/<repository>. */
   origin: string;
+  /** GitHub's git over HTTPS for it: a job's checkout and its steps reach `origin` only
+   * through this server, with the job's token. */
+  git: GitServer;
   /** OWNER/REPO */
   repository: string;
   defaultBranch: string;
@@ -500,22 +504,28 @@ export async function runJob(world: World, workflowText: string, jobId: string, 
   const payload = { repository: { default_branch: world.defaultBranch, full_name: world.repository }, ...(event.payload ?? {}), ...(event.inputs ? { inputs: event.inputs } : {}) };
   writeFileSync(eventPath, JSON.stringify(payload));
   const refName = event.ref.replace(/^refs\/(heads|tags)\//, '');
+  // The job's GITHUB_TOKEN: what its `permissions:` give on the repository's contents (none:
+  // a private repository cannot even be fetched).
+  const jobPermissions = typeof job.permissions === 'object' ? job.permissions : {};
+  const token = `ghs_${jobId}_${randomBytes(8).toString('hex')}`;
+  const contents = jobPermissions.contents;
+  if (contents === 'write' || contents === 'read') world.git.tokens.set(token, contents);
   const github: Record<string, Value> = {
     sha: event.sha,
     ref: event.ref,
     ref_name: refName,
-    token: 'ghs_workflow-runner-test-token',
+    token,
     event_name: event.name,
     event: payload,
     repository: world.repository,
     run_id: '1',
     run_attempt: '1',
     workspace,
-    server_url: 'https://github.com',
+    server_url: world.git.url,
   };
   const matrixDef = job.strategy?.matrix;
   const ctx: Contexts = { github, vars: world.vars, secrets: world.secrets, inputs: event.inputs ?? {}, runner: { temp, os: 'Linux' } };
-  const needs = Object.fromEntries([job.needs ?? []].flat().map((n) => {
+  const needs: NonNullable<Contexts['needs']> = Object.fromEntries([job.needs ?? []].flat().map((n) => {
     const r = options.needs?.[n];
     if (!r) throw new Error(`job ${jobId} needs ${n}: pass its result`);
     return [n, { outputs: r.outputs, result: r.result }];
@@ -531,7 +541,7 @@ export async function runJob(world: World, workflowText: string, jobId: string, 
   const needsFailed = Object.values(needs).some((n) => n.result !== 'success');
   if (!condition(job.if, { ...ctx, status: { failed: needsFailed, cancelled: false } })) return base;
 
-  const permissions = typeof job.permissions === 'object' ? job.permissions : {};
+  const permissions = jobPermissions;
   const env: Record<string, string> = {
     PATH: imagePath(stubDir),
     HOME: home,
@@ -546,7 +556,7 @@ export async function runJob(world: World, workflowText: string, jobId: string, 
     GITHUB_EVENT_NAME: event.name,
     GITHUB_EVENT_PATH: eventPath,
     GITHUB_RUN_ID: '1',
-    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_SERVER_URL: world.git.url,
     RUNNER_TEMP: temp,
     RUNNER_OS: 'Linux',
     // The npm cache of the machine, as a runner image's: the install itself still runs.
@@ -604,7 +614,7 @@ export async function runJob(world: World, workflowText: string, jobId: string, 
           status.cancelled = true;
         } else if (r.code !== 0) outcome = 'failure';
       } else if (step.uses !== undefined) {
-        stepLog = await runAction(world, step, stepCtx, { workspace, temp, toolcache, env, event, artifacts: options.artifacts });
+        stepLog = await runAction(world, step, stepCtx, { workspace, temp, toolcache, env, event, artifacts: options.artifacts, token });
       } else {
         throw new Error(`step '${name}' has neither run nor uses`);
       }
@@ -671,6 +681,8 @@ interface ActionContext {
   env: Record<string, string>;
   event: Event;
   artifacts: Map<string, string>;
+  /** The job's GITHUB_TOKEN (checkout's default `token`). */
+  token: string;
 }
 
 const KNOWN_INPUTS: Record<string, string[]> = {
@@ -694,7 +706,10 @@ async function runAction(world: World, step: StepDef, ctx: Contexts, a: ActionCo
   const gitEnv = { ...a.env, GIT_TERMINAL_PROMPT: '0' };
   switch (action) {
     case 'actions/checkout': {
-      const url = pathToFileURL(world.origin).href;
+      // As actions/checkout does it: the repository by its https URL, fetched with the job's
+      // token in an extra header, which stays in .git/config only with persist-credentials.
+      const url = `${world.git.url}/${world.repository}`;
+      const header = `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${a.token}`).toString('base64')}`;
       const w = a.workspace;
       const depth = Number(input['fetch-depth'] ?? '1');
       await git(['init', '--quiet', w], w, gitEnv);
@@ -705,16 +720,16 @@ async function runAction(world: World, step: StepDef, ctx: Contexts, a: ActionCo
       const branch = ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : undefined;
       const tracking = branch ? `refs/remotes/origin/${branch}` : `refs/remotes/${ref.replace(/^refs\//, '')}`;
       const want = input.ref ? ref : a.event.sha;
+      const auth = ['-c', `http.extraheader=${header}`];
       if (depth === 0) {
-        await git(['fetch', '--quiet', '--prune', '--no-recurse-submodules', 'origin', '+refs/heads/*:refs/remotes/origin/*', '+refs/tags/*:refs/tags/*'], w, gitEnv);
-        await git(['fetch', '--quiet', '--no-tags', 'origin', `+${want}:${tracking}`], w, gitEnv);
+        await git([...auth, 'fetch', '--quiet', '--prune', '--no-recurse-submodules', 'origin', '+refs/heads/*:refs/remotes/origin/*', '+refs/tags/*:refs/tags/*'], w, gitEnv);
+        await git([...auth, 'fetch', '--quiet', '--no-tags', 'origin', `+${want}:${tracking}`], w, gitEnv);
       } else {
-        await git(['fetch', '--quiet', '--no-tags', `--depth=${depth}`, 'origin', `+${want}:${tracking}`], w, gitEnv);
+        await git([...auth, 'fetch', '--quiet', '--no-tags', `--depth=${depth}`, 'origin', `+${want}:${tracking}`], w, gitEnv);
       }
       if (branch) await git(['checkout', '--quiet', '--force', '-B', branch, tracking], w, gitEnv);
       else await git(['checkout', '--quiet', '--force', '--detach', tracking], w, gitEnv);
-      // Without persisted credentials a private repository can be neither fetched nor pushed.
-      if (input['persist-credentials'] === 'false') await git(['remote', 'set-url', 'origin', 'https://github.invalid/no-credentials-persisted.git'], w, gitEnv);
+      if (input['persist-credentials'] !== 'false') await git(['config', '--local', `http.${world.git.url}/.extraheader`, header], w, gitEnv);
       return `checked out ${want} (${depth === 0 ? 'all history' : `depth ${depth}`})`;
     }
     case 'actions/setup-node': {
@@ -754,16 +769,46 @@ async function runAction(world: World, step: StepDef, ctx: Contexts, a: ActionCo
   }
 }
 
-/** A world for one test: a temporary folder, a bare `origin` seeded from `seed` (a work tree). */
-export async function makeWorld(init: Omit<World, 'origin' | 'root'> & { seed: string }): Promise<World> {
+/** A world for one test: a temporary folder, a bare `origin` seeded from `seed` (a work tree),
+ * served over HTTP as GitHub would serve it. */
+export async function makeWorld(init: Omit<World, 'origin' | 'root' | 'git'> & { seed: string }): Promise<World> {
   const root = mkdtempSync(join(tmpdir(), 'entra-gitops-actions-'));
-  const origin = join(root, 'origin.git');
+  const served = join(root, 'git');
+  const origin = join(served, ...init.repository.split('/'));
   const env = { ...process.env, GIT_TERMINAL_PROMPT: '0' };
+  mkdirSync(dirname(origin), { recursive: true });
   await git(['init', '--quiet', '--bare', '--initial-branch', init.defaultBranch, origin], root, env);
   await git(['push', '--quiet', origin, `HEAD:refs/heads/${init.defaultBranch}`], init.seed, env);
-  return { ...init, origin, root };
+  return { ...init, origin, root, git: await startGitServer(served) };
 }
 
-export function removeWorld(world: World): void {
+export async function removeWorld(world: World): Promise<void> {
+  await world.git.close();
   rmSync(world.root, { recursive: true, force: true });
+}
+
+/** One run of a workflow: its jobs share the run's artifacts, and a job runs after the jobs it
+ * `needs` (run first when this run has not run them yet), as GitHub orders them. */
+export class WorkflowRun {
+  readonly artifacts = new Map<string, string>();
+  readonly results: Record<string, JobResult> = {};
+  private readonly world: World;
+  private readonly text: string;
+  private readonly event: Event;
+
+  constructor(world: World, text: string, event: Event) {
+    this.world = world;
+    this.text = text;
+    this.event = event;
+  }
+
+  /** Runs the job (again, when it ran before: a re-run of that job in the same run). */
+  async job(id: string, options: Omit<RunJobOptions, 'artifacts' | 'needs'> = {}): Promise<JobResult> {
+    const def = parseWorkflow(this.text).jobs[id];
+    if (!def) throw new Error(`the workflow has no job '${id}'`);
+    for (const need of [def.needs ?? []].flat()) if (!this.results[need]) await this.job(need);
+    const result = await runJob(this.world, this.text, id, this.event, { ...options, artifacts: this.artifacts, needs: this.results });
+    this.results[id] = result;
+    return result;
+  }
 }

@@ -1,10 +1,12 @@
 // `init --package`: what npm installs is accepted (a version, a tarball path or URL, a git URL),
-// anything else is refused before a workflow is written with it.
+// anything else is refused before anything is pinned or written with it.
 import { describe, expect, it } from 'vitest';
 import { packageSpec } from './init.ts';
 
 describe('init --package', () => {
   it.each([
+    '@entra-gitops/cli@0.1.0',
+    '@entra-gitops/cli',
     'entra-gitops@0.1.0',
     'entra-gitops',
     './entra-gitops-0.1.0.tgz',

@@ -3,6 +3,8 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { MODES, type Mode } from '../../setup/scaffold.ts';
 import { runInit, type InitResult } from '../../setup/init.ts';
+import { INSTALL_DIR, REGISTRY_SPEC, TARBALL_PATH } from '../../setup/lockfile.ts';
+import { PACKAGE_NAME } from '../../version.ts';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -27,20 +29,19 @@ function repoName(value: string): string {
   return value;
 }
 
-/** What `npm install --global` in the workflows accepts and init writes as ENTRA_GITOPS_PACKAGE:
- * a registry name with an optional version, a tarball (URL, or a path: relative paths are read
- * from the backup repository's root, where the workflow runs), or a git URL. */
+/** What init pins for the workflows: a registry name with an optional version, a tarball (a
+ * URL, or a path read from the current directory), or a git URL. */
 export function packageSpec(value: string): string {
   const v = value.trim();
   const forms = [
-    /^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*(@[\w.^~<>=|*-]+)?$/i, // entra-gitops, entra-gitops@0.1.0
+    REGISTRY_SPEC, // @entra-gitops/cli, @entra-gitops/cli@0.1.0
     /^(https?|file):\/\/\S+$/, // a tarball URL
     /^(git\+(https|ssh|file)|git):\/\/\S+$/, // git+https://github.com/OWNER/entra-gitops.git#v0.1.0
     /^(github|gitlab|bitbucket):\S+$/, // github:OWNER/entra-gitops#v0.1.0
-    /^\S+\.(tgz|tar\.gz|tar)$/, // ./entra-gitops-0.1.0.tgz, /opt/entra-gitops-0.1.0.tgz
+    TARBALL_PATH,
   ];
   if (!forms.some((f) => f.test(v))) {
-    throw new InvalidArgumentError(`'${value}' is not something npm installs: expected entra-gitops@<version>, a tarball (a .tgz path or URL) or a git URL (git+https://…).`);
+    throw new InvalidArgumentError(`'${value}' is not something npm installs: expected ${PACKAGE_NAME}@<version>, a tarball (a .tgz path or URL) or a git URL (git+https://…).`);
   }
   return v;
 }
@@ -78,7 +79,7 @@ export function registerInit(program: Command, deps: { stdout?: { write(text: st
     .option('--branch <name>', 'the default branch', 'main')
     .option(
       '--package <spec>',
-      'what the workflows `npm install --global`: entra-gitops@<version> (default: this version), a tarball (./entra-gitops-<version>.tgz committed in the repository, or a URL) or a git URL (git+https://github.com/OWNER/entra-gitops.git#v<version>)',
+      `what the workflows install, pinned with integrity hashes in ${INSTALL_DIR}/ (its package-lock.json; a package not from the registry is kept there as its tarball): ${PACKAGE_NAME}@<version> (default: this version), a tarball (a path from the current directory, or a URL) or a git URL (git+https://github.com/OWNER/entra-gitops.git#v<version>)`,
       packageSpec,
     )
     .option('--force', 'overwrite files (and the README and .gitattributes sections) that differ from what init writes', false)

@@ -109,6 +109,47 @@ describe('init: what it writes (golden)', () => {
   }
 });
 
+describe('init: the setup makes the branch restrictions required steps (finding 8)', () => {
+  const cases: Array<Omit<InitOptions, 'dir' | 'force'> & { branch: string; githubRepo: string }> = [
+    { mode: 'backup', tenantId: TENANT, githubRepo: 'contoso/tenant-backup', branch: 'main' },
+    { mode: 'gitops', tenants: TENANTS, githubRepo: 'fabrikam-msp/tenants', branch: 'trunk' },
+  ];
+  for (const options of cases) {
+    it(`${options.mode} mode, branch ${options.branch}: the environment's deployment branch policy and the branch protection are numbered REQUIRED steps with their exact commands, the subjects exact`, async () => {
+      const dir = join(tempDir(), 'repo');
+      const result = await runInit({ dir, force: false, ...options, pin });
+      const printed = describeInit(result);
+      const { githubRepo: repo, branch } = options;
+      // Numbered, marked REQUIRED, and the environment limited to the one branch.
+      expect(printed).toMatch(new RegExp(`^3\\. \\*\\*REQUIRED: environment \`entra-recovery\`, deployable from \`${branch}\` only, with required reviewers\\.\\*\\*`, 'm'));
+      expect(printed).toMatch(new RegExp(`^4\\. \\*\\*REQUIRED: protect \`${branch}\` from force pushes and deletion\\.\\*\\*`, 'm'));
+      for (const command of [
+        `gh api --method PUT repos/${repo}/environments/entra-recovery --input - <<'EOF'`,
+        '"deployment_branch_policy": {"protected_branches": false, "custom_branch_policies": true}',
+        `gh api --method POST repos/${repo}/environments/entra-recovery/deployment-branch-policies -f name=${branch} -f type=branch`,
+        `gh api repos/${repo}/environments/entra-recovery/deployment-branch-policies --jq '[.branch_policies[].name]'`,
+        `gh api --method PUT repos/${repo}/branches/${branch}/protection --input - <<'EOF'`,
+        '"allow_force_pushes": false, "allow_deletions": false',
+        'Deployment branches and tags: "Selected branches and tags"',
+      ]) {
+        expect(printed, command).toContain(command);
+      }
+      // Every federated credential with its exact subject, as a line and in its az command.
+      const subjects = federatedSubjects(options);
+      for (const s of [...subjects.snapshot, ...subjects.recovery]) {
+        expect(printed).toContain(`   - \`${s.subject}\` — `);
+        expect(printed).toContain(`"subject":"${s.subject}"`);
+      }
+      expect(subjects.recovery.map((s) => s.subject)).toEqual([`repo:${repo}:environment:entra-recovery`]);
+      // The pull-request credential: why it is acceptable, and how to do without it.
+      expect(printed).toContain(`**Pull request plans.** GitHub gives every \`pull_request\` job of this repository the subject \`repo:${repo}:pull_request\``);
+      expect(printed).toContain('set the repository variable `ENTRA_GITOPS_PR_PLAN` to `false`');
+      const validate = readFileSync(join(dir, '.github/workflows/validate.yml'), 'utf8');
+      expect(validate).toContain("if: github.event.pull_request.head.repo.full_name == github.repository && vars.ENTRA_GITOPS_PR_PLAN != 'false'");
+    });
+  }
+});
+
 describe('init: idempotent, and a person’s edits are kept unless --force', () => {
   it('a second run changes nothing; an edited workflow and README section are reported and kept; --force replaces them', async () => {
     const dir = join(tempDir(), 'repo');

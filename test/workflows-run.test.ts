@@ -16,7 +16,7 @@ import { permissionsOf } from '../src/setup/permissions.ts';
 import { federatedSubjects } from '../src/setup/scaffold.ts';
 import { installedPackage, runCommand, startEmulator, userPath, type EmulatorProcess, type InstalledPackage } from './helpers/package.ts';
 import { isolateGitConfig, removeTestRepos, tempDir, TEST_IDENTITY } from './helpers/repo.ts';
-import { ghCalls, makeWorld, removeWorld, WorkflowRun, type Event, type JobResult, type World } from './helpers/workflow-runner.ts';
+import { ghCalls, makeWorld, removeWorld, runJob, WorkflowRun, type Event, type JobResult, type World } from './helpers/workflow-runner.ts';
 
 const REPO = 'contoso/tenant-backup';
 const TIMEOUT = 600_000;
@@ -64,6 +64,8 @@ async function world(mode: 'backup' | 'gitops', firstSnapshot: boolean): Promise
     defaultBranch: 'main',
     vars: { AZURE_TENANT_ID: emu.info.tenantId, AZURE_CLIENT_ID: clients.snapshot, AZURE_RECOVERY_CLIENT_ID: clients.recovery },
     secrets: {},
+    // The setup text's required step 3: the write identity's environment, from main only.
+    environments: { 'entra-recovery': { branches: ['main'] } },
     // Where the tenant is: the runner image's environment, as for a sovereign cloud. No secret.
     machineEnv: { AZURE_AUTHORITY_HOST: emu.info.authorityHost, ENTRA_GITOPS_GRAPH_URL: emu.info.graphUrl, NODE_EXTRA_CA_CERTS: emu.info.caFile },
     oidcTokenUrl: `${emu.info.graphUrl}/_github/oidc/token`,
@@ -215,6 +217,10 @@ describe('snapshot.yml, gitops mode', () => {
     const create = calls.find((c) => c.args[0] === 'pr' && c.args[1] === 'create');
     expect(create?.args, JSON.stringify(calls)).toEqual(['pr', 'create', '--base', 'main', '--head', `entra-gitops/drift/${emu.info.tenantId}`, '--title', `Tenant drift: ${emu.info.tenantId}`, '--body-file', expect.any(String)]);
     expect(create?.body).toContain('Drifted');
+    // The body names the drift commit it describes (the branch can move after it was written), and
+    // says that the recover workflow's plan of the merge, not the report, is what is applied.
+    expect(create?.body).toContain(`found by the snapshot commit \`${drift}\` on \`entra-gitops/drift/${emu.info.tenantId}\``);
+    expect(create?.body).toMatch(/The recover workflow plans that push like any other: the plan in its run .*approved by the `entra-recovery` reviewers, is what is applied/);
     await admin().write('PATCH', `/users/${user?.id}`, { jobTitle: null });
   }, TIMEOUT);
 });
@@ -258,6 +264,9 @@ describe('validate.yml', () => {
     expect(step(broken, 'Validate the changed snapshot files').log).toContain(file);
     // The job that reads the tenant does not run after a failed schema check.
     expect((await badRun.job('plan')).result).toBe('skipped');
+    // Nor where the setup left out the pull_request credential (ENTRA_GITOPS_PR_PLAN=false).
+    const noPrPlan: World = { ...w, vars: { ...w.vars, ENTRA_GITOPS_PR_PLAN: 'false' } };
+    expect((await runJob(noPrPlan, text, 'plan', good, { artifacts: goodRun.artifacts, needs: goodRun.results })).result).toBe('skipped');
   }, TIMEOUT);
 });
 
@@ -305,9 +314,107 @@ describe('recover.yml', () => {
     expect(await git(['for-each-ref', 'refs/entra-gitops/'], w.origin)).toBe('');
     expect([...run.artifacts.keys()]).toContain(`recovery-record-${emu.info.tenantId}`);
 
-    // A snapshot commit pushed to main is not a recovery.
-    const snapshotPush: Event = { ...event, payload: { head_commit: { message: 'snapshot of contoso: 1 changed' } } };
-    expect((await new WorkflowRun(w, text, snapshotPush).job('plan')).result).toBe('skipped');
+  }, TIMEOUT);
+
+  it('recovers only to commits on the default branch, and plans every push whatever its message says (finding 3)', async () => {
+    const { world: w, seed } = await world('backup', true);
+    const text = workflow(seed, 'recover');
+    const [user] = await users();
+    const file = `snapshots/${emu.info.tenantId}/user/${user?.id}.yaml`;
+    const retitle = (dir: string, title: string): void => {
+      writeFileSync(join(dir, file), readFileSync(join(dir, file), 'utf8').replace(/^ {2}jobTitle: .*\n/m, '').replace(/^ {2}displayName: (.*)$/m, `  displayName: $1\n  jobTitle: ${title}`));
+    };
+    // A branch kept off main, and a tag on it: anyone who can push can make both.
+    const dir = await clone(w);
+    await git(['switch', '--quiet', '-c', 'rogue'], dir);
+    retitle(dir, 'Set on a branch off main');
+    await git(['commit', '--quiet', '-am', 'an edit never merged'], dir);
+    const rogue = await git(['rev-parse', 'HEAD'], dir);
+    await git(['tag', 'rogue-tag'], dir);
+    await git(['push', '--quiet', 'origin', 'rogue', 'rogue-tag'], dir);
+    const main = await originHead(w);
+    const dispatch = (commit: string): Event => ({ name: 'workflow_dispatch', ref: 'refs/heads/main', sha: main, inputs: { commit, kinds: '', ids: '', 'allow-privilege-changes': false } });
+
+    for (const [input, shown] of [['rogue', 'rogue'], ['rogue-tag', 'rogue-tag'], [rogue, rogue]] as const) {
+      const run = new WorkflowRun(w, text, dispatch(input));
+      const plan = await run.job('plan');
+      expectJob(plan, 'failure');
+      expect(step(plan, 'Resolve the commit to recover to').log).toContain(`::error::Could not recover to '${shown}' (${rogue}) because that commit is not on the default branch main`);
+      expect(step(plan, 'Plan').outcome, input).toBe('skipped');
+      expect([...run.artifacts.keys()], input).toEqual(['entra-gitops-tool']);
+      expect((await run.job('recover')).result, input).toBe('skipped');
+    }
+
+    // An id on main (short), resolved to the full one and planned.
+    const onMain = await new WorkflowRun(w, text, dispatch(main.slice(0, 12))).job('plan');
+    expectJob(onMain, 'success');
+    expect(onMain.summary).toContain(`Planning a recovery to \`${main}\``);
+    expect(JSON.parse(readFileSync(join(onMain.runnerDir, 'temp', 'plan', 'plan.json'), 'utf8')) as { target: string }).toMatchObject({ target: main });
+
+    // A push to main whose message looks like the snapshot job's and names a drift branch, but
+    // changes a snapshot: planned like any other (it was skipped before).
+    const edit = await clone(w);
+    retitle(edit, 'Pushed as if a snapshot');
+    await git(['commit', '--quiet', '-am', `snapshot of contoso: 1 changed\n\nMerge branch 'entra-gitops/drift/${emu.info.tenantId}'`], edit);
+    await git(['push', '--quiet', 'origin', 'HEAD:main'], edit);
+    const pushed = await git(['rev-parse', 'HEAD'], edit);
+    const push: Event = { name: 'push', ref: 'refs/heads/main', sha: pushed, payload: { head_commit: { id: pushed, message: await git(['log', '-1', '--format=%B', pushed], edit) } } };
+    const pushRun = new WorkflowRun(w, text, push);
+    const plan = await pushRun.job('plan');
+    expectJob(plan, 'success');
+    expect(plan.outputs.changes).toBe('true');
+    expect(plan.summary).toContain(user?.id.slice(0, 8) ?? 'no user');
+
+    // Defence in depth: the recover job refuses a plan artifact whose target is off main.
+    const planFile = join(pushRun.artifacts.get(`plan-${emu.info.tenantId}`) ?? '', 'plan.json');
+    writeFileSync(planFile, readFileSync(planFile, 'utf8').replaceAll(pushed, rogue));
+    const recover = await pushRun.job('recover');
+    expectJob(recover, 'failure');
+    expect(step(recover, "Check the plan's target is on the default branch").log).toContain(`::error::Could not apply the plan in plan.json because its target ${rogue} is not a commit on the default branch main`);
+    expect(step(recover, 'recover').outcome).toBe('skipped');
+    expect((await users()).find((u) => u.id === user?.id)?.jobTitle).not.toBe('Pushed as if a snapshot');
+  }, TIMEOUT);
+
+  it('a workflow edited on another branch cannot take the write identity: the environment allows only main (finding 8)', async () => {
+    const { world: w } = await world('backup', false);
+    // What anyone who can push could put on a branch: a job in the protected environment that
+    // signs in with the recovery identity, with no condition on the branch.
+    const attacker = [
+      'name: take the write identity',
+      'on: workflow_dispatch',
+      'permissions: {}',
+      'jobs:',
+      '  take:',
+      '    runs-on: ubuntu-latest',
+      '    environment: entra-recovery',
+      '    permissions:',
+      '      id-token: write',
+      '    env:',
+      '      AZURE_TENANT_ID: ${{ vars.AZURE_TENANT_ID }}',
+      '      AZURE_CLIENT_ID: ${{ vars.AZURE_RECOVERY_CLIENT_ID }}',
+      '    steps:',
+      '      - name: Sign in',
+      '        run: |',
+      '          sep="?"; case "$ACTIONS_ID_TOKEN_REQUEST_URL" in *"?"*) sep="&" ;; esac',
+      '          jwt=$(curl -sSf --cacert "$NODE_EXTRA_CA_CERTS" -H "Authorization: Bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN" "$ACTIONS_ID_TOKEN_REQUEST_URL${sep}audience=api://AzureADTokenExchange" | jq -er .value)',
+      '          curl -sSf --cacert "$NODE_EXTRA_CA_CERTS" "${AZURE_AUTHORITY_HOST%/}/$AZURE_TENANT_ID/oauth2/v2.0/token" -d grant_type=client_credentials -d "client_id=$AZURE_CLIENT_ID" --data-urlencode client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer -d "client_assertion=$jwt" --data-urlencode "scope=${ENTRA_GITOPS_GRAPH_URL%/}/.default" | jq -er .access_token > /dev/null',
+      '          echo "signed-in=true" >> "$GITHUB_OUTPUT"',
+      '',
+    ].join('\n');
+    const event: Event = { name: 'workflow_dispatch', ref: 'refs/heads/rogue', sha: await originHead(w) };
+    const refused = await runJob(w, attacker, 'take', event, { artifacts: new Map() });
+    expectJob(refused, 'failure');
+    expect(refused.log).toBe('Branch "rogue" is not allowed to deploy to entra-recovery due to environment protection rules.');
+    expect(refused.steps).toEqual([]);
+    // From main the same job signs in: the policy, not the workflow file, is what stops it.
+    const fromMain = await runJob(w, attacker, 'take', { ...event, ref: 'refs/heads/main' }, { artifacts: new Map() });
+    expectJob(fromMain, 'success');
+    expect(step(fromMain, 'Sign in').outputs['signed-in']).toBe('true');
+    // Without the required step (an environment GitHub made on first use), the branch gets it.
+    delete w.environments;
+    const open = await runJob(w, attacker, 'take', event, { artifacts: new Map() });
+    expectJob(open, 'success');
+    expect(step(open, 'Sign in').outputs['signed-in']).toBe('true');
   }, TIMEOUT);
 
   it('a recovery cancelled part-way keeps its plan and journal in the repository; the re-run on a fresh runner resumes it', async () => {

@@ -1,7 +1,9 @@
 // Every workflow file passes the real GitHub Actions workflow validator (@action-validator/core):
 // the templates, what init writes in each mode, and this project's own .github/workflows; and
 // every `entra-gitops <command>` a workflow runs names a command and flags that exist.
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateWorkflow } from '@action-validator/core';
 import type { Command } from 'commander';
@@ -58,9 +60,9 @@ function expectValid(file: string, text: string): void {
 }
 
 const VARIANTS: Array<[string, ScaffoldOptions]> = [
-  ['backup, one tenant', { mode: 'backup', tenantId: '8f2f3a6e-1b1c-4d6e-9f00-0123456789ab', branch: 'main', packageSpec: 'entra-gitops@0.1.0' }],
-  ['backup, tenant from a variable', { mode: 'backup', branch: 'main', packageSpec: 'entra-gitops@0.1.0' }],
-  ['gitops, several tenants', { mode: 'gitops', tenants: ['0b7c4a52-8a51-4f5e-9d2c-6f1b2a3c4d5e', 'c3d9e8f7-1a2b-4c3d-8e9f-0a1b2c3d4e5f'], branch: 'trunk', packageSpec: 'https://example.com/entra-gitops-0.1.0.tgz' }],
+  ['backup, one tenant', { mode: 'backup', tenantId: '8f2f3a6e-1b1c-4d6e-9f00-0123456789ab', branch: 'main', packageSpec: '@entra-gitops/cli@0.1.0' }],
+  ['backup, tenant from a variable', { mode: 'backup', branch: 'main', packageSpec: '@entra-gitops/cli@0.1.0' }],
+  ['gitops, several tenants', { mode: 'gitops', tenants: ['0b7c4a52-8a51-4f5e-9d2c-6f1b2a3c4d5e', 'c3d9e8f7-1a2b-4c3d-8e9f-0a1b2c3d4e5f'], branch: 'trunk', packageSpec: '@entra-gitops/cli@0.1.0' }],
 ];
 
 describe('the workflow validator', () => {
@@ -251,6 +253,202 @@ describe('the pull-request path cannot be abused (issue 9)', () => {
       }
       const schemaJobs = Object.values(doc.jobs).filter((j) => !jobText(j).includes('AZURE_CLIENT_ID') && (j.steps ?? []).some((s) => s.run?.includes('validate')));
       expect(schemaJobs.length, `validate (${variant}) keeps a credential-free schema check`).toBeGreaterThan(0);
+    }
+  });
+});
+
+interface StepDef {
+  id?: string;
+  name?: string;
+  if?: string;
+  run?: string;
+  env?: Record<string, string>;
+}
+
+function steps(doc: Workflow, job: string): StepDef[] {
+  return (doc.jobs[job]?.steps ?? []) as StepDef[];
+}
+
+function stepNamed(doc: Workflow, job: string, name: string): { step: StepDef; index: number } {
+  const all = steps(doc, job);
+  const index = all.findIndex((s) => s.name === name || s.id === name);
+  const step = all[index];
+  if (!step) throw new Error(`${job} has no step ${name}`);
+  return { step, index };
+}
+
+/** One `run:` script run with bash as the runner does, in `cwd`, with `env` and the runner's
+ * output and summary files. */
+function runStep(script: string, cwd: string, env: Record<string, string>): { code: number; output: string; outputs: string; summary: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'entra-gitops-step-'));
+  try {
+    const files = { GITHUB_OUTPUT: join(dir, 'output'), GITHUB_STEP_SUMMARY: join(dir, 'summary') };
+    for (const f of Object.values(files)) writeFileSync(f, '');
+    writeFileSync(join(dir, 'step.sh'), script);
+    const r = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', join(dir, 'step.sh')], { cwd, env: { ...process.env, ...env, ...files }, encoding: 'buffer' });
+    return { code: r.status ?? -1, output: `${r.stdout.toString()}${r.stderr.toString()}`, outputs: readFileSync(files.GITHUB_OUTPUT, 'utf8'), summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('the protected job applies only what the default branch says (finding 3)', () => {
+  it('no job or step decides from a commit message or a branch name the pusher chooses', async () => {
+    const templates = await readTemplates();
+    for (const [variant, options] of VARIANTS) {
+      for (const name of WORKFLOW_NAMES) {
+        const doc = parse(renderWorkflow(name, templates[name], options)) as Workflow;
+        for (const [id, job] of Object.entries(doc.jobs)) {
+          const conditions = [job.if, ...(job.steps ?? []).map((s) => (s as StepDef).if)].filter((c): c is string => typeof c === 'string');
+          for (const c of conditions) expect(c, `${name}/${id} (${variant})`).not.toMatch(/head_commit|commits|\.message|head_ref|drift\//);
+        }
+      }
+    }
+  });
+
+  it('the plan job plans the commit it resolved, refused unless on the default branch; the recover job checks the plan again', async () => {
+    const templates = await readTemplates();
+    for (const [variant, options] of VARIANTS) {
+      const doc = parse(renderWorkflow('recover', templates.recover, options)) as Workflow;
+      expect(doc.jobs.plan?.if, variant).toBeUndefined();
+      expect(doc.jobs.plan?.env?.TARGET, `${variant}: the plan job's target is only the resolved commit`).toBeUndefined();
+      const resolve = stepNamed(doc, 'plan', 'target');
+      const plan = stepNamed(doc, 'plan', 'plan');
+      expect(resolve.index).toBeLessThan(plan.index);
+      expect(plan.step.env?.TARGET).toBe('${{ steps.target.outputs.commit }}');
+      expect(plan.step.run).toContain('entra-gitops plan --to "$TARGET"');
+      const check = stepNamed(doc, 'recover', "Check the plan's target is on the default branch");
+      expect(check.index).toBeLessThan(stepNamed(doc, 'recover', 'recover').index);
+      expect(check.index).toBeLessThan(stepNamed(doc, 'recover', 'pending').index);
+    }
+  });
+
+  it('the resolve step refuses a branch, a tag and an id off the default branch, and resolves one on it', async () => {
+    const templates = await readTemplates();
+    const doc = parse(templates.recover) as Workflow;
+    const script = stepNamed(doc, 'plan', 'target').step.run ?? '';
+    const check = stepNamed(doc, 'recover', "Check the plan's target is on the default branch").step.run ?? '';
+    // A checkout as actions/checkout leaves it with fetch-depth 0: origin's branches under
+    // refs/remotes/origin/, its tags, the local default branch.
+    const dir = mkdtempSync(join(tmpdir(), 'entra-gitops-resolve-'));
+    const env = { GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: 'a', GIT_AUTHOR_EMAIL: 'a@example.com', GIT_COMMITTER_NAME: 'a', GIT_COMMITTER_EMAIL: 'a@example.com' };
+    const git = (...args: string[]): string => {
+      const r = spawnSync('git', args, { cwd: dir, env: { ...process.env, ...env }, encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+      return r.stdout.trim();
+    };
+    try {
+      git('init', '--quiet', '--initial-branch', 'main');
+      git('commit', '--quiet', '--allow-empty', '-m', 'first');
+      const first = git('rev-parse', 'HEAD');
+      git('commit', '--quiet', '--allow-empty', '-m', 'second');
+      const main = git('rev-parse', 'HEAD');
+      git('switch', '--quiet', '-c', 'rogue', first);
+      git('commit', '--quiet', '--allow-empty', '-m', 'never merged');
+      const rogue = git('rev-parse', 'HEAD');
+      git('tag', 'rogue-tag');
+      git('update-ref', 'refs/remotes/origin/main', main);
+      git('update-ref', 'refs/remotes/origin/rogue', rogue);
+      git('switch', '--quiet', 'main');
+      git('branch', '--quiet', '-D', 'rogue');
+      const run = (requested: string): ReturnType<typeof runStep> => runStep(script, dir, { ...env, REQUESTED: requested, DEFAULT_BRANCH: 'main' });
+
+      for (const [requested, shown] of [['rogue', 'rogue'], ['rogue-tag', 'rogue-tag'], [rogue, rogue], [rogue.slice(0, 10), rogue.slice(0, 10)]]) {
+        const r = run(requested ?? '');
+        expect(r.code, requested).toBe(1);
+        expect(r.output, requested).toContain(`::error::Could not recover to '${shown}' (${rogue}) because that commit is not on the default branch main`);
+        expect(r.outputs, requested).toBe('');
+      }
+      const missing = run('no-such-branch');
+      expect(missing.code).toBe(1);
+      expect(missing.output).toContain("::error::Could not recover to 'no-such-branch' because it names no commit of this repository");
+      for (const hostile of ['main\n::warning::injected', '--output=x', 'main..rogue;id']) {
+        const r = run(hostile);
+        expect(r.code, hostile).toBe(1);
+        expect(r.output, hostile).not.toContain('injected');
+      }
+      for (const [requested, commit] of [['main', main], [first.slice(0, 12), first], [main, main]]) {
+        const r = run(requested ?? '');
+        expect(r.code, `${requested}: ${r.output}`).toBe(0);
+        expect(r.outputs).toBe(`commit=${commit}\n`);
+        expect(r.summary).toContain(`Planning a recovery to \`${commit}\``);
+      }
+
+      // The recover job's own check of the plan artifact's target.
+      const planDir = join(dir, 'temp', 'plan');
+      mkdirSync(planDir, { recursive: true });
+      const target = (t: string): ReturnType<typeof runStep> => {
+        writeFileSync(join(planDir, 'plan.json'), JSON.stringify({ target: t }));
+        return runStep(check, dir, { ...env, RUNNER_TEMP: join(dir, 'temp'), DEFAULT_BRANCH: 'main' });
+      };
+      expect(target(first).code).toBe(0);
+      const off = target(rogue);
+      expect(off.code).toBe(1);
+      expect(off.output).toContain(`::error::Could not apply the plan in plan.json because its target ${rogue} is not a commit on the default branch main. Nothing was applied.`);
+      expect(target('main').code).toBe(1);
+      expect(target('--all').output).toContain('its target is not a full commit id');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** The `cut_utf8` function a workflow step defines. */
+function cutFunction(script: string): string {
+  const m = /^( *)cut_utf8\(\) \{\n[\s\S]*?^\1\}\n/m.exec(script);
+  if (!m) throw new Error('no cut_utf8 function in the step');
+  return m[0];
+}
+
+describe('a plan comment or drift pull request cut to fit says so (finding 9)', () => {
+  it('the validate comment and the drift body are cut by one function, at 60,000 bytes, never with a bare head -c', async () => {
+    const templates = await readTemplates();
+    const validate = parse(templates.validate) as Workflow;
+    const snapshot = parse(templates.snapshot) as Workflow;
+    const comment = stepNamed(validate, 'plan', 'Plan').step.run ?? '';
+    const body = stepNamed(snapshot, 'gitops', 'Open, update or close the drift pull request').step.run ?? '';
+    expect(cutFunction(comment)).toBe(cutFunction(body));
+    expect(comment).toContain('cut_utf8 "$RUNNER_TEMP/plan.md" 60000 "the whole plan is in the job summary of this run."');
+    expect(body).toContain('cut_utf8 "$RUNNER_TEMP/drift.md" 60000 "the whole report is in the job summary of the snapshot run that wrote it."');
+    for (const name of WORKFLOW_NAMES) expect(templates[name], name).not.toMatch(/head -c \d/);
+    // The job summary gets the whole plan.
+    expect(comment).toContain('cat "$RUNNER_TEMP/plan.md"; } >> "$GITHUB_STEP_SUMMARY"');
+  });
+
+  it('cuts before a character, never inside one, and ends with a line saying where and of how much', async () => {
+    const templates = await readTemplates();
+    const fn = cutFunction(stepNamed(parse(templates.validate) as Workflow, 'plan', 'Plan').step.run ?? '');
+    const dir = mkdtempSync(join(tmpdir(), 'entra-gitops-cut-'));
+    try {
+      const cut = (text: Buffer, limit: number): { out: Buffer; code: number } => {
+        writeFileSync(join(dir, 'in.md'), text);
+        const r = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', `${fn}cut_utf8 in.md ${limit} "the rest is elsewhere."`], { cwd: dir, env: { ...process.env, LANG: 'C.UTF-8' } });
+        return { out: r.stdout, code: r.status ?? -1 };
+      };
+      const decode = (b: Buffer): string => new TextDecoder('utf-8', { fatal: true }).decode(b);
+      // Two-, three- and four-byte characters at every offset around the limit.
+      for (const ch of ['é', '€', '𝄞']) {
+        const text = Buffer.from(`${'a'.repeat(7)}${ch.repeat(40)}`);
+        for (let limit = 8; limit <= 20; limit++) {
+          const { out, code } = cut(text, limit);
+          expect(code).toBe(0);
+          const s = decode(out); // throws on a cut inside a character
+          const m = /\n\n… cut at (\d+) of (\d+) bytes; the rest is elsewhere\.\n$/.exec(s);
+          expect(m, `${ch} at ${limit}: ${JSON.stringify(s)}`).not.toBeNull();
+          const at = Number(m?.[1]);
+          expect(Number(m?.[2])).toBe(text.length);
+          expect(at).toBeLessThanOrEqual(limit);
+          expect(at).toBeGreaterThan(limit - Buffer.byteLength(ch));
+          expect(out.subarray(0, at).equals(text.subarray(0, at))).toBe(true);
+          expect(s.length - m![0].length).toBe(decode(text.subarray(0, at)).length);
+        }
+      }
+      // A text within the limit is whole, with no line added.
+      const short = Buffer.from('# plan\n\nnothing to do — ünchanged\n');
+      expect(cut(short, short.length).out.equals(short)).toBe(true);
+      expect(cut(short, 60000).out.equals(short)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -106,9 +106,9 @@ export function federatedSubjects(o: Pick<ScaffoldOptions, 'githubRepo' | 'branc
   return {
     snapshot: [
       { name: 'default-branch', subject: `repo:${repo}:ref:refs/heads/${o.branch}`, why: 'scheduled snapshots, recovery plans' },
-      { name: 'pull-requests', subject: `repo:${repo}:pull_request`, why: 'plans posted on pull requests' },
+      { name: 'pull-requests', subject: `repo:${repo}:pull_request`, why: 'plans posted on pull requests (any pull request job of the repository gets this subject: see "Pull request plans" below)' },
     ],
-    recovery: [{ name: RECOVERY_ENVIRONMENT, subject: `repo:${repo}:environment:${RECOVERY_ENVIRONMENT}`, why: `recover --yes, only in the ${RECOVERY_ENVIRONMENT} environment` }],
+    recovery: [{ name: RECOVERY_ENVIRONMENT, subject: `repo:${repo}:environment:${RECOVERY_ENVIRONMENT}`, why: `recover --yes, only in the ${RECOVERY_ENVIRONMENT} environment (the subject names no branch: step 3 limits the environment to \`${o.branch}\`)` }],
   };
 }
 
@@ -129,7 +129,7 @@ export function setupText(o: ScaffoldOptions): string {
     '|---|---|---|',
     `| \`.github/workflows/snapshot.yml\` | daily, and by hand | \`entra-gitops snapshot\`${o.mode === 'backup' ? ' `--push`' : ' onto the drift branch, then the pull request'} |`,
     '| `.github/workflows/validate.yml` | pull requests changing `snapshots/` | `entra-gitops validate` on the changed files; `entra-gitops plan` against the tenant, as a comment (not for forks) |',
-    `| \`.github/workflows/recover.yml\` | a push to \`${o.branch}\` changing \`snapshots/\` (a revert or an edit, not a snapshot), and by hand (commit, kinds, ids) | \`entra-gitops plan\`, then \`entra-gitops recover --plan … --yes\` in the \`${RECOVERY_ENVIRONMENT}\` environment; the record is committed under \`recoveries/\` and uploaded |`,
+    `| \`.github/workflows/recover.yml\` | a push to \`${o.branch}\` changing \`snapshots/\` (a revert, an edit, a merged drift pull request), and by hand (a commit of \`${o.branch}\`'s history, kinds, ids) | \`entra-gitops plan\`, then \`entra-gitops recover --plan … --yes\` in the \`${RECOVERY_ENVIRONMENT}\` environment; the record is committed under \`recoveries/\` and uploaded |`,
     '',
     '### Setup',
     '',
@@ -146,14 +146,37 @@ export function setupText(o: ScaffoldOptions): string {
     }
     out.push('   ```');
   }
+  const b = o.branch;
   out.push(
     '',
     `2. **Repository variables** (Settings → Secrets and variables → Actions → Variables; ids are not secrets): \`AZURE_CLIENT_ID\` (snapshot identity), \`AZURE_RECOVERY_CLIENT_ID\` (recovery identity)${multi || o.tenantId ? '' : ', `AZURE_TENANT_ID` (the tenant)'}.`,
-    `3. **Environment \`${RECOVERY_ENVIRONMENT}\`** (Settings → Environments → New environment): required reviewers (the people who approve a recovery after reading its plan), deployment branches: \`${o.branch}\` only.`,
+    `3. **REQUIRED: environment \`${RECOVERY_ENVIRONMENT}\`, deployable from \`${b}\` only, with required reviewers.** The recovery identity's subject names the environment and no branch: without this policy any branch, with a workflow file edited on it, gets the write identity. GitHub refuses a job of another branch before it starts. Portal: Settings → Environments → New environment \`${RECOVERY_ENVIRONMENT}\` → Required reviewers (the people who approve a recovery after reading its plan) and "Prevent self-review" → Deployment branches and tags: "Selected branches and tags" → Add deployment branch or tag rule: Ref type Branch, \`${b}\`. Or with \`gh\` (a reviewer's id: \`gh api users/<login> --jq .id\`):`,
+    '',
+    '   ```sh',
+    `   gh api --method PUT repos/${repo}/environments/${RECOVERY_ENVIRONMENT} --input - <<'EOF'`,
+    '   {"prevent_self_review": true, "reviewers": [{"type": "User", "id": <reviewer id>}], "deployment_branch_policy": {"protected_branches": false, "custom_branch_policies": true}}',
+    '   EOF',
+    `   gh api --method POST repos/${repo}/environments/${RECOVERY_ENVIRONMENT}/deployment-branch-policies -f name=${b} -f type=branch`,
+    '   # check: {"custom_branch_policies":true,"protected_branches":false} and ["' + b + '"], nothing else',
+    `   gh api repos/${repo}/environments/${RECOVERY_ENVIRONMENT} --jq .deployment_branch_policy`,
+    `   gh api repos/${repo}/environments/${RECOVERY_ENVIRONMENT}/deployment-branch-policies --jq '[.branch_policies[].name]'`,
+    '   ```',
+    '',
+    `4. **REQUIRED: protect \`${b}\` from force pushes and deletion.** A recovery returns only to commits of \`${b}\`'s history, so that history must not be rewritten. Who can push to \`${b}\` decides what a recovery restores (the \`${RECOVERY_ENVIRONMENT}\` reviewers approve each plan): give write access only to those people. (Required reviews on \`${b}\` would stop the workflows, which push ${o.mode === 'backup' ? 'snapshots and ' : ''}recovery records to it.) Portal: Settings → Branches → Add branch protection rule \`${b}\`, "Do not allow bypassing the above settings", force pushes and deletions left off. Or:`,
+    '',
+    '   ```sh',
+    `   gh api --method PUT repos/${repo}/branches/${b}/protection --input - <<'EOF'`,
+    '   {"required_status_checks": null, "enforce_admins": true, "required_pull_request_reviews": null, "restrictions": null, "allow_force_pushes": false, "allow_deletions": false}',
+    '   EOF',
+    '   ```',
+    '',
   );
-  if (o.mode === 'gitops') out.push('4. **Pull requests from workflows**: Settings → Actions → General → "Allow GitHub Actions to create and approve pull requests".');
+  let n = 5;
+  if (o.mode === 'gitops') out.push(`${n++}. **Pull requests from workflows**: Settings → Actions → General → "Allow GitHub Actions to create and approve pull requests".`);
   out.push(
-    `${o.mode === 'gitops' ? 5 : 4}. Commit, push to ${repo}, and run "entra-gitops snapshot" once by hand (Actions → entra-gitops snapshot → Run workflow).`,
+    `${n}. Commit, push to ${repo}, and run "entra-gitops snapshot" once by hand (Actions → entra-gitops snapshot → Run workflow).`,
+    '',
+    `**Pull request plans.** GitHub gives every \`pull_request\` job of this repository the subject \`repo:${repo}:pull_request\`, so anyone who can push a branch can, from a workflow of their own on a pull request, sign in as the snapshot identity and read what its permissions allow. A separate identity would not read less: the plan needs the same Graph read permissions, which cannot be narrowed further. What that person gains over the repository they can already read is the tenant's drift since the last snapshot and what the snapshot leaves out: properties under \`redact:\`, and properties and kinds not backed up. When that matters (\`redact:\` is used, or people who push branches must not read the directory), do not create the \`pull-requests\` credential and set the repository variable \`ENTRA_GITOPS_PR_PLAN\` to \`false\`: pull requests then get the schema check only, and the plan is read after merging, in the recover workflow.`,
     '',
     'Recover by reverting: `git revert <snapshot commit>` (or edit a file under `snapshots/`) and push to the default branch; the plan appears in the run summary and waits for a reviewer of `entra-recovery`. By hand: `entra-gitops plan --to <commit>`, `entra-gitops recover --to <commit> --yes`.',
     '',

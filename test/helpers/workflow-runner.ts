@@ -357,6 +357,10 @@ export interface World {
   /** What the runner image provides besides the workflow's env (e.g. a sovereign cloud's
    * AZURE_AUTHORITY_HOST, NODE_EXTRA_CA_CERTS): here, the emulator's endpoints and CA. */
   machineEnv: Record<string, string>;
+  /** Each environment's deployment branch policy ("Selected branches and tags", branch rules
+   * only, as the setup text's step 3 sets it). An environment not here has none: GitHub makes
+   * one on first use, open to every branch. */
+  environments?: Record<string, { branches: string[] }>;
   /** GitHub's OIDC token service (ACTIONS_ID_TOKEN_REQUEST_URL) for jobs with id-token: write. */
   oidcTokenUrl?: string;
   /** Folder of runner folders, artifacts and the gh stub's log. */
@@ -540,6 +544,14 @@ export async function runJob(world: World, workflowText: string, jobId: string, 
   const base: JobResult = { job: jobId, result: 'skipped', outputs: {}, steps: [], summary: '', runnerDir, workspace, log: '' };
   const needsFailed = Object.values(needs).some((n) => n.result !== 'success');
   if (!condition(job.if, { ...ctx, status: { failed: needsFailed, cancelled: false } })) return base;
+
+  // GitHub checks an environment's deployment branch policy before the job starts: a job of a
+  // branch the policy does not name fails without running a step or getting a token.
+  const environment = typeof job.environment === 'string' ? job.environment : job.environment?.name;
+  const policy = environment ? world.environments?.[environment] : undefined;
+  if (environment && policy && !policy.branches.some((b) => event.ref === `refs/heads/${b}`)) {
+    return { ...base, result: 'failure', log: `Branch "${refName}" is not allowed to deploy to ${environment} due to environment protection rules.` };
+  }
 
   const permissions = jobPermissions;
   const env: Record<string, string> = {

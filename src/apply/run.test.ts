@@ -14,6 +14,8 @@ describe('choicesBesidePlanFile', () => {
     [{ recreate: true }, ['--recreate']],
     [{ kinds: ['user' as const], ids: ['x'] }, ['--kinds', '--ids']],
     [{ noPrune: true, caReportOnly: false, allowMassChanges: 100 }, ['--no-prune', '--ca-report-only', '--allow-mass-changes']],
+    // recover's own consent, checked against the file's allowance by readPlanFile.
+    [{ allowPrivilegeChanges: true }, []],
   ])('%j gives %j', (request, flags) => {
     expect(choicesBesidePlanFile(request)).toEqual(flags);
   });

@@ -229,7 +229,8 @@ describe('a snapshot commit edited by hand or by a pull request', () => {
         }
       }
       expect(emu.rt.dir.changes.length).toBe(changes);
-    });
+      // The file past the size limit is a quarter of a gigabyte, committed and read three times.
+    }, 120_000);
   }
 });
 

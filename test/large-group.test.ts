@@ -88,6 +88,8 @@ describe('a group of 250,000 members', () => {
     const text = readFileSync(join(repo.dir, path));
     expect(text.length).toBeGreaterThan(OLD_LIMIT);
     expect(text.length).toBeLessThan(MAX_SNAPSHOT_FILE_BYTES);
+    // What every plan, recover and diff to this commit answered before (the reader's old limit).
+    expect(() => parse(text, path, { maxBytes: OLD_LIMIT })).toThrow(/larger than the 10,485,760 bytes \(10 MiB\)/);
     expect(parse(text, path).links.members).toHaveLength(MEMBERS);
     expect(await validateFiles([path], repo.dir)).toEqual({ checked: 1, invalid: [] });
 

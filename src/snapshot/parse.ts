@@ -16,7 +16,6 @@ import { fastParse } from './fast-parse.ts';
 import { ENVELOPE_KEYS } from './serialize.ts';
 import { describeBytes, MAX_SNAPSHOT_FILE_BYTES, sizeOver } from './limits.ts';
 
-
 export interface ParseOptions {
   /** The kinds a file may hold (default: the registry). */
   kinds?: readonly LayoutKind[];

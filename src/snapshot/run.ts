@@ -238,6 +238,7 @@ async function previousObjects(store: GitStore, previous: ReadonlyMap<string, st
         const objects = byKind.get(spec.name);
         if (!objects) continue; // already found unusable
         try {
+          // Under the limit this run writes to: a file kept unbuilt (origin) is one that fits it.
           const obj = parse(text, path, { maxBytes });
           // A value redacted then but no longer redacted now is not in the file: only a full read
           // gets it back (else "<redacted>" would pass for the real value).

@@ -319,7 +319,8 @@ describe('a repository made by init, used as its workflows use it (emulator)', (
     const planned = await cli(['plan', '--to', firstCommit, '--format', 'markdown', '--allow-privilege-changes', '--out', planFile], workflowEnv, dir);
     expect(planned.code, planned.stderr).toBe(2);
     const writer = emu.addClient(permissionsOf('recovery', { withOptional: false }));
-    const recovered = await cli(['recover', '--plan', planFile, '--yes'], clientEnvironment(emu.info, writer), dir);
+    // The plan's allowance counts only with recover's own flag beside it.
+    const recovered = await cli(['recover', '--plan', planFile, '--allow-privilege-changes', '--yes'], clientEnvironment(emu.info, writer), dir);
     expect(recovered.code, recovered.stdout + recovered.stderr).toBe(0);
     expect((await admin.get<{ accountEnabled: boolean }>(`/users/${user.id}?$select=accountEnabled`)).accountEnabled).toBe(true);
     const history = await cli(['history', '--json'], {}, dir);

@@ -158,10 +158,45 @@ describe('recover: privilege-adding operations', () => {
     expect(refusedTampered.stderr).toContain(`Could not use the plan ${tamperedFile} because its content does not match its hash`);
     await unchanged();
 
+    // The marker and the hash are both in the file: one who edits it can move a held operation
+    // among those to run, strip its marker and recompute the hash. recover re-runs the rule on
+    // the file's operations (against the target commit and the tenant), so that is refused too.
+    const { privilege: _stripped, ...unmarked } = smuggled.operations.at(-1) as Plan['operations'][number];
+    const stripped: Plan = { ...smuggled, operations: [...smuggled.operations.slice(0, -1), unmarked] };
+    const strippedFile = join(tempDir(), 'stripped.json');
+    writeFileSync(strippedFile, JSON.stringify({ ...stripped, hash: planHash(stripped) }));
+    const refusedStripped = await recover(['--repo', repo.dir, '--plan', strippedFile, '--yes']);
+    expect(refusedStripped.code).toBe(1);
+    expect(refusedStripped.stderr).toContain(`Could not use the plan ${strippedFile} because 1 of its operations to run add privilege`);
+    expect(refusedStripped.stderr).toContain(unmarked.name);
+    // The allowance toggled in the file (marker kept, hash recomputed): the file alone cannot
+    // allow it, recover must be given --allow-privilege-changes too.
+    const toggled: Plan = { ...smuggled, basis: { ...(smuggled.basis as NonNullable<Plan['basis']>), allowPrivilegeChanges: true } };
+    const toggledFile = join(tempDir(), 'toggled.json');
+    writeFileSync(toggledFile, JSON.stringify({ ...toggled, hash: planHash(toggled) }));
+    const refusedToggled = await recover(['--repo', repo.dir, '--plan', toggledFile, '--yes']);
+    expect(refusedToggled.code).toBe(1);
+    expect(refusedToggled.stderr).toContain(`Could not use the plan ${toggledFile} because 1 of its operations to run add privilege`);
+    expect(refusedToggled.stderr).toContain('--allow-privilege-changes was not given to recover');
+    await unchanged();
+
     // With the flag, reviewed and applied from the file: applied, and recorded.
     const allowedFile = join(tempDir(), 'allowed.json');
     expect((await plan(['--repo', repo.dir, '--to', target, '--allow-privilege-changes', '--out', allowedFile])).code).toBe(2);
-    const applied = await recover(['--repo', repo.dir, '--plan', allowedFile, '--yes', '--json']);
+    const allowed = JSON.parse(readFileSync(allowedFile, 'utf8')) as Plan;
+    // Planned with the allowance, but recover not given it: refused, nothing written.
+    const withoutFlag = await recover(['--repo', repo.dir, '--plan', allowedFile, '--yes']);
+    expect(withoutFlag.code).toBe(1);
+    expect(withoutFlag.stderr).toContain(`Could not use the plan ${allowedFile} because 4 of its operations to run add privilege`);
+    // Allowed on both sides, but one marker stripped (the rendering would not list it first): refused.
+    const hidden: Plan = { ...allowed, operations: allowed.operations.map((o) => (o.privilege && o.ref.kind === 'group' ? (({ privilege: _p, ...rest }) => rest)(o) : o)) };
+    const hiddenFile = join(tempDir(), 'hidden.json');
+    writeFileSync(hiddenFile, JSON.stringify({ ...hidden, hash: planHash(hidden) }));
+    const refusedHidden = await recover(['--repo', repo.dir, '--plan', hiddenFile, '--allow-privilege-changes', '--yes']);
+    expect(refusedHidden.code).toBe(1);
+    expect(refusedHidden.stderr).toContain(`Could not use the plan ${hiddenFile} because 1 of its operations to run add privilege without the file marking it`);
+    await unchanged();
+    const applied = await recover(['--repo', repo.dir, '--plan', allowedFile, '--allow-privilege-changes', '--yes', '--json']);
     expect(applied.code, applied.stderr).toBe(0);
     const record = JSON.parse(applied.stdout) as RecoveryRecord;
     expect(record.options.allowPrivilegeChanges).toBe(true);

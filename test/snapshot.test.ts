@@ -67,6 +67,35 @@ afterAll(async () => {
 });
 
 describe('entra-gitops snapshot', () => {
+  it('refuses an object whose file would be larger than every reader accepts, naming it, its size and the limit, and writes nothing', async () => {
+    // The largest file of a whole snapshot, and a limit just below it (the real one is 256 MiB:
+    // the option keeps this test small; test/large-group.test.ts writes a large group for real).
+    const scratch = await makeRepo({ 'README.md': 'x\n' });
+    await snapshot(scratch, emu);
+    const files = (await scratch.git.raw(['ls-files', '-z', 'snapshots/'])).split('\0').filter((f) => f.endsWith('.yaml') && !f.endsWith('/tenant.yaml'));
+    const sized = files.map((f) => ({ f, bytes: readFileSync(join(scratch.dir, f)).length })).sort((a, b) => b.bytes - a.bytes);
+    const [largest, next] = sized as [{ f: string; bytes: number }, { f: string; bytes: number }];
+    expect(largest.bytes).toBeGreaterThan(next.bytes);
+    const [kind, idFile] = largest.f.split('/').slice(-2) as [string, string];
+    const id = idFile.replace(/\.yaml$/, '');
+    const name = /^name: (.*)$/m.exec(readFileSync(join(scratch.dir, largest.f), 'utf8'))?.[1] as string;
+
+    const repo = await makeRepo({ 'README.md': 'x\n' });
+    const head = (await repo.git.raw(['rev-parse', 'HEAD'])).trim();
+    const refused = await snapshot(repo, emu, { maxFileBytes: largest.bytes - 1 }).catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(SnapshotError);
+    expect((refused as SnapshotError).code).toBe('too-large');
+    const message = (refused as Error).message;
+    expect(message).toMatch(/^Could not take a snapshot because an object is too large for one snapshot file:/);
+    expect(message).toContain(`the ${kind} ${id} (${name}) would be written as ${largest.f}, a file of ${largest.bytes.toLocaleString('en-US')} bytes`);
+    expect(message).toContain(`larger than the ${(largest.bytes - 1).toLocaleString('en-US')} bytes that plan, recover, diff and validate read`);
+    expect(message).toMatch(/\(Hint: nothing was written\..*leave \w+ out of kinds in entra-gitops\.yaml/s);
+    // Nothing: no commit, no file in the working tree or the index.
+    expect((await repo.git.raw(['rev-parse', 'HEAD'])).trim()).toBe(head);
+    expect(await status(repo)).toBe('');
+    expect(existsSync(join(repo.dir, 'snapshots'))).toBe(false);
+  });
+
   it('commits the whole tenant once, then nothing for an unchanged tenant (zero noise)', async () => {
     const repo = await makeRepo({ 'README.md': 'backups\n' });
     const first = await snapshot(repo, emu);

@@ -4,7 +4,9 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { Plan } from '../model/types.ts';
 import type { GitStore } from '../store/git.ts';
+import { withHash } from './journal.ts';
 import { checkTapFile, choicesBesidePlanFile, readPlanFile, tapFileSink } from './run.ts';
 
 describe('choicesBesidePlanFile', () => {
@@ -14,6 +16,8 @@ describe('choicesBesidePlanFile', () => {
     [{ recreate: true }, ['--recreate']],
     [{ kinds: ['user' as const], ids: ['x'] }, ['--kinds', '--ids']],
     [{ noPrune: true, caReportOnly: false, allowMassChanges: 100 }, ['--no-prune', '--ca-report-only', '--allow-mass-changes']],
+    // recover's own consent, checked against the file's allowance by readPlanFile.
+    [{ allowPrivilegeChanges: true }, []],
   ])('%j gives %j', (request, flags) => {
     expect(choicesBesidePlanFile(request)).toEqual(flags);
   });
@@ -132,6 +136,23 @@ describe('readPlanFile', () => {
     expect(err).toMatchObject({ code: 'bad-plan-file' });
     expect(String((err as Error).message)).toMatch(message);
     expect(String((err as Error).message)).toContain(`Could not use the plan ${file} because`);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  // The allowance in the file is the file's word: recover's own flag must say the same.
+  it.each([
+    ['a marked operation to run, allowed by the file, without recover\'s flag', true, true, false, /1 of its operations to run add privilege \(first: link Ada: because\) and --allow-privilege-changes was not given to recover/],
+    ['recover\'s flag beside a plan not made with it', false, false, true, /with --allow-privilege-changes because the plan was not made with it/],
+  ])('refuses %s', async (_what, allowedInFile, marked, flag, message) => {
+    const base = planWith({ kind: 'group', id: USER }, { name: 'members', targets: [USER] });
+    const op = { ...base.operations[0], action: 'link', ...(marked ? { privilege: { why: ['because'], names: {} } } : {}) };
+    const plan = { ...base, basis: { recreate: false, noPrune: false, caReportOnly: false, ...(allowedInFile ? { allowPrivilegeChanges: true } : {}) }, operations: [op] } as unknown as Plan;
+    const dir = mkdtempSync(join(tmpdir(), 'plan-'));
+    const file = join(dir, 'plan.json');
+    writeFileSync(file, JSON.stringify(withHash(plan)));
+    const err = await readPlanFile(store, file, flag).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'bad-plan-file' });
+    expect(String((err as Error).message)).toMatch(message);
     rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -14,8 +14,9 @@ import type { Pacer } from '../graph/pacer.ts';
 import type { GraphTransport } from '../graph/transport.ts';
 import { KINDS, withPageSize } from '../kinds/index.ts';
 import type { KindSpec } from '../kinds/spec.ts';
-import type { KindName, Plan, SnapshotObject } from '../model/types.ts';
-import { assemblePlan, type PlanOptions, type PlanScope } from '../plan/assemble.ts';
+import type { KindName, Operation, Plan, SnapshotObject } from '../model/types.ts';
+import { assemblePlan, privilegeInPlan, type PlanOptions, type PlanScope } from '../plan/assemble.ts';
+import type { PrivilegeToRun } from '../plan/filters/privilege.ts';
 import type { ReadProgress } from '../snapshot/read.ts';
 import type { GitStore } from '../store/git.ts';
 import { RecoverError } from './errors.ts';
@@ -160,8 +161,10 @@ async function targetObjectsNow(store: GitStore, commit: string, tenantId: strin
   return remapTarget(await readTargetObjects(store, commit, tenantId, kinds.map((k) => k.name)), await recordedIdMap(store, tenantId)).target;
 }
 
-/** A plan file written by `plan --out`: validated, and its target commit present here. */
-export async function readPlanFile(store: GitStore, file: string): Promise<{ plan: Plan; target: TargetCommit }> {
+/** A plan file written by `plan --out`: validated, and its target commit present here.
+ * `allowPrivilegeChanges` is recover's own --allow-privilege-changes: the allowance recorded in
+ * the file is the file's word only, so a privilege-adding operation runs only when both say so. */
+export async function readPlanFile(store: GitStore, file: string, allowPrivilegeChanges = false): Promise<{ plan: Plan; target: TargetCommit }> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -201,10 +204,41 @@ export async function readPlanFile(store: GitStore, file: string): Promise<{ pla
   if (smuggled.length > 0 && checked.plan.basis?.allowPrivilegeChanges !== true) {
     throw new RecoverError('bad-plan-file', `Could not use the plan ${file} because ${smuggled.length} of its operations add privilege (first: ${smuggled[0]?.action} ${smuggled[0]?.name}) and it was not made with --allow-privilege-changes. (Hint: nothing was changed; plan again with --allow-privilege-changes if they are meant.)`);
   }
+  if (allowPrivilegeChanges && checked.plan.basis?.allowPrivilegeChanges !== true) {
+    throw new RecoverError('bad-plan-file', `Could not use the plan ${file} with --allow-privilege-changes because the plan was not made with it, so its privilege-adding operations are held back in it and the flag would let none of them run. (Hint: nothing was changed; plan again with 'entra-gitops plan --to ${checked.plan.target.slice(0, 12)} --allow-privilege-changes --out ${file}' and review it.)`);
+  }
+  if (smuggled.length > 0 && !allowPrivilegeChanges) throw privilegeNotAllowed(file, smuggled.length, smuggled[0] as Operation, smuggled[0]?.privilege?.why[0]);
   const target = await resolveTarget(store, checked.plan.target).catch((err: unknown) => {
     throw new RecoverError('bad-plan-file', `Could not use the plan ${file} because its target commit ${checked.plan.target.slice(0, 12)} is not in ${store.root}. (Hint: fetch the backup repository's history, or plan again.)`, err);
   });
   return { plan: checked.plan, target };
+}
+
+function privilegeNotAllowed(file: string, n: number, first: Operation, why: string | undefined): RecoverError {
+  return new RecoverError(
+    'bad-plan-file',
+    `Could not use the plan ${file} because ${n} of its operations to run add privilege (first: ${first.action} ${first.name}${why ? `: ${why}` : ''}) and --allow-privilege-changes was not given to recover; the allowance written in a plan file does not count alone, as whoever can edit the file can write it. (Hint: nothing was changed; review them in the plan (listed first), then run 'entra-gitops recover --plan ${file} --allow-privilege-changes --yes' if every one is meant.)`,
+  );
+}
+
+/** The privilege rule run again on a plan file's operations to run, judged as the plan was (the
+ * target commit's objects and the tenant as it is now): an operation it marks that the file does
+ * not, or one that would run without recover's own --allow-privilege-changes, refuses the file.
+ * The file's markers and hash cannot vouch for themselves: the hash is unkeyed, so an edit that
+ * strips a marker can recompute it. Reads git and the tenant; writes nothing. */
+export async function checkPlanFilePrivilege(environment: RecoveryEnvironment, file: string, plan: Plan, targetObjects: readonly SnapshotObject[], kinds: readonly KindSpec[], allowPrivilegeChanges: boolean): Promise<void> {
+  if (plan.operations.length === 0) return;
+  const current = await readCurrent(transportFor(plan.tenantId, environment), kinds, { redact: environment.config.redact, ...(environment.onProgress ? { onProgress: environment.onProgress } : {}) });
+  const found = privilegeInPlan(plan, { target: targetObjects, current: current.current, kinds });
+  const unmarked = found.filter((f) => !f.marked);
+  const first = unmarked[0];
+  if (first) {
+    throw new RecoverError(
+      'bad-plan-file',
+      `Could not use the plan ${file} because ${unmarked.length} of its operations to run add privilege without the file marking it (first: ${first.op.action} ${first.op.name}: ${first.why[0] ?? ''}), so it would run unlisted among the ordinary ones: the file was edited after it was written, or the tenant changed since it was planned. (Hint: nothing was changed; plan again with 'entra-gitops plan --to ${plan.target.slice(0, 12)} --out ${file}' and review it.)`,
+    );
+  }
+  if (found.length > 0 && !allowPrivilegeChanges) throw privilegeNotAllowed(file, found.length, (found[0] as PrivilegeToRun).op, found[0]?.why[0]);
 }
 
 /** Where Temporary Access Passes may be written: the path with its folder's symlinks resolved,
@@ -342,7 +376,9 @@ function journaledOutcomes(pending: PendingRecovery): Map<number, OperationResul
 
 /** The planning flags a request gives (scope and choices). Beside --plan they would be ignored,
  * since the file was planned with its own: a `--recreate` there once left hard-deleted users
- * missing after a recovery that said it succeeded. */
+ * missing after a recovery that said it succeeded. --allow-privilege-changes is not one of them:
+ * beside --plan it is the consent of whoever runs the recovery, which the file's own allowance
+ * (editable by whoever can edit the file) needs beside it (readPlanFile). */
 export function choicesBesidePlanFile(request: RecoveryRequest): string[] {
   const out: string[] = [];
   if (request.kinds !== undefined) out.push('--kinds');
@@ -351,7 +387,6 @@ export function choicesBesidePlanFile(request: RecoveryRequest): string[] {
   if (request.noPrune === true) out.push('--no-prune');
   if (request.caReportOnly !== undefined) out.push('--ca-report-only');
   if (request.allowMassChanges !== undefined) out.push('--allow-mass-changes');
-  if (request.allowPrivilegeChanges === true) out.push('--allow-privilege-changes');
   return out;
 }
 
@@ -373,7 +408,7 @@ export async function runRecover(environment: RecoveryEnvironment, request: Reco
   let fromFile: { plan: Plan; target: TargetCommit } | undefined;
   let tenantId: string;
   if (request.planFile !== undefined) {
-    fromFile = await readPlanFile(store, request.planFile);
+    fromFile = await readPlanFile(store, request.planFile, request.allowPrivilegeChanges === true);
     tenantId = fromFile.plan.tenantId;
   } else if (request.to !== undefined) {
     tenantId = await targetTenant(store, config.tenantId, (await resolveTarget(store, request.to)).commit);
@@ -394,6 +429,14 @@ export async function runRecover(environment: RecoveryEnvironment, request: Reco
   // Before the lock and the plan: a TAP file that will be refused must stop the run before it
   // re-creates anyone (a pass can't be shown again).
   if (request.yes && request.issueTapFile !== undefined) await checkTapFile(request.issueTapFile, store.root);
+  // A plan file's operations judged again by the privilege rule, before the lock and any write
+  // (and before a pending recovery is resumed under it): its markers are only the file's word.
+  let fileTarget: SnapshotObject[] | undefined;
+  if (fromFile && request.planFile !== undefined) {
+    const kinds = kindsRead(config);
+    fileTarget = await targetObjectsNow(store, fromFile.target.commit, tenantId, kinds);
+    await checkPlanFilePrivilege(environment, request.planFile, fromFile.plan, fileTarget, kinds, request.allowPrivilegeChanges === true);
+  }
   const dir = await stateDir(store.root);
   // Only a run that may write holds the lock; showing a plan reads, as diff does.
   const lock = request.yes || request.abandon ? await acquireLock(lockFile(dir, tenantId), { command: 'recover', tenantId }) : undefined;
@@ -424,7 +467,7 @@ export async function runRecover(environment: RecoveryEnvironment, request: Reco
     if (fromFile) {
       const options = { ...optionsRecord(config, {}, request.issueTapFile !== undefined, request.planFile), ...scopeOfPlanFile(fromFile.plan) };
       const kinds = kindsRead(config);
-      planned = { plan: fromFile.plan, target: fromFile.target, tenantId, kinds, targetObjects: await targetObjectsNow(store, fromFile.target.commit, tenantId, kinds), options };
+      planned = { plan: fromFile.plan, target: fromFile.target, tenantId, kinds, targetObjects: fileTarget ?? (await targetObjectsNow(store, fromFile.target.commit, tenantId, kinds)), options };
     } else {
       planned = await computePlan(environment, request, request.issueTapFile !== undefined);
     }

@@ -23,7 +23,8 @@ import { allowedGitEnvironment, type GitStore } from '../store/git.ts';
 import { compareObjects } from './compare.ts';
 import { compareOnThreads, ParseFailure, poolSize, type ComparedBatch } from './parse-pool.ts';
 import { gitReason } from '../store/errors.ts';
-import { snapshotFiles } from '../snapshot/files.ts';
+import { describeTooLarge, snapshotFiles } from '../snapshot/files.ts';
+import { MAX_SNAPSHOT_FILE_BYTES } from '../snapshot/limits.ts';
 
 export type DiffErrorCode = 'unknown-commit' | 'no-snapshots' | 'several-tenants' | 'unreadable-file' | 'bad-arguments' | 'git-failed' | 'bad-live-object';
 
@@ -453,8 +454,11 @@ export async function readLive(options: LiveReadOptions): Promise<{ at: string; 
   const transport = connect({ tenantId, env: options.env, endpoints: options.endpoints, concurrency: config.snapshot.concurrency, ...(options.pacer ? { pacer: options.pacer } : {}), ...(options.fetch ? { fetch: options.fetch } : {}) });
   const kinds = withPageSize(options.kinds, config.snapshot.pageSize);
   const read = await readTenant(transport, kinds, options.onProgress ? { onProgress: options.onProgress } : {});
-  const { files, problems } = snapshotFiles(read.objects, kinds, tenantId, config.redact);
+  const { files, problems, tooLarge } = snapshotFiles(read.objects, kinds, tenantId, config.redact);
   if (problems.length > 0) throw new DiffError('bad-live-object', `Could not compare the tenant because ${problems.length} object(s) can't be placed in a snapshot: ${problems.slice(0, 3).join('; ')}. (Hint: please report this with the lines above.)`);
+  // The same limit as the snapshot's: the live side is what a snapshot would write now.
+  const first = tooLarge[0];
+  if (first) throw new DiffError('bad-live-object', `Could not compare the tenant because ${describeTooLarge(first, MAX_SNAPSHOT_FILE_BYTES)}${tooLarge.length > 1 ? `, and ${tooLarge.length - 1} more` : ''}; a snapshot refuses such an object too. (Hint: leave ${first.object.kind} out with --kinds, and please report it.)`);
   return { at, objects: files };
 }
 

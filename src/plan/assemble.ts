@@ -60,6 +60,7 @@ import { canonicalJson, compareStrings } from '../snapshot/normalize.ts';
 import type { FilterContext, PlanFilter, Skipped } from './filters/index.ts';
 import { FILTERS, findProtectedAccounts, namesOf, runFilters } from './filters/index.ts';
 import { appIdPlaceholder, describe, idKey, isApplicationKind, isServicePrincipalKind, mapStrings, orderIndices, placeholderId, refPlaceholder } from './order.ts';
+import { privilegeToRun, type PrivilegeToRun } from './filters/privilege.ts';
 
 /** What the recycle bins hold, per kind: the soft-deleted ids, or those ids with the objects as
  * read from the bin (normalized like the rest), so the update after a restore sets only what
@@ -199,6 +200,17 @@ interface Draft {
   operations: Operation[];
   skipped: Skipped[];
   diagnostics: Diagnostic[];
+}
+
+/** The operations a plan (a file read back) runs that add privilege, judged by the privilege
+ * rule as assemblePlan judges them: the target's objects and the tenant as read now. */
+export function privilegeInPlan(plan: Pick<Plan, 'operations'>, input: Pick<PlanInput, 'target' | 'current' | 'kinds'>): PrivilegeToRun[] {
+  const specs = new Map((input.kinds ?? KINDS).map((k) => [k.name, k]));
+  const target = new Side(input.target, 'target', specs);
+  const current = new Side(input.current, 'tenant as read now', specs);
+  // The rule reads neither the options nor the protected accounts: those are other rules'.
+  const ctx: FilterContext = { options: resolveOptions(), target: (r) => target.get(r), current: (r) => current.get(r), protectedAccounts: new Map(), name: namesOf([input.current, input.target]) };
+  return privilegeToRun(plan.operations, ctx);
 }
 
 export function assemblePlan(input: PlanInput): Plan {

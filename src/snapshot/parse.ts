@@ -14,13 +14,13 @@ import { idProblem, parseSnapshotPath, snapshotRelative } from './layout.ts';
 import type { LayoutKind } from './layout.ts';
 import { fastParse } from './fast-parse.ts';
 import { ENVELOPE_KEYS } from './serialize.ts';
-
-export const DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
+import { describeBytes, MAX_SNAPSHOT_FILE_BYTES, sizeOver } from './limits.ts';
 
 export interface ParseOptions {
   /** The kinds a file may hold (default: the registry). */
   kinds?: readonly LayoutKind[];
-  /** Larger files are refused before they are parsed (default 10 MiB). */
+  /** Larger files are refused before they are parsed (default MAX_SNAPSHOT_FILE_BYTES, the limit
+   * the snapshot writer keeps to; tests lower it). */
   maxBytes?: number;
   /** How many alias nodes a file may use (default 0: this tool never writes one, so an alias
    * is a hand edit at best and an expansion bomb at worst). */
@@ -42,15 +42,17 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
+/** The snapshot never writes such a file (it refuses the object instead), so one is a hand edit. */
+const TOO_LARGE_HINT = 'entra-gitops never writes a snapshot file that large (a snapshot refuses such an object), so this one was made or edited by hand; check that it is what it claims to be';
+
 function decode(input: string | Uint8Array, file: string, maxBytes: number): string {
   if (typeof input === 'string') {
     // Most strings are far below the limit; only measure the UTF-8 size when it could matter.
-    if (input.length * 3 > maxBytes && new TextEncoder().encode(input).length > maxBytes) {
-      fail(file, 'too-large', `it is larger than ${maxBytes} bytes`, 'a snapshot file holds one object; check that the file is what it claims to be, or raise the limit');
-    }
+    const over = sizeOver(input, maxBytes);
+    if (over !== undefined) fail(file, 'too-large', `it is ${describeBytes(over)}, larger than the ${describeBytes(maxBytes)} a snapshot file may be`, TOO_LARGE_HINT);
     return input;
   }
-  if (input.length > maxBytes) fail(file, 'too-large', `it is ${input.length} bytes, larger than ${maxBytes}`, 'a snapshot file holds one object; check that the file is what it claims to be, or raise the limit');
+  if (input.length > maxBytes) fail(file, 'too-large', `it is ${describeBytes(input.length)}, larger than the ${describeBytes(maxBytes)} a snapshot file may be`, TOO_LARGE_HINT);
   try {
     // The decoder refuses exactly what firstInvalidUtf8 finds, in native code; the byte is only
     // looked for when there is one.
@@ -118,7 +120,7 @@ function checkLinks(file: string, links: Record<string, unknown>): Record<string
 /** The data in a YAML file of this tool, with the byte, syntax and alias checks applied (shared by
  * object files and the manifest). */
 export function parseYaml(input: string | Uint8Array, file: string, options: Pick<ParseOptions, 'maxBytes' | 'maxAliasCount' | 'fastReader'> = {}): unknown {
-  const text = decode(input, file, options.maxBytes ?? DEFAULT_MAX_BYTES);
+  const text = decode(input, file, options.maxBytes ?? MAX_SNAPSHOT_FILE_BYTES);
   // What the fast reader returns is what the rest of this function would (its tests hold it to
   // that): plain JSON data, no alias, no duplicate or non-string key.
   const fast = options.fastReader === false ? undefined : fastParse(text);

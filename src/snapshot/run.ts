@@ -24,7 +24,8 @@ import { LEGACY_DELTA_STATE_PATH, readTenantIncremental, resolveDeltaState, seri
 import { parse } from './parse.ts';
 import type { RawObject, ReadProgress } from './read.ts';
 import { defaultValidator } from './schema-files.ts';
-import { snapshotFiles } from './files.ts';
+import { describeTooLarge, snapshotFiles, type TooLarge } from './files.ts';
+import { BYTES_PER_LINK_LINE, MAX_SNAPSHOT_FILE_BYTES } from './limits.ts';
 
 export interface SnapshotRunOptions {
   store: GitStore;
@@ -50,6 +51,9 @@ export interface SnapshotRunOptions {
   /** The request pacing (tests against the emulator, which has no conditional access limit
    * unless asked, pass a faster one); by default the documented budgets. */
   pacer?: Pacer;
+  /** The largest file written (default MAX_SNAPSHOT_FILE_BYTES, the limit every reader keeps
+   * to; tests lower it to see an object refused without making one of that size). */
+  maxFileBytes?: number;
 }
 
 export interface KindSummary extends KindCounts {
@@ -82,7 +86,7 @@ export interface SnapshotResult {
 }
 
 export class SnapshotError extends Error {
-  readonly code: 'no-tenant' | 'invalid-objects' | 'shrink';
+  readonly code: 'no-tenant' | 'invalid-objects' | 'shrink' | 'too-large';
   constructor(code: SnapshotError['code'], message: string) {
     super(message);
     this.name = 'SnapshotError';
@@ -216,7 +220,7 @@ async function storedDeltaState(store: GitStore, tenantId: string, previous: Rea
 /** The last snapshot's objects of each kind as the reader returns them, so a delta round can
  * start from them. A kind whose files are missing or unreadable gets undefined: a full read.
  * Each file is parsed as git hands it over and its text dropped: only the objects are held. */
-async function previousObjects(store: GitStore, previous: ReadonlyMap<string, string>, tenantId: string, kinds: readonly KindSpec[], emptyIsKnown: boolean, redact: Config['redact'], keepsFiles: ReadonlySet<KindName>): Promise<(kind: KindName) => RawObject[] | undefined> {
+async function previousObjects(store: GitStore, previous: ReadonlyMap<string, string>, tenantId: string, kinds: readonly KindSpec[], emptyIsKnown: boolean, redact: Config['redact'], keepsFiles: ReadonlySet<KindName>, maxBytes: number): Promise<(kind: KindName) => RawObject[] | undefined> {
   const byKind = new Map<KindName, RawObject[] | undefined>(kinds.map((k) => [k.name, []]));
   // Blob → the paths holding it (several files with equal bytes share one blob) and their kinds.
   const owners = new Map<string, Array<{ path: string; spec: KindSpec }>>();
@@ -234,7 +238,8 @@ async function previousObjects(store: GitStore, previous: ReadonlyMap<string, st
         const objects = byKind.get(spec.name);
         if (!objects) continue; // already found unusable
         try {
-          const obj = parse(text, path);
+          // Under the limit this run writes to: a file kept unbuilt (origin) is one that fits it.
+          const obj = parse(text, path, { maxBytes });
           // A value redacted then but no longer redacted now is not in the file: only a full read
           // gets it back (else "<redacted>" would pass for the real value).
           if ((obj.redacted ?? []).some((p) => !stillRedacted.get(spec.name)?.has(p))) {
@@ -283,6 +288,7 @@ export async function runSnapshot(options: SnapshotRunOptions): Promise<Snapshot
     throw new SnapshotError('no-tenant', `Could not take a snapshot because the tenant is given as '${rawTenant}', not as its id: the snapshot folder is named by the tenant's GUID. (Hint: set tenantId in entra-gitops.yaml (or AZURE_TENANT_ID) to the GUID shown as "Tenant ID" in the Entra admin center.)`);
   }
   const tenantId = canonicalGuid(rawTenant);
+  const maxFileBytes = options.maxFileBytes ?? MAX_SNAPSHOT_FILE_BYTES;
   const wanted = new Set(options.kinds ?? config.kinds);
   const kinds = withPageSize(KINDS.filter((k) => wanted.has(k.name)), config.snapshot.pageSize);
 
@@ -324,7 +330,7 @@ export async function runSnapshot(options: SnapshotRunOptions): Promise<Snapshot
   const writer = writerSource();
   const fingerprints = new Map(kinds.map((k) => [k.name, filesFingerprint(k.name, writer, schemas, config.redact)] as const));
   const keepsFiles = new Set(kinds.filter((k) => state.kinds[k.name]?.files === fingerprints.get(k.name)).map((k) => k.name));
-  const previousOf = options.full ? undefined : previousObjects(store, previous, tenantId, kinds.filter((k) => !untrusted.has(k.name) && state.kinds[k.name] !== undefined), stored.source === 'note' || stored.source === 'last-snapshot', config.redact, keepsFiles);
+  const previousOf = options.full ? undefined : previousObjects(store, previous, tenantId, kinds.filter((k) => !untrusted.has(k.name) && state.kinds[k.name] !== undefined), stored.source === 'note' || stored.source === 'last-snapshot', config.redact, keepsFiles, maxFileBytes);
   previousOf?.catch(() => undefined);
   // 2. Every object becomes a file, and every file is checked, before any is written: as the
   //    objects are read (a page at a time), in slices that leave the event loop to the reads
@@ -343,6 +349,7 @@ export async function runSnapshot(options: SnapshotRunOptions): Promise<Snapshot
   async function writeAndCommit(): Promise<SnapshotResult> {
     const validator = defaultValidator();
     const problems: string[] = [];
+    const tooLarge: TooLarge[] = [];
     const buildFiles = async (spec: KindSpec, objects: readonly RawObject[]): Promise<void> => {
       // An object returned unchanged keeps the last snapshot's file (RawObject.origin): it was
       // built and checked by this same version, with the same redaction, from this same object.
@@ -352,8 +359,9 @@ export async function runSnapshot(options: SnapshotRunOptions): Promise<Snapshot
         else build.push(o);
       }
       for (let start = 0; start < build.length; start += BUILD_SLICE) {
-        const made = snapshotFiles(build.slice(start, start + BUILD_SLICE), [spec], tenantId, config.redact);
+        const made = snapshotFiles(build.slice(start, start + BUILD_SLICE), [spec], tenantId, config.redact, maxFileBytes);
         problems.push(...made.problems);
+        tooLarge.push(...made.tooLarge);
         for (const [path, { object, text }] of made.files) {
           for (const p of validator.check(object, path)) problems.push(`${path} (${object.name}): ${p}`);
           files.set(path, text);
@@ -373,6 +381,16 @@ export async function runSnapshot(options: SnapshotRunOptions): Promise<Snapshot
       }),
       defaultDomainOf(transport),
     ]);
+    // Before anything is written: a file past the limit would be one that plan, recover and diff
+    // refuse, and with it every later command reading that commit.
+    if (tooLarge.length > 0) {
+      const shown = tooLarge.slice(0, 5).map((t) => `  - ${describeTooLarge(t, maxFileBytes)}`).join('\n');
+      const kindsOver = [...new Set(tooLarge.map((t) => t.object.kind))];
+      throw new SnapshotError(
+        'too-large',
+        `Could not take a snapshot because ${tooLarge.length === 1 ? 'an object is' : `${tooLarge.length} objects are`} too large for one snapshot file:\n${shown}${tooLarge.length > 5 ? `\n  … and ${tooLarge.length - 5} more` : ''}\n(Hint: nothing was written. A file holds one object with every id it links to (a group member takes ${BYTES_PER_LINK_LINE} bytes, so about ${Math.floor(maxFileBytes / BYTES_PER_LINK_LINE / 1e5) / 10} million fit); to keep backing up the rest of the tenant, leave ${kindsOver.join(', ')} out of kinds in entra-gitops.yaml (or run snapshot --kinds without ${kindsOver.length === 1 ? 'it' : 'them'}) until the object is smaller, e.g. split into nested groups, and please report it.)`,
+      );
+    }
     if (problems.length > 0) {
       const shown = problems.slice(0, 20).map((p) => `  - ${p}`).join('\n');
       throw new SnapshotError(

@@ -62,7 +62,7 @@ export function recoveryOptions(command: Command): Command {
     .option('--no-prune', 'keep objects added since the target instead of deleting them (listed as skipped)')
     .option('--ca-report-only', 'bring enforced conditional access policies back report-only first (default: the configuration’s recover.caReportOnly)')
     .option('--allow-mass-changes <n>', 'accept up to N destructive operations (default limit: recover.maxDestructive, 50)', count)
-    .option('--allow-privilege-changes', 'let operations that add privilege run (role-assignable group members and owners, credentials, redirect URIs, grants, conditional access switched off or excluding more, accounts re-enabled); without it they are held back. Recorded in the plan and the recovery record')
+    .option('--allow-privilege-changes', 'let operations that add privilege run (role-assignable group members and owners, credentials, redirect URIs, grants, conditional access switched off or excluding more, accounts re-enabled); without it they are held back. Recorded in the plan and the recovery record; recover --plan needs it beside a plan made with it')
     .option('--repo <dir>', 'the backup repository (default: the current directory)');
 }
 

@@ -1,11 +1,12 @@
 // `entra-gitops validate [FILES…]`: parses snapshot files and checks them against their JSON
 // Schemas, naming each file and problem; exit 1 when any is invalid. Reads files only (no
 // tenant, no credentials), so a pull request from a fork can run it.
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { checkSnapshotFile } from '../../snapshot/check.ts';
 import { SNAPSHOTS_DIR } from '../../snapshot/layout.ts';
+import { describeBytes, MAX_SNAPSHOT_FILE_BYTES } from '../../snapshot/limits.ts';
 import { defaultValidator } from '../../snapshot/schema-files.ts';
 
 export class ValidateError extends Error {
@@ -47,6 +48,13 @@ export async function validateFiles(files: readonly string[], repoDir: string): 
     const shown = relative(repoDir, path).split('\\').join('/') || path;
     let bytes: Uint8Array;
     try {
+      // Refused unread when larger than any snapshot file may be: a pull request's file could be
+      // made big enough to exhaust memory before the parser saw it.
+      const size = (await stat(path)).size;
+      if (size > MAX_SNAPSHOT_FILE_BYTES) {
+        invalid.push({ file: shown, problems: [`it is ${describeBytes(size)}, larger than the ${describeBytes(MAX_SNAPSHOT_FILE_BYTES)} a snapshot file may be (entra-gitops never writes one that large)`] });
+        continue;
+      }
       bytes = await readFile(path);
     } catch (err) {
       invalid.push({ file: shown, problems: [`it could not be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`] });

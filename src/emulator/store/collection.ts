@@ -15,6 +15,13 @@ export interface Stored {
 export class Collection {
   private readonly byId = new Map<string, Stored>();
   private ordered: Stored[] | null = null;
+  private changes = 0;
+
+  /** Moves on whenever an object is inserted or removed: what was computed from the collection's
+   * membership (a relation's resolved targets) is stale once it differs. */
+  get version(): number {
+    return this.changes;
+  }
 
   get size(): number {
     return this.byId.size;
@@ -29,6 +36,7 @@ export class Collection {
   }
 
   insert(stored: Stored): void {
+    this.changes++;
     this.byId.set(stored.data.id.toLowerCase(), stored);
     if (this.ordered) {
       const last = this.ordered[this.ordered.length - 1];
@@ -40,6 +48,7 @@ export class Collection {
   remove(id: string): Stored | undefined {
     const stored = this.byId.get(id.toLowerCase());
     if (stored) {
+      this.changes++;
       this.byId.delete(id.toLowerCase());
       this.ordered = null;
     }

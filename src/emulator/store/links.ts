@@ -4,6 +4,12 @@
 export class LinkSet {
   private readonly forward = new Map<string, Set<string>>();
   private readonly reverse = new Map<string, Set<string>>();
+  private changes = 0;
+
+  /** Moves on with every link added or removed (see Collection.version). */
+  get version(): number {
+    return this.changes;
+  }
 
   /** Targets of `from`, in the order they were added. */
   targets(from: string): ReadonlySet<string> {
@@ -25,6 +31,7 @@ export class LinkSet {
     let set = this.forward.get(f);
     if (!set) this.forward.set(f, (set = new Set()));
     if (set.has(t)) return false;
+    this.changes++;
     set.add(t);
     let back = this.reverse.get(t);
     if (!back) this.reverse.set(t, (back = new Set()));
@@ -37,6 +44,7 @@ export class LinkSet {
     const t = to.toLowerCase();
     const set = this.forward.get(f);
     if (!set?.delete(t)) return false;
+    this.changes++;
     if (set.size === 0) this.forward.delete(f);
     const back = this.reverse.get(t);
     back?.delete(f);

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Operation, SnapshotObject } from '../../model/types.ts';
 import { filterContext, guid, obj, op, user } from '../test-helpers.ts';
-import { privilege } from './privilege.ts';
+import { privilege, privilegeToRun } from './privilege.ts';
 
 const G = guid(1);
 const U = guid(2);
@@ -82,5 +82,18 @@ describe('privilege', () => {
   it('names every id the operation mentions from the target snapshot', () => {
     const r = privilege.apply([op('link', 'group', G, { link: { name: 'members', targets: [U] } })], filterContext({}, [mallory, roleGroup], CURRENT));
     expect(r.skipped[0]?.operation.privilege?.names).toEqual({ [G]: 'Helpdesk admins', [U]: 'Mallory <mallory@contoso.example>' });
+  });
+
+  it('judges a plan file\'s operations again: what the rule marks now, and what the file marks, each said whether the file marks it', () => {
+    const ctx = filterContext({}, [mallory, roleGroup, plainGroup, app, sp, policy], CURRENT);
+    const link = op('link', 'group', G, { link: { name: 'members', targets: [U] } });
+    const rename = op('update', 'application', APP, { set: { displayName: 'Payroll 2' } });
+    const markedRename = { ...rename, privilege: { why: ['the file says so'], names: {} } };
+    const markedLink = privilege.apply([link], filterContext({ allowPrivilegeChanges: true }, [mallory, roleGroup], CURRENT)).operations[0] as Operation;
+    const found = privilegeToRun([link, rename, markedRename, markedLink], ctx);
+    expect(found.map((f) => [f.op.action, f.marked])).toEqual([['link', false], ['update', true], ['link', true]]);
+    expect(found[0]?.why.join('\n')).toMatch(/role-assignable.*Mallory/);
+    // A marker the rule would not set is kept: the file may say more than the rule, never less.
+    expect(found[1]?.why).toEqual(['the file says so']);
   });
 });

@@ -148,6 +148,26 @@ function namesFor(op: Operation, ctx: FilterContext): Record<string, string> {
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
+/** An operation to run that adds privilege: why (judged now), and whether the plan marks it. */
+export interface PrivilegeToRun {
+  op: Operation;
+  why: string[];
+  marked: boolean;
+}
+
+/** The operations among `operations` (a plan's to run) that add privilege: each one the rule
+ * marks when judged in `ctx`, and each one the plan marks already. A plan file read back is
+ * judged again this way because its markers are in the file: whoever can edit the file can strip
+ * a marker and recompute the unkeyed hash. */
+export function privilegeToRun(operations: readonly Operation[], ctx: FilterContext): PrivilegeToRun[] {
+  const out: PrivilegeToRun[] = [];
+  for (const op of operations) {
+    const why = privilegeAdded(op, ctx);
+    if (why.length > 0 || op.privilege !== undefined) out.push({ op, why: why.length > 0 ? why : (op.privilege?.why ?? []), marked: op.privilege !== undefined });
+  }
+  return out;
+}
+
 export const privilege: PlanFilter = {
   rule: RULE,
   apply(operations, ctx) {

@@ -94,6 +94,20 @@ describe('applyLinkEntries', () => {
     expect(applyLinkEntries(members, [U(1)], [member(U(1).toUpperCase()), member(U(2)), member(U(2))], where)).toEqual([U(1).toUpperCase(), U(2)]);
     expect(() => applyLinkEntries(members, [], [{ '@odata.type': '#microsoft.graph.user' }], where)).toThrow(/members@delta of user x because an entry has no id/);
   });
+
+  it('applies page after page to the list the last page made, and an older list as it stands', () => {
+    const members = trackedRelationships(group).find((r) => r.name === 'members');
+    if (!members) throw new Error('group declares no tracked members');
+    const first = applyLinkEntries(members, [U(1)], [member(U(2)), member(U(3))], where);
+    const second = applyLinkEntries(members, first, [member(U(2), true), member(U(4)), member(U(1))], where);
+    const third = applyLinkEntries(members, second, [member(U(2)), member(U(3), true)], where);
+    expect(third).toEqual([U(1), U(4), U(2)]);
+    // The lists handed out never change, and an older one (its index moved on) is read afresh.
+    expect(first).toEqual([U(1), U(2), U(3)]);
+    expect(second).toEqual([U(1), U(3), U(4)]);
+    expect(applyLinkEntries(members, first, [member(U(5))], where)).toEqual([U(1), U(2), U(3), U(5)]);
+    expect(applyLinkEntries(members, third, [], where)).toEqual([U(1), U(4), U(2)]);
+  });
 });
 
 describe('delta queries and links', () => {

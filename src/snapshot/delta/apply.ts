@@ -69,8 +69,13 @@ export function startRound(spec: KindSpec, previous: readonly RawObject[], colle
  * adding a held target or removing a missing one changes nothing. */
 export function applyLinkEntries(rel: RelationshipSpec, held: readonly LinkTarget[] | undefined, entries: unknown, where: () => string): LinkTarget[] {
   if (!Array.isArray(entries)) throw new Error(`Could not apply the ${rel.deltaProperty} of ${where()} because it is not a list. (Hint: this looks like a service fault; run again.)`);
-  const byId = new Map<string, LinkTarget>();
-  for (const t of held ?? []) byId.set(targetId(t), t);
+  // A large group's members come a page at a time, each page applied to the list the last one
+  // made: the index of that list is taken over rather than built again, or a group of n members
+  // would cost n²/page-size insertions (minutes at a million members).
+  const kept = held ? INDEXES.get(held) : undefined;
+  const byId = kept ?? new Map<string, LinkTarget>();
+  if (kept) INDEXES.delete(held as readonly LinkTarget[]);
+  else for (const t of held ?? []) byId.set(targetId(t), t);
   for (const entry of entries as unknown[]) {
     const e = entry as Record<string, unknown> | null;
     if (!e || typeof e !== 'object' || typeof e.id !== 'string' || e.id === '') {
@@ -83,8 +88,14 @@ export function applyLinkEntries(rel: RelationshipSpec, held: readonly LinkTarge
       byId.set(id, rel.target(e));
     }
   }
-  return [...byId.values()];
+  const out = [...byId.values()];
+  INDEXES.set(out, byId);
+  return out;
 }
+
+/** The index (lowercase id → target) of each list applyLinkEntries returned, while it is the
+ * newest one made from it: the next page's entries are applied to it in place. */
+const INDEXES = new WeakMap<readonly LinkTarget[], Map<string, LinkTarget>>();
 
 /** Applies one page's items in order. An object may come more than once in a round (a large
  * group's members continue on the next page; a deleted-and-restored object comes as removed,

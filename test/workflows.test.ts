@@ -514,3 +514,15 @@ describe('installs and the repository token (security review, finding 1)', () =>
     }
   });
 });
+
+describe("this project's own CI (security review, finding 9)", () => {
+  it('restores the Pulumi CLI only from the cache of the pinned version: no fallback key', () => {
+    const ci = parse(readFileSync(join(OWN, 'ci.yml'), 'utf8')) as { jobs: Record<string, { steps: Array<{ uses?: string; with?: Record<string, string> }> }> };
+    const caches = Object.values(ci.jobs).flatMap((j) => j.steps).filter((s) => s.uses?.startsWith('actions/cache@'));
+    expect(caches.length).toBeGreaterThan(0);
+    for (const c of caches) {
+      expect(c.with?.['restore-keys']).toBeUndefined();
+      expect(c.with?.key).toBe('pulumi-cli-${{ runner.os }}-${{ steps.pulumi.outputs.version }}');
+    }
+  });
+});

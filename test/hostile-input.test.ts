@@ -65,7 +65,7 @@ const EDITS: Edit[] = [
       write(userFile, userText.replace(/^ {2}jobTitle: .*$/m, `  jobTitle: "${'A'.repeat(MAX_SNAPSHOT_FILE_BYTES + 1)}"`));
       return userFile;
     },
-    problem: /larger than the 268,435,456 bytes \(256 MiB\) a snapshot file may be/,
+    problem: /larger than the 99,614,720 bytes \(95 MiB\) a snapshot file may be/,
     diff: 'error',
   },
   {

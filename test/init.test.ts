@@ -181,6 +181,30 @@ describe('init: idempotent, and a person’s edits are kept unless --force', () 
     expect(readFileSync(readme, 'utf8')).toBe(`# Our tenant backup\n\nOwned by the identity team.\n\n${before.get('README.md')}`);
   });
 
+  it('--repin writes the install folder anew and leaves every other file as it is, edited or not', async () => {
+    const dir = join(tempDir(), 'repo');
+    const options = { dir, mode: 'backup' as const, tenantId: TENANT, githubRepo: 'contoso/tenant-backup', force: false, pin };
+    await runInit(options);
+    const workflow = join(dir, '.github/workflows/snapshot.yml');
+    writeFileSync(workflow, readFileSync(workflow, 'utf8').replace('17 3 * * *', '0 */6 * * *'));
+    const before = tree(dir);
+    const upgrade = async (): Promise<PinnedInstall> => ({
+      name: '@entra-gitops/cli',
+      version: '0.2.0',
+      files: [
+        { name: 'package.json', data: installManifest('@entra-gitops/cli', '0.2.0') },
+        { name: 'package-lock.json', data: '{ "lockfileVersion": 3 }\n' },
+      ],
+    });
+    // Without --repin (or --force) an install folder that differs is kept, like any edited file.
+    expect((await runInit({ ...options, pin: upgrade })).files.find((f) => f.path === '.github/entra-gitops/')?.action).toBe('kept');
+    const repinned = await runInit({ ...options, pin: upgrade, repin: true });
+    expect(repinned.files).toEqual([{ path: '.github/entra-gitops/', action: 'overwritten' }]);
+    const after = tree(dir);
+    expect(JSON.parse(after.get('.github/entra-gitops/package.json') ?? '{}')).toMatchObject({ dependencies: { '@entra-gitops/cli': '0.2.0' } });
+    for (const [rel, text] of before) if (!rel.startsWith('.github/entra-gitops/')) expect(after.get(rel), rel).toBe(text);
+  });
+
   it('adds its section to an existing README and .gitattributes without touching their text', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'README.md'), '# Tenant backups\n');
@@ -243,7 +267,9 @@ describe('a repository made by init, used as its workflows use it (emulator)', (
     const dir = join(tempDir(), 'not-made');
     const init = await cli(['init', dir, '--package', '@entra-gitops/cli@9.9.9'], registry.env);
     expect(init.code).toBe(1);
-    expect(init.stderr).toContain('Could not pin the package @entra-gitops/cli@9.9.9 for the workflows because npm could not fetch it');
+    expect(init.stderr).toContain('Could not pin the package @entra-gitops/cli@9.9.9 for the workflows because the registry has no such package or version (npm: ');
+    expect(init.stderr).toContain('No matching version found for @entra-gitops/cli@9.9.9');
+    expect(init.stderr).toContain('before a release is published, give --package a tarball or a git URL');
     expect(init.stderr).toContain('nothing was written');
     expect(() => readdirSync(dir)).toThrow();
   }, 120_000);

@@ -68,7 +68,7 @@ afterAll(async () => {
 
 describe('entra-gitops snapshot', () => {
   it('refuses an object whose file would be larger than every reader accepts, naming it, its size and the limit, and writes nothing', async () => {
-    // The largest file of a whole snapshot, and a limit just below it (the real one is 256 MiB:
+    // The largest file of a whole snapshot, and a limit just below it (the real one is 95 MiB:
     // the option keeps this test small; test/large-group.test.ts writes a large group for real).
     const scratch = await makeRepo({ 'README.md': 'x\n' });
     await snapshot(scratch, emu);

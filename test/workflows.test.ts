@@ -506,10 +506,11 @@ describe('installs and the repository token (security review, finding 1)', () =>
           else expect.fail(`${where} / ${s.name}: ${k} holds the token`);
         }
       }
-      // git asks the credential helper only for the repository's own server.
+      // git asks the credential helper only for the repository's own server, and runs no hook.
       if (job.env?.GIT_CONFIG_COUNT !== undefined) {
         expect(job.env.GIT_CONFIG_KEY_0, where).toBe("${{ format('credential.{0}.helper', github.server_url) }}");
         expect(job.env.GIT_CONFIG_VALUE_0, where).toContain('$REPOSITORY_TOKEN');
+        expect([String(job.env.GIT_CONFIG_COUNT), job.env.GIT_CONFIG_KEY_1, job.env.GIT_CONFIG_VALUE_1], where).toEqual(['2', 'core.hooksPath', '/dev/null']);
       }
     }
   });
@@ -524,5 +525,23 @@ describe("this project's own CI (security review, finding 9)", () => {
       expect(c.with?.['restore-keys']).toBeUndefined();
       expect(c.with?.key).toBe('pulumi-cli-${{ runner.os }}-${{ steps.pulumi.outputs.version }}');
     }
+  });
+});
+
+describe('the release (security review, finding 1)', () => {
+  it('tests and packs with no identity; the job that publishes installs and runs nothing of the package', () => {
+    const release = parse(readFileSync(join(OWN, 'release.yml'), 'utf8')) as { jobs: Record<string, Job & { needs?: string; environment?: string }> };
+    const { build, publish } = release.jobs;
+    expect(build?.permissions).toEqual({ contents: 'read' });
+    expect((build?.steps ?? []).some((s) => s.run === 'npm test')).toBe(true);
+    expect(publish?.needs).toBe('build');
+    expect(publish?.environment).toBe('npm');
+    expect(publish?.permissions).toEqual({ 'id-token': 'write' });
+    const scripts = (publish?.steps ?? []).map((s) => s.run ?? '').join('\n');
+    expect(scripts).toMatch(/npm publish "\$RUNNER_TEMP"\/release\/\*\.tgz --provenance --access public --ignore-scripts/);
+    expect(scripts).not.toMatch(/npm (ci|install|test|run)\b/);
+    expect((publish?.steps ?? []).some((s) => s.uses?.startsWith('actions/checkout@'))).toBe(false);
+    // No stored npm token: trusted publishing.
+    expect(JSON.stringify(release)).not.toMatch(/NPM_TOKEN|NODE_AUTH_TOKEN|secrets\./);
   });
 });

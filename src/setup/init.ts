@@ -21,6 +21,9 @@ export interface InitOptions {
   branch?: string | undefined;
   packageSpec?: string | undefined;
   force: boolean;
+  /** Write the install folder anew from `packageSpec` (an upgrade), leaving every other file as
+   * it is, edited or not. */
+  repin?: boolean;
   /** Pins the package into the install folder's files (default: npm, pin.ts); tests of the
    * other files pass a fixed one. */
   pin?: (spec: string, cwd: string) => Promise<PinnedInstall>;
@@ -102,7 +105,9 @@ export async function runInit(o: InitOptions): Promise<InitResult> {
     ...(githubRepo ? { githubRepo } : {}),
   };
   const files: InitResult['files'] = [];
-  for (const file of scaffold(options, await readTemplates(), await readSchemas())) {
+  // --repin touches the install folder only: every other file is left exactly as it is.
+  const scaffolded = o.repin === true ? [] : scaffold(options, await readTemplates(), await readSchemas());
+  for (const file of scaffolded) {
     const path = join(dir, file.path);
     let existing: string | undefined;
     try {
@@ -117,6 +122,6 @@ export async function runInit(o: InitOptions): Promise<InitResult> {
     }
     files.push({ path: file.path, action: merged.action });
   }
-  files.push({ path: `${INSTALL_DIR}/`, action: await writeInstall(join(dir, INSTALL_DIR), pinned, o.force) });
+  files.push({ path: `${INSTALL_DIR}/`, action: await writeInstall(join(dir, INSTALL_DIR), pinned, o.force || o.repin === true) });
   return { dir, gitInitialized, files, setup: setupText(options) };
 }

@@ -26,10 +26,22 @@ function fail(spec: string, because: string, hint: string, cause?: unknown): nev
   throw new PinError(`Could not pin the package ${spec} for the workflows because ${because}. (Hint: ${hint}; nothing was written.)`, cause === undefined ? undefined : { cause });
 }
 
-/** The last lines of a failed command's error output, for the message. */
-function tail(err: unknown): string {
-  const text = String((err as { stderr?: unknown }).stderr ?? (err as Error).message ?? err).trim();
-  return text.split('\n').slice(-3).join(' ').slice(0, 400);
+/** What npm said went wrong: with --json it puts `error.summary` (and `detail`) on stdout, which
+ * says it in one line ("Not Found - GET …", "ENOENT: … open '…'"); else the first lines of its
+ * error output. */
+function npmReason(err: unknown): { code?: string; text: string } {
+  const e = err as { stdout?: unknown; stderr?: unknown; message?: unknown };
+  try {
+    const parsed = JSON.parse(String(e.stdout ?? '')) as { error?: { code?: string; summary?: string; detail?: string } };
+    if (parsed.error?.summary) {
+      const detail = (parsed.error.detail ?? '').split('\n')[0]?.trim();
+      return { ...(parsed.error.code ? { code: parsed.error.code } : {}), text: detail ? `${parsed.error.summary}: ${detail}` : parsed.error.summary };
+    }
+  } catch {
+    // not JSON: npm failed before it could say it that way
+  }
+  const text = String(e.stderr ?? e.message ?? err).trim();
+  return { text: text.split('\n').filter((l) => !/complete log of this run/.test(l)).slice(0, 3).join(' ').slice(0, 400) };
 }
 
 async function npm(args: string[], cwd: string): Promise<string> {
@@ -50,7 +62,11 @@ export async function pinPackage(spec: string, cwd: string): Promise<PinnedInsta
       if (!first?.integrity || !first.filename) throw new Error('npm pack reported no tarball');
       packed = first;
     } catch (err) {
-      return fail(spec, `npm could not fetch it: ${tail(err)}`, isRegistrySpec(spec) ? 'check the name and version on the registry (npm view NAME versions), or give a tarball with --package ./file.tgz' : 'check the path or URL');
+      const reason = npmReason(err);
+      if ((reason.code === 'E404' || reason.code === 'ETARGET') && isRegistrySpec(spec)) {
+        return fail(spec, `the registry has no such package or version (npm: ${reason.text})`, 'check the name and version (npm view NAME versions); before a release is published, give --package a tarball or a git URL (README, "Installing")', err);
+      }
+      return fail(spec, `npm could not fetch it (npm: ${reason.text})`, isRegistrySpec(spec) ? 'check the name, the version and that the registry is reachable' : 'check the path or URL', err);
     }
     const tarball = join(tmp, packed.filename);
     let shrinkwrap: Lock;
@@ -58,7 +74,7 @@ export async function pinPackage(spec: string, cwd: string): Promise<PinnedInsta
       const { stdout } = await run('tar', ['-xzOf', tarball, 'package/npm-shrinkwrap.json'], { maxBuffer: 64 * 1024 * 1024 });
       shrinkwrap = JSON.parse(stdout) as Lock;
     } catch (err) {
-      return fail(spec, `${packed.name}@${packed.version} ships no readable npm-shrinkwrap.json (${tail(err)}), so nothing says which dependency versions it was tested with`, 'use a release of entra-gitops, which ships one', err);
+      return fail(spec, `${packed.name}@${packed.version} ships no readable npm-shrinkwrap.json (${npmReason(err).text}), so nothing says which dependency versions it was tested with`, 'use a release of entra-gitops, which ships one', err);
     }
     const registry = isRegistrySpec(spec);
     const value = registry ? packed.version : `file:${packed.filename}`;
@@ -72,7 +88,7 @@ export async function pinPackage(spec: string, cwd: string): Promise<PinnedInsta
     try {
       await npm(['install', '--package-lock-only', '--ignore-scripts'], work);
     } catch (err) {
-      return fail(spec, `npm could not write the lockfile: ${tail(err)}`, 'check that the registry is reachable', err);
+      return fail(spec, `npm could not write the lockfile (npm: ${npmReason(err).text})`, 'check that the registry is reachable', err);
     }
     const lockText = await readFile(join(work, 'package-lock.json'), 'utf8');
     const problems = lockProblems(JSON.parse(lockText) as Lock, shrinkwrap, packed);

@@ -6,11 +6,13 @@
 /** Bytes of one member (or owner) id in a group's file: "    - <36-character GUID>\n". */
 export const BYTES_PER_LINK_LINE = 43;
 
-/** 256 MiB. A file holds one object with all its links, and a group is the one object that grows
- * with the tenant: at 43 bytes a member, about 6.2 million member ids fit (the "all users" group
- * of a tenant of a million users takes 43 MB). The limit still bounds what a hand-edited file can
- * make a reader hold: parsing costs a few times the file's size in memory. */
-export const MAX_SNAPSHOT_FILE_BYTES = 256 * 1024 * 1024;
+/** 95 MiB. A file holds one object with all its links, and a group is the one object that grows
+ * with the tenant: at 43 bytes a member, about 2.3 million member ids fit (the "all users" group
+ * of a tenant of a million users takes 43 MB). Below the 100 MiB GitHub refuses in a push
+ * (docs.github.com, "About large files on GitHub"), so a snapshot never commits a file its
+ * `--push` cannot deliver. The limit also bounds what a hand-edited file can make a reader hold:
+ * parsing costs a few times the file's size in memory. */
+export const MAX_SNAPSHOT_FILE_BYTES = 95 * 1024 * 1024;
 
 /** The UTF-8 size of a string, counted without encoding it. */
 export function utf8Length(text: string): number {
@@ -36,7 +38,7 @@ export function sizeOver(text: string, maxBytes: number): number | undefined {
   return bytes > maxBytes ? bytes : undefined;
 }
 
-/** A size for a reader: "268,435,456 bytes (256 MiB)", or "1,000 bytes" below a MiB. */
+/** A size for a reader: "99,614,720 bytes (95 MiB)", or "1,000 bytes" below a MiB. */
 export function describeBytes(bytes: number): string {
   const mib = bytes / (1024 * 1024);
   const exact = `${bytes.toLocaleString('en-US')} bytes`;

@@ -700,7 +700,7 @@ interface ActionContext {
 const KNOWN_INPUTS: Record<string, string[]> = {
   'actions/checkout': ['fetch-depth', 'persist-credentials', 'ref'],
   'actions/setup-node': ['node-version', 'package-manager-cache'],
-  'actions/upload-artifact': ['name', 'path', 'if-no-files-found'],
+  'actions/upload-artifact': ['name', 'path', 'if-no-files-found', 'retention-days'],
   'actions/download-artifact': ['name', 'path'],
 };
 

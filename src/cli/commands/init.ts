@@ -83,7 +83,8 @@ export function registerInit(program: Command, deps: { stdout?: { write(text: st
       packageSpec,
     )
     .option('--force', 'overwrite files (and the README and .gitattributes sections) that differ from what init writes', false)
-    .action(async (dir: string | undefined, flags: { tenantId?: string; tenants?: string[]; mode: Mode; githubRepo?: string; branch: string; package?: string; force: boolean }) => {
+    .option('--repin', `an upgrade: write ${INSTALL_DIR}/ anew from --package and leave every other file as it is`, false)
+    .action(async (dir: string | undefined, flags: { tenantId?: string; tenants?: string[]; mode: Mode; githubRepo?: string; branch: string; package?: string; force: boolean; repin: boolean }) => {
       if (flags.tenantId && flags.tenants) {
         throw new Error(`Could not scaffold the repository because both --tenant-id and --tenants were given. (Hint: --tenant-id for a repository per tenant, --tenants for several tenants in one.)`);
       }
@@ -91,6 +92,7 @@ export function registerInit(program: Command, deps: { stdout?: { write(text: st
         dir: dir ?? process.cwd(),
         mode: flags.mode,
         force: flags.force,
+        repin: flags.repin,
         branch: flags.branch,
         ...(flags.tenantId ? { tenantId: flags.tenantId } : {}),
         ...(flags.tenants ? { tenants: flags.tenants } : {}),

@@ -20,7 +20,7 @@ describe('recycleBinUrl', () => {
     { kind: 'agentUser' as const, cast: 'microsoft.graph.agentUser', version: 'beta' },
     { kind: 'agentIdentityBlueprint' as const, cast: 'microsoft.graph.agentIdentityBlueprint', version: 'beta' },
     { kind: 'agentIdentity' as const, cast: 'microsoft.graph.agentIdentity', version: 'beta' },
-  ])('$kind: /directory/deletedItems/$cast with the kind\'s own $select', ({ kind, cast, version }) => {
+  ])('$kind: /directory/deletedItems/$cast, selecting what the kind keeps', ({ kind, cast, version }) => {
     const where = recycleBinUrl(spec(kind));
     expect(where?.version).toBe(version);
     expect(where?.url).toBe(`/directory/deletedItems/${cast}?$select=${spec(kind).select.join(',')}&$top=999`);

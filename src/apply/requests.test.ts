@@ -192,7 +192,7 @@ describe('link', () => {
     // agentidentityblueprint-post-sponsors.md, agentidentity-post-sponsors.md: through the type segment.
     { kind: 'agentIdentityBlueprint' as const, rel: 'sponsors', version: 'beta', url: `/applications/${ID}/microsoft.graph.agentIdentityBlueprint/sponsors/$ref` },
     { kind: 'agentIdentity' as const, rel: 'sponsors', version: 'beta', url: `/servicePrincipals/${ID}/microsoft.graph.agentIdentity/sponsors/$ref` },
-  ])('ref ($kind $rel): one POST $ref per target', ({ kind, rel, version, url }) => {
+  ])('ref ($kind $rel): one POST $url per target', ({ kind, rel, version, url }) => {
     const rs = reqs(op('link', kind, { link: { name: rel, targets: [T1, T2] } }));
     expect(rs.map(shape)).toEqual([T1, T2].map((t) => ({ method: 'POST', version, url, body: { '@odata.id': `${GRAPH}/v1.0/directoryObjects/${t}` }, ca: false })));
     expect(rs[0]?.read(ALREADY_REF)).toEqual({ type: 'done', outcome: 'already' });

@@ -340,7 +340,7 @@ export function assemblePlan(input: PlanInput): Plan {
         if (canonicalValue(dv, p, ordered) === undefined) {
           if (spec.notClearable?.includes(p)) {
             // Graph takes a value but not null here (user-update.md: mail): the current value stays.
-            draft.diagnostics.push({ severity: 'warning', code: 'not-clearable', ref, message: `Could not clear ${p} of ${spec.name} '${desired.name}' because Graph does not set it to null; it keeps '${String(bv)}'. (Hint: set the value you want in the tenant by hand.)` });
+            draft.diagnostics.push({ severity: 'warning', code: 'not-clearable', ref, message: `Could not clear ${p} of ${spec.name} '${desired.name}' because Graph does not set it to null; the tenant keeps its current value. (Hint: set the value you want in the tenant by hand.)` });
             continue;
           }
           set[p] = null;

@@ -96,11 +96,16 @@ export function typeOf(spec: EntitySetSpec, entity: Entity): TypeSpec {
 /** Cast segments as the docs spell them: microsoft.graph.agentIdentity and, in some pages,
  * Microsoft.Graph.AgentIdentity (agentidentity-post.md). */
 function castSegments(t: TypeSpec): string[] {
-  const pascal = t.type
+  const pascal = pascalCase(t.type);
+  return pascal === t.type ? [t.type] : [t.type, pascal];
+}
+
+/** A qualified type name as some pages spell it: microsoft.graph.agentIdentity → Microsoft.Graph.AgentIdentity. */
+export function pascalCase(type: string): string {
+  return type
     .split('.')
     .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
     .join('.');
-  return pascal === t.type ? [t.type] : [t.type, pascal];
 }
 
 function escapeRegex(text: string): string {

@@ -12,7 +12,7 @@ import type { Stored } from '../store/collection.ts';
 import { DIRECTORY_OBJECT_COLLECTIONS, type CollectionName, type LinkName } from '../store/directory.ts';
 import type { App, Ctx } from '../http/env.ts';
 import { route } from '../http/route.ts';
-import { readJson } from './entity-set.ts';
+import { pascalCase, readJson } from './entity-set.ts';
 import { CAST_COLLECTIONS, countDirectoryObjects, findDirectoryObject, listDirectoryObjects } from './directory-objects.ts';
 
 /** A directory object a reference resolved to. */
@@ -121,21 +121,11 @@ function findSource(rt: EmulatorRuntime, spec: RelationSpec, key: string): Store
   return stored;
 }
 
-/** A qualified type name as some pages spell it: microsoft.graph.agentIdentity → Microsoft.Graph.AgentIdentity. */
-export function pascalCase(type: string): string {
-  return type
-    .split('.')
-    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
-    .join('.');
-}
-
 /** Registers GET …/{property} (with $count and type casts), POST …/{property}/$ref and
  * DELETE …/{property}/{targetId}/$ref for one relation. */
 export function registerRelation(app: App, rt: EmulatorRuntime, spec: RelationSpec): void {
   if (spec.sourceType) {
-    const { sourceType, ...rest } = spec;
-    const checked = { ...rest, sourceType };
-    for (const segment of new Set([sourceType, pascalCase(sourceType)])) registerRelationAt(app, rt, checked, `/${spec.path}/:id/${segment}/${spec.property}`);
+    for (const segment of new Set([spec.sourceType, pascalCase(spec.sourceType)])) registerRelationAt(app, rt, spec, `/${spec.path}/:id/${segment}/${spec.property}`);
     return;
   }
   registerRelationAt(app, rt, spec, `/${spec.path}/:id/${spec.property}`);

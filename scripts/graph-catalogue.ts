@@ -90,12 +90,14 @@ const BETA_SUPPLEMENT: Record<string, CatalogueType> = {
   'microsoft.graph.agentIdentity': {
     kind: 'entity',
     baseType: 'microsoft.graph.servicePrincipal',
-    // The resource page names agentIdentityBlueprintId; agentidentity-post.md's request body
-    // names agentIdentityBlueprintAppId (both carry the blueprint's appId): both are declared.
+    // The resource page and the beta metadata (msgraph-metadata) declare agentIdentityBlueprintId
+    // only; agentIdentityBlueprintAppId is the name agentidentity-post.md's create body uses (the
+    // emulator's create takes it: resources/service-principals.ts) and managerApplications is
+    // declared on application, not here. lifecycle: agentidentity-list.md's example returns it
+    // inline with the object, so it is recorded as a value.
     properties: {
-      agentIdentityBlueprintAppId: prop('string'),
       agentIdentityBlueprintId: prop('string'),
-      managerApplications: prop('string', true),
+      lifecycle: prop('microsoft.graph.identityGovernance.agentIdentityLifecycle'),
       sponsors: prop('microsoft.graph.directoryObject', true, true),
     },
     source: 'api-reference/beta/resources/agentidentity.md',

@@ -203,10 +203,10 @@ describe('recovery of every row of the model, for every kind', () => {
     await g.post(`/users/${ids.agentUserB}/sponsors/$ref`, g.ref(ids.rosa));
     ids.agent1 = it('agentIdentity', 'Helpdesk Agent 1');
     const agent1Sponsor = String((o('agentIdentity', 'Helpdesk Agent 1').links.sponsors ?? [])[0]);
-    await g.post(`/servicePrincipals/${ids.agent1}/sponsors/$ref`, g.ref(ids.rosa), 'beta');
-    await g.del(`/servicePrincipals/${ids.agent1}/sponsors/${agent1Sponsor}/$ref`, 'beta');
+    await g.post(`/servicePrincipals/${ids.agent1}/microsoft.graph.agentIdentity/sponsors/$ref`, g.ref(ids.rosa), 'beta');
+    await g.del(`/servicePrincipals/${ids.agent1}/microsoft.graph.agentIdentity/sponsors/${agent1Sponsor}/$ref`, 'beta');
     ids.procurementBlueprint = it('agentIdentityBlueprint', 'Procurement Agent Blueprint');
-    await g.post(`/applications/${ids.procurementBlueprint}/sponsors/$ref`, g.ref(ids.rosa), 'beta');
+    await g.post(`/applications/${ids.procurementBlueprint}/microsoft.graph.agentIdentityBlueprint/sponsors/$ref`, g.ref(ids.rosa), 'beta');
     ids.payrollSp = it('servicePrincipal', 'Payroll Sync');
     const assignments = (o('servicePrincipal', 'Payroll Sync').links.appRoleAssignedTo ?? []) as Array<Exclude<LinkTarget, string>>;
     const gone = assignments[0] as Exclude<LinkTarget, string>;

@@ -3,15 +3,20 @@
 // and what the recycle bins hold, normalized the same way (assemble.ts's RecycleBin). Does
 // network I/O through the Graph transport.
 //
-// Bins: /directory/deletedItems/microsoft.graph.{user|group|application|servicePrincipal}
-// (directory-deleteditems-list.md: the cast is required; $top up to 999), one request per kind
-// with the kind's own $select and version, sorted into kinds by `belongs`; and the beta
+// Bins: /directory/deletedItems/{cast} (directory-deleteditems-list.md: the cast is required;
+// $top up to 999; the query options are "the query parameters that are supported by the
+// resource that is specified by the OData cast"), one request per kind with the kind's own
+// $select and version. The cast is the kind's own type: microsoft.graph.{user|group|application|
+// servicePrincipal} for the base kinds (sorted into kinds by `belongs`), and the subtype itself
+// for the agent kinds (agentidentity.md (beta) lists directory-deleteditems-list.md among its
+// methods; a cast may name any type derived from directoryObject), whose $select names
+// properties only the subtype declares (agentIdentityBlueprintId, identityParentId); and the beta
 // conditional access bin, /identity/conditionalAccess/deletedItems/{policies|namedLocations}
 // (capoliciesdeletableroot.md). The bins list no relationships: bin objects carry none.
 
 import { SignInError } from '../graph/sign-in.ts';
 import type { GraphTransport } from '../graph/transport.ts';
-import { odataType, type KindSpec } from '../kinds/spec.ts';
+import type { KindSpec } from '../kinds/spec.ts';
 import type { KindName, SnapshotObject } from '../model/types.ts';
 import type { RecycleBin } from '../plan/assemble.ts';
 import { normalize } from '../snapshot/normalize.ts';
@@ -29,8 +34,11 @@ export interface ReadCurrentOptions {
   onProgress?: (p: ReadProgress) => void;
 }
 
-/** The directory bin's cast segment of a kind: its base type (subtypes are listed with it). */
+/** The directory bin's cast segment of a kind: its own type. A subtype kind (listed through its
+ * cast segment, `/servicePrincipals/microsoft.graph.agentIdentity`) is cast to that subtype, so
+ * that its $select is checked against the type that declares it. */
 function directoryCast(spec: KindSpec): string | undefined {
+  if (spec.path.includes('/microsoft.graph.')) return spec.graphType;
   const first = spec.path.split('/')[1];
   switch (first) {
     case 'users':
@@ -68,10 +76,9 @@ async function readBin(transport: GraphTransport, spec: KindSpec, redact: readon
     for await (const page of transport.pages<Record<string, unknown>>(where.url, { version: where.version })) {
       for (const raw of page.value) {
         if (typeof raw.id !== 'string' || raw.id === '') continue;
+        // A base kind's cast lists its subtypes too, each saying so in @odata.type; a subtype
+        // kind's cast lists only its own objects.
         if (spec.belongs && !spec.belongs(raw)) continue;
-        // The bin is listed through the base type's cast: an object of a subtype kind (an agent
-        // user among users) says so in @odata.type, and one that does not is of the base kind.
-        if (spec.path.includes('/microsoft.graph.') && odataType(raw) !== spec.graphType) continue;
         const o = normalize(spec, raw, {}, { redact });
         out.set(o.id, o);
       }

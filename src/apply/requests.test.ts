@@ -189,9 +189,10 @@ describe('link', () => {
     { kind: 'application' as const, rel: 'owners', version: 'v1.0', url: `/applications/${ID}/owners/$ref` },
     { kind: 'servicePrincipal' as const, rel: 'owners', version: 'v1.0', url: `/servicePrincipals/${ID}/owners/$ref` },
     { kind: 'user' as const, rel: 'sponsors', version: 'v1.0', url: `/users/${ID}/sponsors/$ref` },
-    { kind: 'agentIdentityBlueprint' as const, rel: 'sponsors', version: 'beta', url: `/applications/${ID}/sponsors/$ref` },
-    { kind: 'agentIdentity' as const, rel: 'sponsors', version: 'beta', url: `/servicePrincipals/${ID}/sponsors/$ref` },
-  ])('ref ($kind $rel): one POST $ref per target', ({ kind, rel, version, url }) => {
+    // agentidentityblueprint-post-sponsors.md, agentidentity-post-sponsors.md: through the type segment.
+    { kind: 'agentIdentityBlueprint' as const, rel: 'sponsors', version: 'beta', url: `/applications/${ID}/microsoft.graph.agentIdentityBlueprint/sponsors/$ref` },
+    { kind: 'agentIdentity' as const, rel: 'sponsors', version: 'beta', url: `/servicePrincipals/${ID}/microsoft.graph.agentIdentity/sponsors/$ref` },
+  ])('ref ($kind $rel): one POST $url per target', ({ kind, rel, version, url }) => {
     const rs = reqs(op('link', kind, { link: { name: rel, targets: [T1, T2] } }));
     expect(rs.map(shape)).toEqual([T1, T2].map((t) => ({ method: 'POST', version, url, body: { '@odata.id': `${GRAPH}/v1.0/directoryObjects/${t}` }, ca: false })));
     expect(rs[0]?.read(ALREADY_REF)).toEqual({ type: 'done', outcome: 'already' });
@@ -238,6 +239,9 @@ describe('unlink', () => {
     { kind: 'group' as const, rel: 'members', targets: [T1], want: [`/groups/${ID}/members/${T1}/$ref`], version: 'v1.0' },
     { kind: 'group' as const, rel: 'owners', targets: [T1, T2], want: [`/groups/${ID}/owners/${T1}/$ref`, `/groups/${ID}/owners/${T2}/$ref`], version: 'v1.0' },
     { kind: 'agentUser' as const, rel: 'sponsors', targets: [T1], want: [`/users/${ID}/sponsors/${T1}/$ref`], version: 'beta' },
+    // agentidentityblueprint-delete-sponsors.md; agentidentity-delete-sponsors.md in the same form.
+    { kind: 'agentIdentityBlueprint' as const, rel: 'sponsors', targets: [T1], want: [`/applications/${ID}/microsoft.graph.agentIdentityBlueprint/sponsors/${T1}/$ref`], version: 'beta' },
+    { kind: 'agentIdentity' as const, rel: 'sponsors', targets: [T1], want: [`/servicePrincipals/${ID}/microsoft.graph.agentIdentity/sponsors/${T1}/$ref`], version: 'beta' },
     { kind: 'user' as const, rel: 'manager', targets: [T1], want: [`/users/${ID}/manager/$ref`], version: 'v1.0' },
     { kind: 'servicePrincipal' as const, rel: 'appRoleAssignedTo', targets: [{ id: 'assignment-id', principalId: T1, appRoleId: T2 }], want: [`/servicePrincipals/${ID}/appRoleAssignedTo/assignment-id`], version: 'v1.0' },
   ])('$kind $rel: DELETE, 404 done already', ({ kind, rel, targets, want, version }) => {
@@ -265,6 +269,11 @@ describe('look-ups and passes', () => {
     expect(lookupRequest(op('recreate', 'oauth2PermissionGrant', { set: { clientId: T1, resourceId: T2 } }), spec('oauth2PermissionGrant'))?.url).toBe(`/oauth2PermissionGrants?$filter=${encodeURIComponent(`clientId eq '${T1}' and resourceId eq '${T2}'`)}&$select=id`);
     expect(lookupRequest(op('recreate', 'namedLocation', { set: { displayName: 'L' } }), spec('namedLocation'))).toMatchObject({ url: `/identity/conditionalAccess/namedLocations?$filter=${encodeURIComponent("displayName eq 'L'")}`, conditionalAccess: true });
     expect(lookupRequest(op('recreate', 'user', { set: {} }), spec('user'))).toBeUndefined();
+    // The create names the blueprint agentIdentityBlueprintAppId (agentidentity-post.md); the
+    // type declares agentIdentityBlueprintId (agentidentity.md), which the look-up filters on.
+    expect(lookupRequest(op('recreate', 'agentIdentity', { set: { displayName: 'A', agentIdentityBlueprintAppId: T2 } }), spec('agentIdentity'))?.url).toBe(
+      `/servicePrincipals/microsoft.graph.agentIdentity?$filter=${encodeURIComponent(`displayName eq 'A' and agentIdentityBlueprintId eq '${T2}'`)}&$select=id`,
+    );
   });
 
   it('asks for a Temporary Access Pass with the lifetime and use given', () => {

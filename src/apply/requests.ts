@@ -450,10 +450,14 @@ export function lookupRequest(op: Operation, spec: KindSpec): { method: 'GET'; v
   const key = spec.naturalKey ?? [];
   if (key.length === 0) return undefined;
   const clauses: string[] = [];
+  // A key the create sends under another name than the type declares is filtered on the
+  // declared one (agentIdentityBlueprintAppId → agentIdentityBlueprintId: agentidentity.md).
+  const declared = spec.create?.fromReadOnly ?? {};
   for (const k of key) {
     const v = op.set?.[k];
-    if (typeof v === 'string') clauses.push(`${k} eq '${v.replace(/'/g, "''")}'`);
-    else if (typeof v === 'number' || typeof v === 'boolean') clauses.push(`${k} eq ${String(v)}`);
+    const name = declared[k] ?? k;
+    if (typeof v === 'string') clauses.push(`${name} eq '${v.replace(/'/g, "''")}'`);
+    else if (typeof v === 'number' || typeof v === 'boolean') clauses.push(`${name} eq ${String(v)}`);
     else return undefined;
   }
   const select = ['id', ...(isApplicationKind(spec) ? ['appId'] : []), ...(spec.informational.includes('createdDateTime') ? ['createdDateTime'] : [])];

@@ -45,6 +45,14 @@ describe('verifyRecovery', () => {
     expect(JSON.stringify(v)).not.toMatch(/Sales|Ops|555/);
   });
 
+  it('a mail the target lacks is explained, never shown: Graph does not set it to null (user-update.md)', () => {
+    const v = verify([user(U1, {})], [user(U1, { mail: 'kept@contoso.example' })]);
+    expect(v.unexplained).toBe(0);
+    expect(v.explained).toBe(1);
+    expect(v.residuals[0]).toMatchObject({ explained: true, action: 'update', why: expect.stringContaining('never to null') });
+    expect(JSON.stringify(v)).not.toContain('kept@');
+  });
+
   it('an unexplained missing link, and an extra one', () => {
     const users = [user(U1), user(U2)];
     const v = verify([...users, group(G1, {}, [U1])], [...users, group(G1, {}, [U2])]);

@@ -11,7 +11,8 @@
 // - an operation left → unexplained, except an update whose differences are all explained: a
 //   property Graph takes only at creation (KindSpec.createOnly), a conditional access state left
 //   report-only by --ca-report-only, or the key credentials of a re-created application or
-//   service principal whose key material the snapshot never held. An object still in a recycle
+//   service principal whose key material the snapshot never held. A value Graph cannot clear
+//   (KindSpec.notClearable, a plan warning) is explained too. An object still in a recycle
 //   bin is one residual (its restore): the corrections that would follow it are folded in. A type
 //   that cannot change in place, or a singleton the tenant did not return (plan warnings), is
 //   unexplained too;
@@ -73,6 +74,7 @@ export interface Verification {
 const REPORT_ONLY = 'enabledForReportingButNotEnforced';
 
 const WHY_CREATE_ONLY = 'Graph sets it only when the object is created; re-create the object to change it';
+const WHY_NOT_CLEARABLE = 'Graph sets it to a value but never to null (user-update.md: mail), so the tenant keeps the one it has';
 const WHY_REPORT_ONLY = `left ${REPORT_ONLY} by --ca-report-only: switch it to enabled once the sign-in logs show the policy does what it should`;
 // passwordcredential.md: secretText is returned only by addPassword; keycredential.md: key is
 // the public certificate at most, a private key never comes back.
@@ -226,6 +228,11 @@ export function verifyRecovery(input: VerifyInput): Verification {
     if ((d.code === 'type-changed' || d.code === 'singleton-missing') && d.ref) {
       const o = targetBy.get(key(d.ref)) ?? currentBy.get(key(d.ref));
       add({ ref: d.ref, name: o?.name ?? d.ref.id, action: d.code === 'type-changed' ? 'update' : 'noop', detail: d.message, explained: false });
+    }
+    // A value the target lacks that Graph cannot clear (KindSpec.notClearable): left, and said.
+    if (d.code === 'not-clearable' && d.ref) {
+      const o = targetBy.get(key(d.ref)) ?? currentBy.get(key(d.ref));
+      add({ ref: d.ref, name: o?.name ?? d.ref.id, action: 'update', detail: d.message, explained: true, why: WHY_NOT_CLEARABLE });
     }
   }
 

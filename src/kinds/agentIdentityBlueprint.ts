@@ -31,7 +31,10 @@ export const agentIdentityBlueprint: KindSpec = {
   relationships: [
     { ...OWNERS('applications'), listed: 'owners($select=id)' },
     // agentidentityblueprint-post.md: a blueprint is created with sponsors (users or groups).
-    { name: 'sponsors', path: (id) => `/applications/${id}/sponsors`, target: (item) => String(item.id), listed: 'sponsors($select=id)', write: 'ref' },
+    // sponsors is a navigation of the agentIdentityBlueprint type only, reached through the type
+    // segment: agentidentityblueprint-list-sponsors.md, agentidentityblueprint-post-sponsors.md,
+    // agentidentityblueprint-delete-sponsors.md (/applications/{id}/microsoft.graph.agentIdentityBlueprint/sponsors…).
+    { name: 'sponsors', path: (id) => `/applications/${id}/microsoft.graph.agentIdentityBlueprint/sponsors`, target: (item) => String(item.id), listed: 'sponsors($select=id)', write: 'ref' },
   ],
   recycleBin: 'directory',
   objectPath: (id) => `/applications/${id}`,

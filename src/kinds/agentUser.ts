@@ -30,6 +30,7 @@ export const agentUser: KindSpec = {
   pageSize: 100,
   select: ['id', ...RESTORABLE, ...INFORMATIONAL],
   restorable: RESTORABLE,
+  notClearable: ['mail'],
   informational: INFORMATIONAL,
   volatile: USER_VOLATILE,
   // The cast segment lists only agent users; a listed object typed otherwise is not one.

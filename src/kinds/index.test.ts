@@ -1,6 +1,6 @@
 // The kind declarations against the Graph type catalogue and against each other.
 import { describe, expect, it } from 'vitest';
-import { declaredProperties, propertyInfo } from '../catalogue/catalogue.ts';
+import { declaredProperties, propertyInfo, typeInfo } from '../catalogue/catalogue.ts';
 import type { KindName } from '../model/types.ts';
 import { KINDS, kindByName } from './index.ts';
 
@@ -70,7 +70,18 @@ describe('KINDS', () => {
         for (const r of kind.relationships) {
           const nav = r.name;
           expect(declaringTypes(kind).some((t) => propertyInfo(t, kind.version, nav)?.navigation), `${nav} is a navigation property of ${kind.graphType}`).toBe(true);
-          expect(r.path('ID')).toMatch(/^\/\w+\/ID\/\w+$/);
+          // /{set}/ID/{nav}, or /{set}/ID/{type}/{nav} where only the kind's own type declares
+          // the navigation (sponsors of agent identities: agentidentity-post-sponsors.md).
+          const m = /^\/\w+\/ID\/(?:(microsoft\.graph\.\w+)\/)?\w+$/.exec(r.path('ID'));
+          expect(m, r.path('ID')).not.toBeNull();
+          const base = kind.path.includes('/microsoft.graph.') ? typeInfo(kind.graphType, kind.version)?.baseType : undefined;
+          if (m?.[1]) {
+            expect(m[1]).toBe(kind.graphType);
+            expect(base && propertyInfo(base, kind.version, nav), `${nav} is declared on ${base ?? '?'} too: no type segment needed`).toBeFalsy();
+          } else if (base) {
+            // Without the segment the URL addresses the base type, which must declare it.
+            expect(propertyInfo(base, kind.version, nav)?.navigation, `${nav} of ${kind.graphType} is not declared on ${base}: address it through the type segment`).toBe(true);
+          }
         }
         const label = kind.label({ id: 'x', displayName: 'Name', clientId: 'c', scope: 'User.Read' });
         expect(label).toContain(kind.name === 'oauth2PermissionGrant' ? 'User.Read' : 'Name');

@@ -77,6 +77,13 @@ export interface CreateSpec {
    * them (an agent identity's own appId: agentidentity-post.md takes displayName and
    * agentIdentityBlueprintAppId). */
   omit?: readonly string[];
+  /** Create-body properties taken from the target's read-only properties, by the name the create
+   * page asks for: { bodyName: snapshotName }. An agent identity's blueprint is declared as
+   * agentIdentityBlueprintId (agentidentity.md) and is set only by the create, which names it
+   * agentIdentityBlueprintAppId (agentidentity-post.md). The plan puts the value (remapped when
+   * the blueprint is itself re-created) in the operation's `set` under bodyName; a natural-key
+   * look-up filters on snapshotName. */
+  fromReadOnly?: Readonly<Record<string, string>>;
 }
 
 export interface KindSpec {
@@ -137,6 +144,9 @@ export interface KindSpec {
   /** Path of one object, relative to the version root, for GET, PATCH and DELETE (default
    * `${path}/${id}`): the subtypes are addressed in their base collection. */
   objectPath?: (id: string) => string;
+  /** Restorable properties Graph sets to a value but never to null (a user's mail:
+   * user-update.md): a target without one leaves the current value, with a warning. */
+  notClearable?: readonly string[];
   /** Properties Graph takes only when the object is created (a group's isAssignableToRole): an
    * update never sends them, and a difference left there is explained by verification. */
   createOnly?: readonly string[];

@@ -29,6 +29,9 @@ export const USER_RESTORABLE = [
   'givenName',
   'identities',
   'jobTitle',
+  // user-post-users.md and user-update.md (v1.0) list mail as settable ("Changes to this property
+  // will also update the user's proxyAddresses"), though not to null: notClearable.
+  'mail',
   'mailNickname',
   'mobilePhone',
   'officeLocation',
@@ -58,7 +61,6 @@ export const USER_INFORMATIONAL = [
   'imAddresses',
   'isManagementRestricted',
   'legalAgeGroupClassification',
-  'mail',
   'onPremisesDistinguishedName',
   'onPremisesDomainName',
   'onPremisesSamAccountName',
@@ -129,6 +131,7 @@ export const user: KindSpec = {
   pageSize: 999,
   select: ['id', ...USER_RESTORABLE, ...USER_INFORMATIONAL],
   restorable: USER_RESTORABLE,
+  notClearable: ['mail'],
   informational: USER_INFORMATIONAL,
   volatile: USER_VOLATILE,
   // GET /users lists agent users too, typed #microsoft.graph.agentUser: they live in their own kind.

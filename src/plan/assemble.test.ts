@@ -30,6 +30,14 @@ describe('users', () => {
     expect(plan.operations).toHaveLength(1);
   });
 
+  it('mail is restored, but never cleared: Graph sets it, not to null (user-update.md, user-post-users.md)', () => {
+    const set = one(planFor([user(U1, { mail: 'a@contoso.example' })], [user(U1, { mail: 'b@contoso.example' })]), 'update').set;
+    expect(set).toEqual({ mail: 'a@contoso.example' });
+    const kept = planFor([user(U1, {})], [user(U1, { mail: 'b@contoso.example' })]);
+    expect(kept.operations).toEqual([]);
+    expect(kept.diagnostics).toEqual([expect.objectContaining({ code: 'not-clearable', message: expect.stringContaining("Could not clear mail of user") })]);
+  });
+
   it('unchanged: no operation at all', () => {
     expect(planFor([user(U1)], [user(U1)]).operations).toEqual([]);
   });
@@ -198,6 +206,21 @@ describe('applications and service principals', () => {
     const g = one(plan, 'recreate', 'grantid');
     expect(g.set).toMatchObject({ clientId: `\${ref:${SP}}` });
     expect(g.dependsOn).toEqual([s.seq]);
+  });
+
+  it('re-creates an agent identity naming its blueprint as agentidentity-post.md asks, from agentIdentityBlueprintId (agentidentity.md), remapped when the blueprint comes back too', () => {
+    const BP = guid(41);
+    const BPAPPID = guid(42);
+    const AGENT = guid(43);
+    const agent = obj('agentIdentity', AGENT, { displayName: 'Agent' }, { readOnly: { agentIdentityBlueprintId: BPAPPID } });
+    const alone = one(planFor([agent], [], { options: { recreate: true } }), 'recreate', AGENT);
+    expect(alone.set).toEqual({ displayName: 'Agent', agentIdentityBlueprintAppId: BPAPPID });
+    const blueprint = obj('agentIdentityBlueprint', BP, { displayName: 'Blueprint' }, { readOnly: { appId: BPAPPID } });
+    const both = planFor([blueprint, agent], [], { options: { recreate: true } });
+    const b = one(both, 'recreate', BP);
+    const a = one(both, 'recreate', AGENT);
+    expect(a.set).toMatchObject({ agentIdentityBlueprintAppId: `\${appId:${BP}}` });
+    expect(a.dependsOn).toEqual([b.seq]);
   });
 
   it('app role assignments compare by principal and role, not by their own id', () => {

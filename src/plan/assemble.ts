@@ -338,6 +338,11 @@ export function assemblePlan(input: PlanInput): Plan {
           continue;
         }
         if (canonicalValue(dv, p, ordered) === undefined) {
+          if (spec.notClearable?.includes(p)) {
+            // Graph takes a value but not null here (user-update.md: mail): the current value stays.
+            draft.diagnostics.push({ severity: 'warning', code: 'not-clearable', ref, message: `Could not clear ${p} of ${spec.name} '${desired.name}' because Graph does not set it to null; the tenant keeps its current value. (Hint: set the value you want in the tenant by hand.)` });
+            continue;
+          }
           set[p] = null;
           cleared.push(p);
         } else {
@@ -443,6 +448,12 @@ export function assemblePlan(input: PlanInput): Plan {
         }
         const appId = t.readOnly.appId;
         if (isServicePrincipalKind(spec) && typeof appId === 'string') set.appId = remapString(appId);
+        // Read-only properties the create takes under its own name (an agent identity's
+        // blueprint appId: agentidentity-post.md), remapped like any other appId.
+        for (const [bodyName, snapshotName] of Object.entries(spec.create?.fromReadOnly ?? {})) {
+          const v = t.readOnly[snapshotName];
+          if (typeof v === 'string') set[bodyName] = remapString(v);
+        }
         const op: Operation = { seq: 0, action: 'recreate', ref: { kind: spec.name, id: t.id }, name: t.name, reason: `${binEntry(t) !== undefined ? 'deleted since the target; its application is re-created with a new appId, so it' : 'hard-deleted since the target (in no recycle bin), so it'} is created anew with a new id, which replaces ${refPlaceholder(t.id)} in the operations after it`, set };
         if (t.type) op.type = t.type;
         if (synced) {

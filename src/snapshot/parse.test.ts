@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { SnapshotFileError } from './errors.ts';
 import { firstInvalidUtf8, parse } from './parse.ts';
 import { serialize } from './serialize.ts';
+import { defaultValidator } from './schema-files.ts';
 import { FIXTURE_KINDS, TENANT, USER_ID } from './test-fixtures.ts';
 
 const kinds = FIXTURE_KINDS;
@@ -24,6 +25,20 @@ describe('parse', () => {
     const expected = { kind: 'user', id: USER_ID, name: 'Adele', properties: { accountEnabled: true }, readOnly: {}, links: {} };
     expect(parse(GOOD, FILE, { kinds })).toEqual(expected);
     expect(parse(new TextEncoder().encode(GOOD), `/tmp/checkout/${FILE}`, { kinds })).toEqual(expected);
+  });
+
+  it('reads a file written before a property changed section as this version writes it (moved.ts), and it validates', () => {
+    const AGENT = '6f20ba81-44d7-4be4-9775-54bfc9267afb';
+    const APPID = '22736341-fc77-466f-8c75-7508cd67b078';
+    // user.mail was read-only (user-update.md lists it as settable).
+    const user = serialize({ kind: 'user', id: USER_ID, name: 'Adele', properties: { accountEnabled: true }, readOnly: { mail: 'adele@contoso.example' }, links: {}, redacted: ['readOnly.mail'] }, { singleton: false });
+    expect(parse(user, FILE)).toEqual({ kind: 'user', id: USER_ID, name: 'Adele', properties: { accountEnabled: true, mail: 'adele@contoso.example' }, readOnly: {}, links: {}, redacted: ['properties.mail'] });
+    // agentIdentityBlueprintAppId was kept as restorable and managerApplications as read-only;
+    // agentidentity.md declares agentIdentityBlueprintId only.
+    const agent = serialize({ kind: 'agentIdentity', id: AGENT, name: 'Agent', properties: { displayName: 'Agent', agentIdentityBlueprintAppId: APPID }, readOnly: { managerApplications: [] }, links: {} }, { singleton: false });
+    const read = parse(agent, `snapshots/${TENANT}/agentIdentity/${AGENT}.yaml`);
+    expect(read).toEqual({ kind: 'agentIdentity', id: AGENT, name: 'Agent', properties: { displayName: 'Agent' }, readOnly: { agentIdentityBlueprintId: APPID }, links: {} });
+    expect(() => defaultValidator().assertValid(read, 'agent.yaml')).not.toThrow();
   });
 
   it('refuses bytes that are not UTF-8, before decoding them', () => {

@@ -13,6 +13,7 @@ import type { SnapshotErrorCode } from './errors.ts';
 import { idProblem, parseSnapshotPath, snapshotRelative } from './layout.ts';
 import type { LayoutKind } from './layout.ts';
 import { fastParse } from './fast-parse.ts';
+import { upgradeMoved } from './moved.ts';
 import { ENVELOPE_KEYS } from './serialize.ts';
 import { describeBytes, MAX_SNAPSHOT_FILE_BYTES, sizeOver } from './limits.ts';
 
@@ -198,5 +199,6 @@ export function parse(input: string | Uint8Array, file: string, options: ParseOp
 
   const obj: SnapshotObject = { kind: spec.name, id, name, ...(type !== undefined ? { type: type as string } : {}), properties: properties as Record<string, unknown>, readOnly: readOnly as Record<string, unknown>, links: checkLinks(file, links as Record<string, unknown>) };
   if (redacted !== undefined) obj.redacted = redacted as string[];
-  return obj;
+  // A file an earlier version wrote, before a property changed section (moved.ts).
+  return upgradeMoved(obj);
 }

@@ -415,7 +415,7 @@ describe('readTenant request count of the agent kinds', () => {
       // One agent identity with as many sponsors as Graph expands (20): its listing entry may be
       // cut short, so it alone is asked per object.
       const extra = members.filter((u) => !e.rt.dir.links.sponsors.has(crowded, u)).slice(0, 20 - e.rt.dir.links.sponsors.targets(crowded).size);
-      await batchWrite(admin, extra.map((u) => ({ method: 'POST' as const, url: `/servicePrincipals/${crowded}/sponsors/$ref`, body: ref(u) })), 'beta');
+      await batchWrite(admin, extra.map((u) => ({ method: 'POST' as const, url: `/servicePrincipals/${crowded}/microsoft.graph.agentIdentity/sponsors/$ref`, body: ref(u) })), 'beta');
       expect(e.rt.dir.links.sponsors.targets(crowded).size).toBe(20);
       // Owners and app role assignments under the cap, read from the listings.
       await batchWrite(admin, [
@@ -432,7 +432,7 @@ describe('readTenant request count of the agent kinds', () => {
       // One request per object's relationship (…/{id}/owners, /sponsors, /appRoleAssignedTo) only
       // for the object at the cap.
       const perObject = sent.filter((r) => /\/(users|applications|servicePrincipals)\/[0-9a-f-]{36}\//i.test(r));
-      expect(perObject.map((r) => r.replace(/\?.*$/, ''))).toEqual([`GET /beta/servicePrincipals/${crowded}/sponsors`]);
+      expect(perObject.map((r) => r.replace(/\?.*$/, ''))).toEqual([`GET /beta/servicePrincipals/${crowded}/microsoft.graph.agentIdentity/sponsors`]);
       // A list page per kind (fewer than 100 objects each), a listing page per relationship
       // (agentUser: sponsors; blueprint: owners, sponsors; blueprint principal: owners,
       // appRoleAssignedTo; agent identity: owners, sponsors, appRoleAssignedTo), one $batch. (The

@@ -29,6 +29,7 @@ export const PERMISSIONS = [
   'AgentIdUser.ReadWrite.All',
   'UserAuthenticationMethod.ReadWrite.All',
   'Organization.Read.All',
+  'Domain.Read.All',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -62,6 +63,8 @@ export const NEEDS = {
   agentUserWrite: ['AgentIdUser.ReadWrite.All', 'User.ReadWrite.All', ...DIR_WRITE],
   tapWrite: ['UserAuthenticationMethod.ReadWrite.All'],
   organizationRead: ['Organization.Read.All', ...DIR_READ],
+  /** domain-list.md: Domain.Read.All, or Directory.Read.All. */
+  domainRead: ['Domain.Read.All', ...DIR_READ],
   directoryObjectRead: [...DIR_READ, 'User.Read.All', 'Group.Read.All', 'Application.Read.All'],
   /** /directory/deletedItems/{id}: any type's permission passes the route; the handler then
    * checks the one for the deleted object's own type (directory-deleteditems-*.md). */

@@ -42,6 +42,21 @@ describe('applications (api-reference/v1.0/api/application-post-applications.md,
     }
   });
 
+  it('takes passwordCredentials on create, a secret generated for each entry (application-post-applications.md; the ban is on update: application-update.md)', async () => {
+    const t = testTenant();
+    const empty = await t.json<{ id: string; passwordCredentials: unknown[] }>('POST', '/v1.0/applications', { body: { displayName: 'A', passwordCredentials: [] } });
+    expect(empty.status).toBe(201);
+    expect(empty.body.passwordCredentials).toEqual([]);
+    const one = await t.json<{ id: string }>('POST', '/v1.0/applications', { body: { displayName: 'B', passwordCredentials: [{ displayName: 'ci' }] } });
+    expect(one.status).toBe(201);
+    const got = await t.json<{ passwordCredentials: Array<Record<string, unknown>> }>('GET', `/v1.0/applications/${one.body.id}?$select=passwordCredentials`);
+    expect(got.body.passwordCredentials).toHaveLength(1);
+    expect(got.body.passwordCredentials[0]).toMatchObject({ displayName: 'ci', secretText: null });
+    expect(String(got.body.passwordCredentials[0]?.hint)).toHaveLength(3);
+    expect(typeof got.body.passwordCredentials[0]?.keyId).toBe('string');
+    expect((await t.call('POST', '/v1.0/applications', { body: { displayName: 'C', passwordCredentials: 'secret' } })).status).toBe(400);
+  });
+
   it('costs 2 resource units for a read, 1 for a write (learn.microsoft.com/graph/throttling-limits)', async () => {
     const t = testTenant();
     const created = await t.call('POST', '/v1.0/applications', { body: { displayName: 'A' } });

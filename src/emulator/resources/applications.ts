@@ -55,9 +55,38 @@ export const APPLICATION_DEFAULTS = [
 
 export const BLUEPRINT_DEFAULTS = [...APPLICATION_DEFAULTS] as const;
 
-/** application.md: appId and publisherDomain are set by the service; passwordCredentials change
- * only through addPassword / removePassword (application-update.md, "Important"). */
-export const APPLICATION_READ_ONLY = ['appId', 'publisherDomain', 'createdDateTime', 'deletedDateTime', 'passwordCredentials'] as const;
+/** application.md: appId and publisherDomain are set by the service. */
+export const APPLICATION_READ_ONLY = ['appId', 'publisherDomain', 'createdDateTime', 'deletedDateTime'] as const;
+
+/** passwordCredentials change only through addPassword / removePassword once the application
+ * exists: the ban is on update (application-update.md, "Important"); a create may carry them
+ * (application-post-applications.md), each entry getting a secret the service generates. */
+export const APPLICATION_CREATE_ONLY = ['passwordCredentials'] as const;
+
+/** The credentials a create asked for, as the service keeps them: a generated secret per entry
+ * (never stored: application-addpassword.md, "can't be retrieved"), its hint, a keyId, and the
+ * dates given or start now and end two years on (the addPassword defaults). */
+function createdCredentials(rt: EmulatorRuntime, value: unknown): Array<Record<string, unknown>> {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || value.some((e) => typeof e !== 'object' || e === null || Array.isArray(e))) {
+    throw badRequest("The property 'passwordCredentials' must be a collection of passwordCredential objects.");
+  }
+  return (value as Array<Record<string, unknown>>).map((entry) => passwordCredential(rt, entry, newSecret()));
+}
+
+/** A stored password credential for a secret (the secret itself is not kept). */
+function passwordCredential(rt: EmulatorRuntime, cred: Record<string, unknown>, secretText: string): Record<string, unknown> {
+  const start = typeof cred.startDateTime === 'string' ? cred.startDateTime : rt.clock.iso();
+  return {
+    customKeyIdentifier: null,
+    displayName: typeof cred.displayName === 'string' ? cred.displayName : null,
+    endDateTime: typeof cred.endDateTime === 'string' ? cred.endDateTime : addYears(start, 2),
+    hint: secretText.slice(0, 3),
+    keyId: rt.idSource(),
+    secretText: null,
+    startDateTime: start,
+  };
+}
 
 /** The ids a `{relation}@odata.bind` property names; each must be a live directory object
  * (graph-notes.md "Links": a missing object → 404). */
@@ -105,6 +134,7 @@ export function applicationsSpec(): EntitySetSpec {
       },
     ],
     readOnly: APPLICATION_READ_ONLY,
+    createOnly: APPLICATION_CREATE_ONLY,
     navigation: APPLICATION_NAVIGATION,
     unique: ['uniqueName'],
     deleteMode: 'soft',
@@ -121,7 +151,7 @@ export function applicationsSpec(): EntitySetSpec {
       identifierUris: body.identifierUris ?? [],
       appRoles: body.appRoles ?? [],
       keyCredentials: body.keyCredentials ?? [],
-      passwordCredentials: [],
+      passwordCredentials: createdCredentials(rt, body.passwordCredentials),
       requiredResourceAccess: body.requiredResourceAccess ?? [],
       tags: body.tags ?? [],
       addIns: body.addIns ?? [],
@@ -156,18 +186,9 @@ export function registerApplications(app: App, rt: EmulatorRuntime): void {
   const addPassword = async (c: Ctx, version: ApiVersion) => {
     const stored = findAddressed(rt, spec, c);
     const cred = readCredential(await readJson(c));
-    const start = typeof cred.startDateTime === 'string' ? cred.startDateTime : rt.clock.iso();
     const secretText = newSecret();
     // The stored credential never holds the secret: application-addpassword.md says it "can't be retrieved" later.
-    const credential: Record<string, unknown> = {
-      customKeyIdentifier: null,
-      displayName: typeof cred.displayName === 'string' ? cred.displayName : null,
-      endDateTime: typeof cred.endDateTime === 'string' ? cred.endDateTime : addYears(start, 2),
-      hint: secretText.slice(0, 3),
-      keyId: rt.idSource(),
-      secretText: null,
-      startDateTime: start,
-    };
+    const credential = passwordCredential(rt, cred, secretText);
     const list = Array.isArray(stored.data.passwordCredentials) ? (stored.data.passwordCredentials as unknown[]) : [];
     rt.dir.update('applications', stored.data.id, { passwordCredentials: [...list, credential] });
     return c.json({ '@odata.context': `${new URL(c.req.url).origin}/${version}/$metadata#microsoft.graph.passwordCredential`, ...credential, secretText });

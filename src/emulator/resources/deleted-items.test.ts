@@ -83,6 +83,32 @@ describe('list deletedItems (api-reference/v1.0/api/directory-deleteditems-list.
   });
 });
 
+describe('list deletedItems of an agent type (api-reference/beta/api/directory-deleteditems-list.md; beta/resources/agentidentity.md, "Deleted items")', () => {
+  const seedDeletedAgent = async (t: TestTenant) => {
+    const id = randomUUID();
+    t.rt.dir.seed('servicePrincipals', { id, '@odata.type': '#microsoft.graph.agentIdentity', displayName: 'Gone agent', agentIdentityBlueprintId: randomUUID(), servicePrincipalType: 'ServiceIdentity' });
+    const plain = randomUUID();
+    t.rt.dir.seed('servicePrincipals', { id: plain, '@odata.type': '#microsoft.graph.servicePrincipal', displayName: 'Gone app', appId: randomUUID(), servicePrincipalType: 'Application' });
+    for (const sp of [id, plain]) expect((await t.call('DELETE', `/beta/servicePrincipals/${sp}`)).status).toBe(204);
+    return { id, plain };
+  };
+
+  it('takes the query options of the cast\'s type: agentIdentityBlueprintId is not a property of servicePrincipal (400), it is of agentIdentity', async () => {
+    const t = testTenant();
+    const { id, plain } = await seedDeletedAgent(t);
+    const base = await t.json<ErrorBody>('GET', '/beta/directory/deletedItems/microsoft.graph.servicePrincipal?$select=id,agentIdentityBlueprintId');
+    expect(base.status).toBe(400);
+    expect(base.body.error.message).toBe("Parsing OData Select and Expand failed: Could not find a property named 'agentIdentityBlueprintId' on type 'microsoft.graph.servicePrincipal'.");
+    const typed = await t.json<Page>('GET', '/beta/directory/deletedItems/microsoft.graph.agentIdentity?$select=id,displayName,agentIdentityBlueprintId&$top=999');
+    expect(typed.status).toBe(200);
+    expect(typed.body.value.map((o) => o.id)).toEqual([id]);
+    expect(typed.body.value[0]).toHaveProperty('agentIdentityBlueprintId');
+    // The base cast still lists both, each typed.
+    const all = await t.json<Page>('GET', '/beta/directory/deletedItems/microsoft.graph.servicePrincipal?$select=id');
+    expect(all.body.value.map((o) => o.id).sort()).toEqual([id, plain].sort());
+  });
+});
+
 describe('get deletedItem (api-reference/v1.0/api/directory-deleteditems-get.md)', () => {
   it('returns the deleted object with its @odata.type, or 404', async () => {
     const t = testTenant();

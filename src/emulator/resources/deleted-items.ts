@@ -7,12 +7,24 @@
 import { allows, type Need } from '../auth/permissions.ts';
 import { badRequest, forbidden, notFound, objectConflict, unsupportedQuery } from '../errors.ts';
 import { parseQuery } from '../odata/query.ts';
-import type { EmulatorRuntime } from '../runtime.ts';
+import { checkSelect } from '../odata/select.ts';
+import { declaredProperties } from '../../catalogue/catalogue.ts';
+import type { ApiVersion, EmulatorRuntime } from '../runtime.ts';
 import type { Stored } from '../store/collection.ts';
 import type { CollectionName, DeletedRecord } from '../store/directory.ts';
 import type { App, Ctx } from '../http/env.ts';
 import { route } from '../http/route.ts';
 import { CAST_COLLECTIONS, listDirectoryObjects, shapeDirectoryObject } from './directory-objects.ts';
+
+/** The beta agent subtypes as casts of the bin: agentidentity.md (beta) lists "List … recently
+ * deleted agent identities" through directory-deleteditems-list.md, and a cast segment may name
+ * any type derived from directoryObject; a cast to a subtype lists only its objects. */
+const SUBTYPE_CASTS: Record<string, CollectionName> = {
+  'microsoft.graph.agentUser': 'users',
+  'microsoft.graph.agentIdentityBlueprint': 'applications',
+  'microsoft.graph.agentIdentity': 'servicePrincipals',
+  'microsoft.graph.agentIdentityBlueprintPrincipal': 'servicePrincipals',
+};
 
 /** Each type's permissions, per the pages' permission tables. */
 const NEED_BY_COLLECTION: Partial<Record<CollectionName, { read: Need; write: Need }>> = {
@@ -83,11 +95,23 @@ export function registerDeletedItems(app: App, rt: EmulatorRuntime): void {
     throw unsupportedQuery('Searches against this resource are not supported. Only specific instances can be queried.');
   });
 
-  for (const [cast, collection] of Object.entries(CAST_COLLECTIONS)) {
+  const casts: Array<[string, CollectionName, ApiVersion[] | undefined]> = [
+    ...Object.entries(CAST_COLLECTIONS).map(([cast, collection]): [string, CollectionName, undefined] => [cast, collection, undefined]),
+    ...Object.entries(SUBTYPE_CASTS).map(([cast, collection]): [string, CollectionName, ApiVersion[]] => [cast, collection, ['beta']]),
+  ];
+  for (const [cast, collection, versions] of casts) {
     const need = NEED_BY_COLLECTION[collection];
     if (!need) continue;
-    route(app, rt, 'GET', `/directory/deletedItems/${cast}`, { need: need.read }, (c, version) => {
-      const records = [...rt.dir.deletedItems.values()].filter((r) => r.collection === collection).map((r) => r.stored);
+    const subtype = cast in SUBTYPE_CASTS;
+    route(app, rt, 'GET', `/directory/deletedItems/${cast}`, { need: need.read, ...(versions ? { versions } : {}) }, (c, version) => {
+      // "This method supports the query parameters that are supported by the resource that is
+      // specified by the OData cast": a $select the cast's type does not declare is refused
+      // as on that type's own list (query-parameters.md, select).
+      const query = parseQuery(new URL(c.req.url), c.req.raw.headers, 999);
+      checkSelect(query.select, cast, declaredProperties(cast, version));
+      const records = [...rt.dir.deletedItems.values()]
+        .filter((r) => r.collection === collection && (!subtype || r.stored.data['@odata.type'] === `#${cast}`))
+        .map((r) => r.stored);
       // "This API returns 100 objects by default and supports returning up to 999 objects per page using $top."
       return listDirectoryObjects(c, version, records, { contextPath: collection, declaredType: cast, maxTop: 999 });
     });

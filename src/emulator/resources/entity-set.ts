@@ -27,6 +27,10 @@ export interface TypeSpec {
   defaults?: readonly string[];
   /** Properties a create must carry. */
   required: readonly string[];
+  /** Names a create body carries that the type does not declare, because the create page asks
+   * for them (an agent identity's agentIdentityBlueprintAppId: agentidentity-post.md): taken by
+   * `onCreate`, never stored under that name, refused on update like any undeclared name. */
+  createParameters?: readonly string[];
   /** Page-size ceiling ($top): 999 for directory objects, 100 for the agent types. */
   maxPage?: number;
   needRead: Need;
@@ -92,11 +96,16 @@ export function typeOf(spec: EntitySetSpec, entity: Entity): TypeSpec {
 /** Cast segments as the docs spell them: microsoft.graph.agentIdentity and, in some pages,
  * Microsoft.Graph.AgentIdentity (agentidentity-post.md). */
 function castSegments(t: TypeSpec): string[] {
-  const pascal = t.type
+  const pascal = pascalCase(t.type);
+  return pascal === t.type ? [t.type] : [t.type, pascal];
+}
+
+/** A qualified type name as some pages spell it: microsoft.graph.agentIdentity → Microsoft.Graph.AgentIdentity. */
+export function pascalCase(type: string): string {
+  return type
     .split('.')
     .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
     .join('.');
-  return pascal === t.type ? [t.type] : [t.type, pascal];
 }
 
 function escapeRegex(text: string): string {
@@ -342,6 +351,7 @@ function checkWritable(spec: EntitySetSpec, t: TypeSpec, body: Record<string, un
   for (const name of Object.keys(body)) {
     // Control information (@odata.type, x@odata.bind) and instance annotations (x@ns.term) are not properties.
     if (name.includes('@')) continue;
+    if (creating && t.createParameters?.includes(name)) continue;
     if (spec.readOnly.includes(name)) throw readOnlyProperty(name);
     if (!creating && spec.createOnly?.includes(name)) throw readOnlyProperty(name);
     if (known && !known.has(name)) {
@@ -373,7 +383,9 @@ function buildNew(rt: EmulatorRuntime, spec: EntitySetSpec, t: TypeSpec, body: R
   spec.validate?.(rt, body, undefined, t);
   checkUnique(rt, spec, body, undefined);
   const data: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(spec.sanitize ? spec.sanitize(body) : body)) if (!k.includes('@') && v !== null) data[k] = structuredClone(v);
+  for (const [k, v] of Object.entries(spec.sanitize ? spec.sanitize(body) : body)) {
+    if (!k.includes('@') && v !== null && !t.createParameters?.includes(k)) data[k] = structuredClone(v);
+  }
   const id = rt.idSource();
   return { ...data, ...spec.onCreate?.(rt, body, t), id, '@odata.type': `#${t.type}` };
 }

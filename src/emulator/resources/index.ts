@@ -4,7 +4,7 @@ import type { EmulatorRuntime } from '../runtime.ts';
 import { registerBatch } from './batch.ts';
 import { registerDelta } from './delta.ts';
 import { registerUsers } from './users.ts';
-import { registerOrganization } from './organization.ts';
+import { registerDomains, registerOrganization } from './organization.ts';
 import { registerApplications } from './applications.ts';
 import { registerServicePrincipals } from './service-principals.ts';
 import { registerAppRoleAssignments } from './app-role-assignments.ts';
@@ -33,5 +33,6 @@ export function registerResources(app: App, rt: EmulatorRuntime): void {
   registerDirectoryObjects(app, rt);
   registerDeletedItems(app, rt);
   registerOrganization(app, rt);
+  registerDomains(app, rt);
   registerBatch(app, rt);
 }

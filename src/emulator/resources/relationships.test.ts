@@ -208,23 +208,59 @@ describe('owners of applications and service principals (api-reference/v1.0/api/
   });
 });
 
-describe('sponsors of agent identity blueprints and agent identities (api-reference/beta/api/agentidentityblueprint-list-sponsors.md, agentidentity-list-sponsors.md)', () => {
-  it('adds, lists and removes sponsors (users or groups) in beta only', async () => {
+describe('sponsors of agent identity blueprints and agent identities (api-reference/beta/api/agentidentityblueprint-list-sponsors.md, agentidentityblueprint-post-sponsors.md, agentidentityblueprint-delete-sponsors.md, agentidentity-list-sponsors.md, agentidentity-post-sponsors.md, agentidentity-delete-sponsors.md)', () => {
+  const seedAgents = (t: TestTenant) => {
+    const blueprint = randomUUID();
+    t.rt.dir.seed('applications', { id: blueprint, '@odata.type': '#microsoft.graph.agentIdentityBlueprint', displayName: 'Blueprint', appId: randomUUID() });
+    const identity = randomUUID();
+    t.rt.dir.seed('servicePrincipals', { id: identity, '@odata.type': '#microsoft.graph.agentIdentity', displayName: 'Agent', servicePrincipalType: 'ServiceIdentity' });
+    return { blueprint, identity };
+  };
+
+  it('adds, lists and removes sponsors (users or groups) through the type segment, in both spellings the pages use', async () => {
     const t = testTenant();
-    const appId = randomUUID();
-    t.rt.dir.seed('applications', { id: appId, '@odata.type': '#microsoft.graph.agentIdentityBlueprint', displayName: 'Blueprint', appId: randomUUID() });
-    const sp = seedServicePrincipal(t, 'agent');
+    const { blueprint, identity } = seedAgents(t);
     const u = seedUser(t, 's');
     const g = seedGroup(t, 's');
-    for (const path of [`/beta/applications/${appId}`, `/beta/servicePrincipals/${sp}`]) {
-      expect((await t.call('POST', `${path}/sponsors/$ref`, { body: ref(u) })).status).toBe(204);
+    for (const path of [
+      `/beta/applications/${blueprint}/microsoft.graph.agentIdentityBlueprint`,
+      `/beta/applications/${blueprint}/Microsoft.Graph.AgentIdentityBlueprint`,
+      `/beta/servicePrincipals/${identity}/Microsoft.Graph.AgentIdentity`,
+      `/beta/servicePrincipals/${identity}/microsoft.graph.agentIdentity`,
+    ]) {
+      expect((await t.call('POST', `${path}/sponsors/$ref`, { body: ref(u) })).status, path).toBe(204);
       expect((await t.call('POST', `${path}/sponsors/$ref`, { body: ref(g) })).status).toBe(204);
       expect((await t.json<Page>('GET', `${path}/sponsors?$select=id`)).body.value.map((o) => o.id)).toEqual([u, g]);
       expect((await t.call('DELETE', `${path}/sponsors/${u}/$ref`)).status).toBe(204);
       expect((await t.json<Page>('GET', `${path}/sponsors`)).body.value.map((o) => o.id)).toEqual([g]);
+      expect((await t.call('DELETE', `${path}/sponsors/${g}/$ref`)).status).toBe(204);
     }
-    // v1.0 has no such segment: the service's 400 for an unknown segment.
-    expect((await t.call('GET', `/v1.0/applications/${appId}/sponsors`)).status).toBe(400);
+    // v1.0 has no agent types.
+    expect((await t.call('GET', `/v1.0/applications/${blueprint}/microsoft.graph.agentIdentityBlueprint/sponsors`)).status).toBe(400);
+  });
+
+  it('refuses the untyped /applications/{id}/sponsors and /servicePrincipals/{id}/sponsors with 400: application and servicePrincipal declare no sponsors (application.md, serviceprincipal.md; concepts/errors.md)', async () => {
+    const t = testTenant();
+    const { blueprint, identity } = seedAgents(t);
+    const u = seedUser(t, 's');
+    for (const path of [`/beta/applications/${blueprint}`, `/beta/servicePrincipals/${identity}`, `/v1.0/applications/${blueprint}`]) {
+      for (const [method, url, body] of [
+        ['POST', `${path}/sponsors/$ref`, ref(u)],
+        ['GET', `${path}/sponsors`, undefined],
+        ['DELETE', `${path}/sponsors/${u}/$ref`, undefined],
+      ] as const) {
+        const res = await t.json<{ error: { code: string; message: string } }>(method, url, body ? { body } : {});
+        expect(res.status, `${method} ${url}`).toBe(400);
+        expect(res.body.error.message).toBe("Resource not found for the segment 'sponsors'.");
+      }
+    }
+    expect(t.rt.dir.links.sponsors.has(blueprint, u)).toBe(false);
+  });
+
+  it('answers 404 through the type segment for an object of another type', async () => {
+    const t = testTenant();
+    const sp = seedServicePrincipal(t, 'plain');
+    expect((await t.call('GET', `/beta/servicePrincipals/${sp}/microsoft.graph.agentIdentity/sponsors`)).status).toBe(404);
   });
 });
 
@@ -254,11 +290,11 @@ describe('$expand on the agent types\' cast-segment lists (beta agentidentity-li
     for (const path of [`/beta/applications/${blueprint}`, `/beta/servicePrincipals/${principal}`, `/beta/servicePrincipals/${identity}`]) {
       expect((await t.call('POST', `${path}/owners/$ref`, { body: ref(u0) })).status).toBe(204);
     }
-    for (const path of [`/beta/applications/${blueprint}`, `/beta/servicePrincipals/${identity}`, `/beta/users/${agentUser}`]) {
+    for (const path of [`/beta/applications/${blueprint}/microsoft.graph.agentIdentityBlueprint`, `/beta/servicePrincipals/${identity}/microsoft.graph.agentIdentity`, `/beta/users/${agentUser}`]) {
       expect((await t.call('POST', `${path}/sponsors/$ref`, { body: ref(u1) })).status).toBe(204);
     }
     // More sponsors than Graph expands on the agent identity: 20 come back, without a nextLink.
-    for (const u of users.slice(2)) expect((await t.call('POST', `/beta/servicePrincipals/${identity}/sponsors/$ref`, { body: ref(u) })).status).toBe(204);
+    for (const u of users.slice(2)) expect((await t.call('POST', `/beta/servicePrincipals/${identity}/microsoft.graph.agentIdentity/sponsors/$ref`, { body: ref(u) })).status).toBe(204);
     const assignment = { id: randomUUID(), principalId: u0, principalType: 'User', resourceId: principal, appRoleId: '00000000-0000-0000-0000-000000000000' };
     t.rt.dir.seed('appRoleAssignments', assignment);
 

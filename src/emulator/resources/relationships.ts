@@ -5,14 +5,14 @@
 // group-list-members.md, group-post-members.md, group-delete-members.md, group-list-owners.md,
 // group-post-owners.md, group-delete-owners.md, user-post-sponsors.md (api-reference/v1.0/api).
 
-import { badRequest, notFound } from '../errors.ts';
+import { badRequest, GraphHttpError, notFound } from '../errors.ts';
 import type { Need } from '../auth/permissions.ts';
 import type { ApiVersion, EmulatorRuntime } from '../runtime.ts';
 import type { Stored } from '../store/collection.ts';
 import { DIRECTORY_OBJECT_COLLECTIONS, type CollectionName, type LinkName } from '../store/directory.ts';
 import type { App, Ctx } from '../http/env.ts';
 import { route } from '../http/route.ts';
-import { readJson } from './entity-set.ts';
+import { pascalCase, readJson } from './entity-set.ts';
 import { CAST_COLLECTIONS, countDirectoryObjects, findDirectoryObject, listDirectoryObjects } from './directory-objects.ts';
 
 /** A directory object a reference resolved to. */
@@ -36,6 +36,12 @@ export interface RelationSpec {
   /** Base resource units of a list (3 for group members; learn.microsoft.com/graph/throttling-limits). */
   readCost?: number;
   versions?: readonly ApiVersion[];
+  /** The navigation belongs to a subtype of the source collection's type and is reached through
+   * its type segment: /applications/{id}/microsoft.graph.agentIdentityBlueprint/sponsors
+   * (agentidentityblueprint-list-sponsors.md). Routes are registered at both spellings the pages
+   * use (`microsoft.graph.agentIdentity`, `Microsoft.Graph.AgentIdentity`); a source of another
+   * type answers 404, as an id not found under the cast. */
+  sourceType?: string;
   /** A source by an alternate key (a user by userPrincipalName). */
   findByAlternateKey?: (rt: EmulatorRuntime, key: string) => Stored | undefined;
   /** Rules of the source kind about new links (dynamic groups, Microsoft 365 groups); throws. */
@@ -111,13 +117,21 @@ export function liveObjects(rt: EmulatorRuntime, ids: Iterable<string>): Stored[
 function findSource(rt: EmulatorRuntime, spec: RelationSpec, key: string): Stored {
   const stored = rt.dir.get(spec.source, key) ?? spec.findByAlternateKey?.(rt, key);
   if (!stored || stored.visibleAt > rt.clock.now()) throw notFound(key);
+  if (spec.sourceType && stored.data['@odata.type'] !== `#${spec.sourceType}`) throw notFound(key);
   return stored;
 }
 
 /** Registers GET …/{property} (with $count and type casts), POST …/{property}/$ref and
  * DELETE …/{property}/{targetId}/$ref for one relation. */
 export function registerRelation(app: App, rt: EmulatorRuntime, spec: RelationSpec): void {
-  const base = `/${spec.path}/:id/${spec.property}`;
+  if (spec.sourceType) {
+    for (const segment of new Set([spec.sourceType, pascalCase(spec.sourceType)])) registerRelationAt(app, rt, spec, `/${spec.path}/:id/${segment}/${spec.property}`);
+    return;
+  }
+  registerRelationAt(app, rt, spec, `/${spec.path}/:id/${spec.property}`);
+}
+
+function registerRelationAt(app: App, rt: EmulatorRuntime, spec: RelationSpec, base: string): void {
   const versions = spec.versions ? { versions: spec.versions } : {};
   const read = { need: spec.needRead, cost: spec.readCost ?? 1, ...versions };
   const write = { need: spec.needWrite, ...versions };
@@ -186,8 +200,28 @@ export function registerAppOwners(app: App, rt: EmulatorRuntime): void {
     ['servicePrincipals', 'servicePrincipals'],
   ] as const) {
     registerRelation(app, rt, { source, path, property: 'owners', link: 'owners', targets: ['users', 'servicePrincipals'], needRead: 'appRead', needWrite: 'appWrite' });
-    // Sponsors of agent identity blueprints and agent identities (beta): users or groups
-    // (agentidentityblueprint-list-sponsors.md, agentidentity-list-sponsors.md and their -post- pages).
-    registerRelation(app, rt, { source, path, property: 'sponsors', link: 'sponsors', targets: ['users', 'groups'], needRead: 'appRead', needWrite: 'appWrite', versions: ['beta'] });
+  }
+  // Sponsors of agent identity blueprints and agent identities (beta): users or groups, a
+  // navigation of the agent types only, so reached through the type segment:
+  // GET /applications/{id}/microsoft.graph.agentIdentityBlueprint/sponsors (agentidentityblueprint-list-sponsors.md),
+  // POST …/sponsors/$ref (agentidentityblueprint-post-sponsors.md), DELETE …/sponsors/{id}/$ref
+  // (agentidentityblueprint-delete-sponsors.md); GET and POST
+  // /servicePrincipals/{id}/Microsoft.Graph.AgentIdentity/sponsors[/$ref] (agentidentity-list-sponsors.md,
+  // agentidentity-post-sponsors.md) and DELETE in the same form (agentidentity-delete-sponsors.md
+  // shows only a placeholder URL).
+  for (const [source, path, sourceType] of [
+    ['applications', 'applications', 'microsoft.graph.agentIdentityBlueprint'],
+    ['servicePrincipals', 'servicePrincipals', 'microsoft.graph.agentIdentity'],
+  ] as const) {
+    registerRelation(app, rt, { source, path, sourceType, property: 'sponsors', link: 'sponsors', targets: ['users', 'groups'], needRead: 'appRead', needWrite: 'appWrite', versions: ['beta'] });
+    // application and servicePrincipal declare no sponsors (application.md, serviceprincipal.md):
+    // the untyped path is an unknown segment, 400 as for any (concepts/errors.md).
+    for (const method of ['GET', 'POST', 'DELETE'] as const) {
+      for (const tail of ['', '/$ref', '/$count', '/:rest{.+}']) {
+        route(app, rt, method, `/${path}/:id/sponsors${tail}`, { need: 'appRead' }, () => {
+          throw new GraphHttpError(400, 'BadRequest', "Resource not found for the segment 'sponsors'.");
+        });
+      }
+    }
   }
 }

@@ -86,7 +86,31 @@ describe('agentIdentity (api-reference/beta/api/agentidentity-post.md)', () => {
       body: { displayName: 'My Agent Identity', agentIdentityBlueprintAppId: bp.appId },
     });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ '@odata.type': '#microsoft.graph.agentIdentity', servicePrincipalType: 'ServiceIdentity', agentIdentityBlueprintAppId: bp.appId });
+    // agentidentity.md declares the link as agentIdentityBlueprintId, "the appId of the agent identity blueprint".
+    expect(res.body).toMatchObject({ '@odata.type': '#microsoft.graph.agentIdentity', servicePrincipalType: 'ServiceIdentity', agentIdentityBlueprintId: bp.appId });
+  });
+
+  it('lists agent identities with the properties of agentidentity-list.md\'s example, disabledByMicrosoftStatus and lifecycle null when unset', async () => {
+    const t = testTenant();
+    const bp = await newBlueprint(t);
+    await t.call('POST', '/beta/servicePrincipals/microsoft.graph.agentIdentity', { body: { displayName: 'Listed', agentIdentityBlueprintAppId: bp.appId } });
+    const res = await t.json<{ value: Array<Record<string, unknown>> }>('GET', '/beta/servicePrincipals/microsoft.graph.agentIdentity');
+    expect(res.status).toBe(200);
+    const item = res.body.value.find((o) => o.displayName === 'Listed') ?? {};
+    expect(Object.keys(item).sort()).toEqual(
+      ['accountEnabled', 'agentIdentityBlueprintId', 'createdByAppId', 'createdDateTime', 'disabledByMicrosoftStatus', 'displayName', 'id', 'lifecycle', 'servicePrincipalType', 'tags'].sort(),
+    );
+    expect(item).toMatchObject({ agentIdentityBlueprintId: bp.appId, disabledByMicrosoftStatus: null, lifecycle: null, servicePrincipalType: 'ServiceIdentity', tags: [] });
+  });
+
+  it('refuses $select of agentIdentityBlueprintAppId and managerApplications, which agentidentity.md and the beta metadata do not declare (query-parameters.md, select: 400)', async () => {
+    const t = testTenant();
+    for (const name of ['agentIdentityBlueprintAppId', 'managerApplications']) {
+      const res = await t.json<{ error: { message: string } }>('GET', `/beta/servicePrincipals/microsoft.graph.agentIdentity?$select=id,${name}`);
+      expect(res.status, name).toBe(400);
+      expect(res.body.error.message).toBe(`Parsing OData Select and Expand failed: Could not find a property named '${name}' on type 'microsoft.graph.agentIdentity'.`);
+    }
+    expect((await t.call('GET', '/beta/servicePrincipals/microsoft.graph.agentIdentity?$select=id,agentIdentityBlueprintId')).status).toBe(200);
   });
 
   it('refuses a missing or unknown blueprint and a page size over 100', async () => {

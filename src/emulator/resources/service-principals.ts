@@ -17,6 +17,21 @@ import { SERVICE_PRINCIPAL_NAVIGATION } from '../odata/expand.ts';
 
 const BLUEPRINT_TYPE = '#microsoft.graph.agentIdentityBlueprint';
 
+/** An agent identity as agentidentity-list.md's example returns it without $select (unset
+ * ones read null: disabledByMicrosoftStatus "null (default value)", agentidentity.md). */
+export const AGENT_IDENTITY_DEFAULTS = [
+  'id',
+  'displayName',
+  'createdDateTime',
+  'createdByAppId',
+  'agentIdentityBlueprintId',
+  'accountEnabled',
+  'disabledByMicrosoftStatus',
+  'servicePrincipalType',
+  'tags',
+  'lifecycle',
+] as const;
+
 export const SERVICE_PRINCIPAL_READ_ONLY = ['createdDateTime', 'deletedDateTime', 'appOwnerOrganizationId', 'appDisplayName', 'servicePrincipalType', 'createdByAppId'] as const;
 
 /** The error the service answers when appId names no application (observed service message;
@@ -62,6 +77,10 @@ function onCreateServicePrincipal(rt: EmulatorRuntime, body: Record<string, unkn
     const blueprint = findApplicationByAppId(rt, String(body.agentIdentityBlueprintAppId));
     return {
       ...common,
+      // agentidentity.md: the blueprint link is declared as agentIdentityBlueprintId, "the appId
+      // of the agent identity blueprint"; agentidentity-post.md's body names it
+      // agentIdentityBlueprintAppId, which is not stored under that name.
+      agentIdentityBlueprintId: blueprint?.data.appId,
       servicePrincipalType: 'ServiceIdentity',
       createdByAppId: blueprint?.data.appId,
       appOwnerOrganizationId: rt.dir.tenantId,
@@ -110,7 +129,9 @@ export function servicePrincipalsSpec(): EntitySetSpec {
       {
         type: 'microsoft.graph.agentIdentity',
         versions: ['beta'],
+        defaults: AGENT_IDENTITY_DEFAULTS,
         required: ['displayName', 'agentIdentityBlueprintAppId'],
+        createParameters: ['agentIdentityBlueprintAppId'],
         maxPage: 100,
         needRead: 'agentRead',
         needWrite: 'agentWrite',

@@ -44,6 +44,29 @@ describe('users (api-reference/v1.0/api/user-post-users.md, user-get.md, user-up
     expect(res.status).toBe(400);
   });
 
+  it('takes mail on create and update, not null (user-post-users.md, user-update.md: "Changes to this property will also update the user\'s proxyAddresses")', async () => {
+    const t = testTenant();
+    const created = await t.json<{ id: string; mail: string }>('POST', '/v1.0/users', { body: { ...newUser('m'), mail: 'm.one@contoso.onmicrosoft.com' } });
+    expect(created.status).toBe(201);
+    expect(created.body.mail).toBe('m.one@contoso.onmicrosoft.com');
+    expect((await t.call('PATCH', `/v1.0/users/${created.body.id}`, { body: { mail: 'm.two@contoso.onmicrosoft.com' } })).status).toBe(204);
+    const got = await t.json<{ mail: string; proxyAddresses: string[] }>('GET', `/v1.0/users/${created.body.id}?$select=mail,proxyAddresses`);
+    expect(got.body.mail).toBe('m.two@contoso.onmicrosoft.com');
+    expect(got.body.proxyAddresses.map((p) => p.toLowerCase())).toContain('smtp:m.two@contoso.onmicrosoft.com');
+    expect((await t.call('PATCH', `/v1.0/users/${created.body.id}`, { body: { mail: null } })).status).toBe(400);
+  });
+
+  it('answers an agent user create with businessPhones and mail (api-reference/beta/api/agentuser-post.md, example response)', async () => {
+    const t = testTenant();
+    const identity = '6a1c2f5e-1111-4aaa-8bbb-0123456789ab';
+    t.rt.dir.seed('servicePrincipals', { id: identity, '@odata.type': '#microsoft.graph.agentIdentity', displayName: 'Agent', servicePrincipalType: 'ServiceIdentity' });
+    const res = await t.json<Record<string, unknown>>('POST', '/beta/users', {
+      body: { '@odata.type': '#microsoft.graph.agentUser', accountEnabled: true, displayName: 'Sales Agent', mailNickname: 'SalesAgent', userPrincipalName: 'salesagent@contoso.onmicrosoft.com', identityParentId: identity },
+    });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ businessPhones: [], mail: 'salesagent@contoso.onmicrosoft.com', userPrincipalName: 'salesagent@contoso.onmicrosoft.com', identityParentId: identity });
+  });
+
   it('returns the default property set without $select and only the selected ones with it (user-get.md)', async () => {
     const t = testTenant();
     const created = await t.json<{ id: string }>('POST', '/v1.0/users', { body: newUser('f') });

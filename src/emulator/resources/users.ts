@@ -56,7 +56,6 @@ export const USER_READ_ONLY = [
   'onPremisesUserPrincipalName',
   'onPremisesSipInfo',
   'assignedLicenses',
-  'mail',
 ] as const;
 
 export function usersSpec(): EntitySetSpec {
@@ -99,16 +98,34 @@ export function usersSpec(): EntitySetSpec {
       return { ...body, passwordProfile: { ...(profile as Record<string, unknown>), password: null } };
     },
     validate: (rt, body, existing) => validateUser(rt, body, existing?.data.id),
-    onCreate: (rt) => ({
+    onCreate: (rt, body, type) => ({
       createdDateTime: rt.clock.iso(),
       creationType: null,
       userType: 'Member',
       securityIdentifier: `S-1-12-1-${rt.rng.int(2 ** 31)}-${rt.rng.int(2 ** 31)}-${rt.rng.int(2 ** 31)}-${rt.rng.int(2 ** 31)}`,
+      // user-post-users.md and agentuser-post.md: the 201 carries businessPhones ([] when none).
+      businessPhones: body.businessPhones ?? [],
+      // agentuser-post.md: an agent user created without mail answers with its UPN as mail.
+      ...(type.type === 'microsoft.graph.agentUser' && body.mail === undefined ? { mail: body.userPrincipalName } : {}),
+      ...(typeof body.mail === 'string' ? { proxyAddresses: [`SMTP:${body.mail}`] } : {}),
     }),
+    afterWrite: (rt, stored, body, created) => {
+      // user-update.md: "Changes to this property will also update the user's proxyAddresses
+      // collection to include the value as a SMTP address."
+      if (created || typeof body.mail !== 'string') return;
+      const current = rt.dir.get('users', stored.data.id);
+      const proxies = Array.isArray(current?.data.proxyAddresses) ? (current.data.proxyAddresses as string[]) : [];
+      const address = `smtp:${body.mail}`;
+      if (!proxies.some((p) => p.toLowerCase() === address.toLowerCase())) rt.dir.update('users', stored.data.id, { proxyAddresses: [...proxies, address] });
+    },
   };
 }
 
 function validateUser(rt: EmulatorRuntime, body: Record<string, unknown>, selfId: string | undefined): void {
+  // user-post-users.md and user-update.md (v1.0) list mail as settable; null is not a value it takes.
+  if (body.mail === null || (body.mail !== undefined && (typeof body.mail !== 'string' || !/^[^@\s]+@[^@\s]+$/.test(body.mail)))) {
+    throw badRequest(`Invalid value specified for property 'mail' of resource 'User'.`);
+  }
   const upn = body.userPrincipalName;
   if (upn !== undefined && (typeof upn !== 'string' || !/^[^@\s]+@[^@\s]+$/.test(upn))) {
     throw badRequest(`Invalid value specified for property 'userPrincipalName' of resource 'User'.`);

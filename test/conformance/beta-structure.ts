@@ -12,7 +12,9 @@ export const BETA_BASE_TYPES: Record<string, string> = {
 
 /** `type/navigation` (lowercase) → target, for beta navigations absent from v1.0. */
 export const BETA_NAV_TARGETS: Record<string, Omit<Navigation, 'name'>> = {
-  // conditionalaccessroot.md, Relationships: deletedItems, caPoliciesDeletableRoot.
+  // conditionalaccessroot.md, Relationships: deletedItems, caPoliciesDeletableRoot (the table
+  // says "collection", but the documented requests of the recycle bin, conditionalaccesspolicy.md
+  // "List deleted policies", GET /identity/conditionalAccess/deletedItems/policies, address it as one object).
   'microsoft.graph.conditionalaccessroot/deleteditems': { type: 'microsoft.graph.capoliciesdeletableroot', collection: false },
   // capoliciesdeletableroot.md, Relationships: policies, conditionalAccessPolicy collection; namedLocations, namedLocation collection.
   'microsoft.graph.capoliciesdeletableroot/policies': { type: 'microsoft.graph.conditionalaccesspolicy', collection: true },

@@ -157,8 +157,10 @@ describe("the tool's requests in a snapshot, an incremental snapshot and a recov
     if (member) await g.del(`/groups/${group}/members/${member}/$ref`);
     await g.patch(`/applications/${id('application', 'Expense Tracker')}`, { notes: 'Churned' });
     await g.patch(`/servicePrincipals/${id('agentIdentity', 'Helpdesk Agent 2')}`, { displayName: 'Churned agent' }, 'beta');
-    await g.patch(`/identity/conditionalAccess/policies/${id('conditionalAccessPolicy', 'Require multifactor authentication for guests')}`, { state: 'disabled' });
-    await g.del(`/identity/conditionalAccess/namedLocations/${id('namedLocation', 'Headquarters network')}`);
+    await g.del(`/identity/conditionalAccess/policies/${id('conditionalAccessPolicy', 'Require multifactor authentication for guests')}`);
+    await g.patch(`/identity/conditionalAccess/namedLocations/${id('namedLocation', 'Headquarters network')}`, { '@odata.type': '#microsoft.graph.ipNamedLocation', displayName: 'Churned HQ' });
+    const added = await g.post<{ id: string }>('/groups', { displayName: 'Added since', mailEnabled: false, mailNickname: 'addedsince', securityEnabled: true });
+    await g.post(`/groups/${added.id}/members/$ref`, g.ref(user));
     await g.patch('/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/Email', { '@odata.type': '#microsoft.graph.emailAuthenticationMethodConfiguration', state: 'disabled' });
     await g.patch('/policies/authorizationPolicy', { blockMsolPowerShell: true });
     await snapshot(false);

@@ -18,7 +18,7 @@ export const PERMISSION_EXCEPTIONS: readonly PermissionException[] = [
     ...both(`GET /v1.0/directory/deletedItems/microsoft.graph.${t}`, DELETED, UNLISTED),
     ...both(`GET /beta/directory/deletedItems/microsoft.graph.${t}`, DELETED.replace('v1.0', 'beta'), UNLISTED),
   ]),
-  ...both('GET /beta/users/microsoft.graph.agentUser', 'api-reference/beta/api/agentuser-list.md', UNLISTED),
+  ...both('GET /beta/users/microsoft.graph.agentUser', 'api-reference/beta/api/agentuser-list.md (Application: User.ReadBasic.All; higher: User.Read.All, User.ReadWrite.All, …)', UNLISTED),
   ...both('GET /beta/identity/conditionalAccess/deletedItems/policies', 'api-reference/beta/api/conditionalaccessroot-list-deleteditems.md', UNLISTED),
   ...both('GET /beta/identity/conditionalAccess/deletedItems/namedLocations', 'api-reference/beta/api/conditionalaccessroot-list-deleteditems.md', UNLISTED),
   // Findings of this check (issue 17), not fixed yet: the table says Application.Read.All reads

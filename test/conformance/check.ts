@@ -133,7 +133,7 @@ export function checkRequest(m: GraphModel, req: RecordedRequest): CheckResult {
         parts.push(set.name);
         if (args !== undefined) {
           // A key predicate: the entity by id, or by an alternate key such as uniqueName='x'.
-          const keys = [...args.matchAll(/([A-Za-z_]\w*)\s*=/g)].map((k) => k[1] ?? '');
+          const keys = [...args.replace(/'(?:[^']|'')*'/g, "''").matchAll(/([A-Za-z_]\w*)\s*=/g)].map((k) => k[1] ?? '');
           for (const k of keys) if (!hasProperty(m, set.type, k, false)) fail('unknown-property', k, `the key predicate names '${k}', which is not a property of ${nameOf(m, set.type)}`);
           parts[parts.length - 1] = `${set.name}(${keys.map((k) => `${k}={value}`).join(',') || '{id}'})`;
           state = { kind: 'entity', type: set.type };
@@ -158,7 +158,8 @@ export function checkRequest(m: GraphModel, req: RecordedRequest): CheckResult {
       continue;
     }
     if (state.kind === 'end') {
-      parts.push(seg);
+      // Ids after an unknown segment still read as {id}, so the request's template stays stable.
+      parts.push(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(seg) ? '{id}' : seg);
       // An unknown segment already failed; don't fail every segment after it.
       if (!violations.some((v) => v.code === 'unknown-segment')) fail('segment-after-end', seg, `'${seg}' follows ${state.why}, which has no segments after it`);
       continue;

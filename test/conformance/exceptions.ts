@@ -28,6 +28,19 @@ export const EXCEPTIONS: readonly ConformanceException[] = [
   // agentIdentityBlueprintId (a creation parameter, not a property).
   { method: 'POST', template: '/beta/servicePrincipals/microsoft.graph.agentIdentity', code: 'unknown-property', subject: 'agentIdentityBlueprintAppId', page: 'api-reference/beta/api/agentidentity-post.md (Request body: agentIdentityBlueprintAppId, required)', why: 'the create page requires the blueprint\'s appId in the body; the metadata has no such property on agentIdentity' },
 
+  // Documented: delta reads relationships named in $select, as `members@delta`, `owners@delta`
+  // and `manager@delta`, which $expand can't give on delta.
+  { method: 'GET', template: '/v1.0/groups/delta', code: 'select-navigation', subject: 'members', page: 'api-reference/v1.0/api/group-delta.md (Optional query parameters: "$select=members" returns member changes); concepts/delta-query-groups.md', why: 'group delta documents members in $select as the way to track membership' },
+  { method: 'GET', template: '/v1.0/groups/delta', code: 'select-navigation', subject: 'owners', page: 'api-reference/v1.0/api/group-delta.md (Optional query parameters: members and owners in $select)', why: 'group delta documents owners in $select, answered as owners@delta' },
+  { method: 'GET', template: '/v1.0/users/delta', code: 'select-navigation', subject: 'manager', page: 'api-reference/v1.0/api/user-delta.md (Optional query parameters: manager in $select, answered as manager@delta); concepts/delta-query-users.md', why: 'user delta documents manager in $select as the way to track manager changes' },
+
+  // To be fixed (issue 17, item 1): sponsors of blueprints are read (and written) through
+  // /applications/{id}/sponsors; only the agentIdentityBlueprint cast has sponsors.
+  { method: 'GET', template: '/beta/applications/{id}/sponsors', code: 'unknown-segment', subject: 'sponsors', page: 'api-reference/beta/api/agentidentityblueprint-list-sponsors.md (GET /applications/{id}/microsoft.graph.agentIdentityBlueprint/sponsors)', why: 'application has no sponsors navigation; agentIdentityBlueprint does', toFix: `${ISSUE_17}, item 1` },
+  { method: 'POST', template: '/beta/applications/{id}/sponsors', code: 'unknown-segment', subject: 'sponsors', page: 'api-reference/beta/api/agentidentityblueprint-post-sponsors.md (POST /applications/{id}/microsoft.graph.agentIdentityBlueprint/sponsors/$ref)', why: 'application has no sponsors navigation; agentIdentityBlueprint does', toFix: `${ISSUE_17}, item 1` },
+  { method: 'POST', template: '/beta/applications/{id}/sponsors/$ref', code: 'unknown-segment', subject: 'sponsors', page: 'api-reference/beta/api/agentidentityblueprint-post-sponsors.md (POST /applications/{id}/microsoft.graph.agentIdentityBlueprint/sponsors/$ref)', why: 'application has no sponsors navigation; agentIdentityBlueprint does', toFix: `${ISSUE_17}, item 1` },
+  { method: 'DELETE', template: '/beta/applications/{id}/sponsors/{id}/$ref', code: 'unknown-segment', subject: 'sponsors', page: 'api-reference/beta/api/agentidentityblueprint-delete-sponsors.md (DELETE /applications/{id}/microsoft.graph.agentIdentityBlueprint/sponsors/{id}/$ref)', why: 'application has no sponsors navigation; agentIdentityBlueprint does', toFix: `${ISSUE_17}, item 1` },
+
   // To be fixed (issue 17, item 2): the recycle-bin read of agent identities selects Agent ID
   // properties on the servicePrincipal cast; agentIdentity declares agentIdentityBlueprintId only.
   { method: 'GET', template: '/beta/directory/deletedItems/microsoft.graph.servicePrincipal', code: 'unknown-property', subject: 'agentIdentityBlueprintAppId', page: 'api-reference/beta/resources/agentidentity.md', why: 'not a property of servicePrincipal; read agent identities through their own cast', toFix: `${ISSUE_17}, item 2` },

@@ -21,6 +21,10 @@ export const PERMISSION_EXCEPTIONS: readonly PermissionException[] = [
   ...both('GET /beta/users/microsoft.graph.agentUser', 'api-reference/beta/api/agentuser-list.md (Application: User.ReadBasic.All; higher: User.Read.All, User.ReadWrite.All, …)', UNLISTED),
   ...both('GET /beta/identity/conditionalAccess/deletedItems/policies', 'api-reference/beta/api/conditionalaccessroot-list-deleteditems.md', UNLISTED),
   ...both('GET /beta/identity/conditionalAccess/deletedItems/namedLocations', 'api-reference/beta/api/conditionalaccessroot-list-deleteditems.md', UNLISTED),
+  { request: 'POST /v1.0/groups/{id}/members/$ref', identity: 'recovery', page: 'api-reference/v1.0/api/group-post-members.md (Application: GroupMember.ReadWrite.All; higher: Group.ReadWrite.All, Directory.ReadWrite.All)', why: UNLISTED },
+  { request: 'DELETE /v1.0/directory/deletedItems/{id}', identity: 'recovery', page: 'api-reference/v1.0/api/directory-deleteditems-delete.md (users: User.ReadWrite.All; groups: Group.ReadWrite.All; applications and service principals: Application.ReadWrite.All)', why: UNLISTED },
+  { request: 'POST /beta/identity/conditionalAccess/deletedItems/policies/{id}/restore', identity: 'recovery', page: 'api-reference/beta/api/conditionalaccesspolicy-restore.md', why: UNLISTED },
+  { request: 'POST /beta/identity/conditionalAccess/deletedItems/namedLocations/{id}/restore', identity: 'recovery', page: 'api-reference/beta/api/namedlocation-restore.md', why: UNLISTED },
   // Findings of this check (issue 17), not fixed yet: the table says Application.Read.All reads
   // the Agent ID kinds, but the list pages and the mapping accept only the Agent ID permissions.
   ...(['agentIdentityBlueprint', 'agentIdentityBlueprintPrincipal', 'agentIdentity'] as const).flatMap((t) =>

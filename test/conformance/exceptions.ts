@@ -41,6 +41,13 @@ export const EXCEPTIONS: readonly ConformanceException[] = [
   { method: 'POST', template: '/beta/applications/{id}/sponsors/$ref', code: 'unknown-segment', subject: 'sponsors', page: 'api-reference/beta/api/agentidentityblueprint-post-sponsors.md (POST /applications/{id}/microsoft.graph.agentIdentityBlueprint/sponsors/$ref)', why: 'application has no sponsors navigation; agentIdentityBlueprint does', toFix: `${ISSUE_17}, item 1` },
   { method: 'DELETE', template: '/beta/applications/{id}/sponsors/{id}/$ref', code: 'unknown-segment', subject: 'sponsors', page: 'api-reference/beta/api/agentidentityblueprint-delete-sponsors.md (DELETE /applications/{id}/microsoft.graph.agentIdentityBlueprint/sponsors/{id}/$ref)', why: 'application has no sponsors navigation; agentIdentityBlueprint does', toFix: `${ISSUE_17}, item 1` },
 
+  // Likewise agent identities' sponsors through /servicePrincipals/{id}/sponsors: only the
+  // agentIdentity cast has them (Microsoft's permission mapping does list the uncast path).
+  ...(['GET /beta/servicePrincipals/{id}/sponsors', 'POST /beta/servicePrincipals/{id}/sponsors/$ref', 'DELETE /beta/servicePrincipals/{id}/sponsors/{id}/$ref'] as const).map((r): ConformanceException => {
+    const [method = '', template = ''] = r.split(' ');
+    return { method, template, code: 'unknown-segment', subject: 'sponsors', page: 'api-reference/beta/resources/agentidentity.md (Relationships: sponsors); api-reference/beta/api/agentidentity-post-sponsors.md', why: 'servicePrincipal has no sponsors navigation; agentIdentity does: address it after the microsoft.graph.agentIdentity cast', toFix: `${ISSUE_17}, item 1` };
+  }),
+
   // To be fixed (issue 17, item 2): the recycle-bin read of agent identities selects Agent ID
   // properties on the servicePrincipal cast; agentIdentity declares agentIdentityBlueprintId only.
   { method: 'GET', template: '/beta/directory/deletedItems/microsoft.graph.servicePrincipal', code: 'unknown-property', subject: 'agentIdentityBlueprintAppId', page: 'api-reference/beta/resources/agentidentity.md', why: 'not a property of servicePrincipal; read agent identities through their own cast', toFix: `${ISSUE_17}, item 2` },

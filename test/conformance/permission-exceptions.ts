@@ -21,6 +21,9 @@ export const PERMISSION_EXCEPTIONS: readonly PermissionException[] = [
   ...both('GET /beta/users/microsoft.graph.agentUser', 'api-reference/beta/api/agentuser-list.md (Application: User.ReadBasic.All; higher: User.Read.All, User.ReadWrite.All, …)', UNLISTED),
   ...both('GET /beta/identity/conditionalAccess/deletedItems/policies', 'api-reference/beta/api/conditionalaccessroot-list-deleteditems.md', UNLISTED),
   ...both('GET /beta/identity/conditionalAccess/deletedItems/namedLocations', 'api-reference/beta/api/conditionalaccessroot-list-deleteditems.md', UNLISTED),
+  // The mapping lists POST /users (User.ReadWrite.All among others), not the cast path the tool
+  // creates agent users at.
+  { request: 'POST /beta/users/microsoft.graph.agentUser', identity: 'recovery', page: 'api-reference/beta/api/agentuser-post.md', why: `${UNLISTED} (it lists POST /users with User.ReadWrite.All)` },
   { request: 'POST /v1.0/groups/{id}/members/$ref', identity: 'recovery', page: 'api-reference/v1.0/api/group-post-members.md (Application: GroupMember.ReadWrite.All; higher: Group.ReadWrite.All, Directory.ReadWrite.All)', why: UNLISTED },
   { request: 'DELETE /v1.0/directory/deletedItems/{id}', identity: 'recovery', page: 'api-reference/v1.0/api/directory-deleteditems-delete.md (users: User.ReadWrite.All; groups: Group.ReadWrite.All; applications and service principals: Application.ReadWrite.All)', why: UNLISTED },
   { request: 'POST /beta/identity/conditionalAccess/deletedItems/policies/{id}/restore', identity: 'recovery', page: 'api-reference/beta/api/conditionalaccesspolicy-restore.md', why: UNLISTED },
@@ -41,6 +44,7 @@ export const PERMISSION_EXCEPTIONS: readonly PermissionException[] = [
   ...([
     ['POST /beta/applications/microsoft.graph.agentIdentityBlueprint', 'api-reference/beta/api/agentidentityblueprint-post.md', 'AgentIdentityBlueprint.Create or AgentIdentityBlueprint.ReadWrite.All'],
     ['POST /beta/servicePrincipals/microsoft.graph.agentIdentity', 'api-reference/beta/api/agentidentity-post.md', 'AgentIdentity.Create.All, AgentIdentity.CreateAsManager or AgentIdentity.ReadWrite.All'],
+    ['POST /beta/servicePrincipals/microsoft.graph.agentIdentityBlueprintPrincipal', 'api-reference/beta/api/agentidentityblueprintprincipal-post.md', 'AgentIdentityBlueprintPrincipal.Create or AgentIdentityBlueprintPrincipal.ReadWrite.All'],
     ['POST /beta/servicePrincipals/{id}/sponsors/$ref', 'api-reference/beta/api/agentidentity-post-sponsors.md', 'AgentIdentity.UpdateSponsors.All'],
     ['DELETE /beta/servicePrincipals/{id}/sponsors/{id}/$ref', 'api-reference/beta/api/agentidentity-delete-sponsors.md', 'AgentIdentity.UpdateSponsors.All'],
   ] as const).map(([request, page, accepted]): PermissionException => ({

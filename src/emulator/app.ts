@@ -29,7 +29,8 @@ export function createApp(rt: EmulatorRuntime): Hono<Env> {
     c.header('request-id', requestId);
     c.header('client-request-id', c.req.header('client-request-id') ?? requestId);
     const path = new URL(c.req.url).pathname;
-    if (recordFile() !== undefined) await recordRequest(c.req.raw, c.env?.batchItem !== undefined);
+    // Not awaited: the request is served (and charged) as it arrives, whether or not it is recorded.
+    if (recordFile() !== undefined) recordRequest(c.req.raw, c.env?.batchItem !== undefined).catch(() => undefined);
     const delay = rt.latency?.delayMs(c.req.method, path) ?? 0;
     const batchItem = c.env?.batchItem;
     if (batchItem) batchItem.delayMs = delay;

@@ -56,7 +56,8 @@ export const PERMISSION_EXCEPTIONS: readonly PermissionException[] = [
   })),
   // Finding: DelegatedPermissionGrant.Read.All is named by the table; the list page and the
   // mapping accept Directory.Read.All (least) or DelegatedPermissionGrant.ReadWrite.All.
-  { request: 'GET /v1.0/oauth2PermissionGrants', identity: 'snapshot', page: 'api-reference/v1.0/api/oauth2permissiongrant-list.md', why: 'the page and the mapping do not list DelegatedPermissionGrant.Read.All', toFix: 'issue 17: permission table (src/setup/permissions.ts, docs/security.md) and the emulator (grantRead)' },
+  ...(['GET /v1.0/oauth2PermissionGrants', 'GET /v1.0/oauth2PermissionGrants/{id}'] as const).map((request): PermissionException => ({ request, identity: 'snapshot', page: `api-reference/v1.0/api/oauth2permissiongrant-${request.endsWith('{id}') ? 'get' : 'list'}.md (Application: Directory.Read.All; higher: DelegatedPermissionGrant.ReadWrite.All, Directory.ReadWrite.All)`, why: 'the page and the mapping do not list DelegatedPermissionGrant.Read.All', toFix: 'issue 17: permission table (src/setup/permissions.ts, docs/security.md) and the emulator (grantRead)' })),
+  ...both('GET /v1.0/directory/deletedItems/{id}', 'api-reference/v1.0/api/directory-deleteditems-get.md (per type, as the list)', UNLISTED),
   // The recovery identity re-reads the policies with Policy.ReadWrite.ConditionalAccess, which
   // the list page names as higher privileged; the mapping lists Policy.Read.All only.
   { request: 'GET /v1.0/identity/conditionalAccess/policies', identity: 'recovery', page: 'api-reference/v1.0/api/conditionalaccessroot-list-policies.md', why: 'the page lists Policy.ReadWrite.ConditionalAccess as a higher privileged permission (as the emulator enforces); the mapping lists Policy.Read.All only — page not re-read for this change' },

@@ -31,14 +31,20 @@ export function recordFile(): string | undefined {
   return process.env[RECORD_ENV] || undefined;
 }
 
-/** Appends the request to the record file when there is one and the tool sent the request. */
+/** Appends the request to the record file when there is one and the tool sent the request.
+ * Never rejects: a request the recorder can't read is served all the same. */
 export async function recordRequest(req: Request, batch: boolean): Promise<void> {
   const file = recordFile();
   if (file === undefined || !TOOL_AGENT.test(req.headers.get('user-agent') ?? '')) return;
   const url = new URL(req.url);
   const match = /^\/(v1\.0|beta)(\/.*)?$/.exec(url.pathname);
   if (!match) return;
-  const path = decodeURIComponent(match[2] ?? '/');
+  let path = match[2] ?? '/';
+  try {
+    path = decodeURIComponent(path);
+  } catch {
+    // a malformed escape is recorded as sent
+  }
   if (path === '/$batch') return;
   const query: Record<string, string> = {};
   for (const [k, v] of url.searchParams) if (QUERY_OPTIONS.includes(k)) query[k] = v;
@@ -56,5 +62,9 @@ export async function recordRequest(req: Request, batch: boolean): Promise<void>
       // not JSON: nothing to check by name
     }
   }
-  appendFileSync(file, `${JSON.stringify(entry)}\n`);
+  try {
+    appendFileSync(file, `${JSON.stringify(entry)}\n`);
+  } catch {
+    // a record file that can't be written loses the entry, not the request
+  }
 }

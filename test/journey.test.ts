@@ -21,7 +21,7 @@ const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as
 /** What a user's shell has: PATH with a Node (the project's pinned one) and nothing of this
  * checkout, the emulator's AZURE_* variables; no variable of the test runner's own. */
 function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const keep = ['HOME', 'TMPDIR', 'LANG', 'GIT_CONFIG_GLOBAL', 'GIT_CONFIG_NOSYSTEM', 'ENTRA_GITOPS_EMULATOR_CA_DIR', 'ENTRA_GITOPS_PULUMI_CACHE', 'XDG_CACHE_HOME'];
+  const keep = ['HOME', 'TMPDIR', 'LANG', 'GIT_CONFIG_GLOBAL', 'GIT_CONFIG_NOSYSTEM', 'ENTRA_GITOPS_EMULATOR_CA_DIR', 'ENTRA_GITOPS_EMULATOR_RECORD', 'ENTRA_GITOPS_PULUMI_CACHE', 'XDG_CACHE_HOME'];
   const env: NodeJS.ProcessEnv = { PATH: userPath() };
   for (const k of keep) if (process.env[k] !== undefined) env[k] = process.env[k];
   return { ...env, ...extra };

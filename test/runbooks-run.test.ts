@@ -206,6 +206,8 @@ function userEnv(home: string, tenant: Record<string, string>): NodeJS.ProcessEn
     CI: 'true',
     // Test plumbing, not a user's: the emulator signs with the CA the test workers trust.
     ...(process.env.ENTRA_GITOPS_EMULATOR_CA_DIR ? { ENTRA_GITOPS_EMULATOR_CA_DIR: process.env.ENTRA_GITOPS_EMULATOR_CA_DIR } : {}),
+    // and records the tool's requests for the conformance check (test/conformance/).
+    ...(process.env.ENTRA_GITOPS_EMULATOR_RECORD ? { ENTRA_GITOPS_EMULATOR_RECORD: process.env.ENTRA_GITOPS_EMULATOR_RECORD } : {}),
     // The registry (the package's scope served locally, the rest from npm's) and the machine's
     // npm cache, as a user's machine has one.
     ...registry.env,

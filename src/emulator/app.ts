@@ -11,6 +11,7 @@ import type { Env } from './http/env.ts';
 import type { EmulatorRuntime } from './runtime.ts';
 import { VERSIONS } from './runtime.ts';
 import { registerResources } from './resources/index.ts';
+import { recordFile, recordRequest } from './http/record.ts';
 
 /** Thrown to make the server drop the connection without an answer (fault injection). */
 export class ConnectionReset extends Error {}
@@ -28,6 +29,8 @@ export function createApp(rt: EmulatorRuntime): Hono<Env> {
     c.header('request-id', requestId);
     c.header('client-request-id', c.req.header('client-request-id') ?? requestId);
     const path = new URL(c.req.url).pathname;
+    // Not awaited: the request is served (and charged) as it arrives, whether or not it is recorded.
+    if (recordFile() !== undefined) recordRequest(c.req.raw, c.env?.batchItem !== undefined).catch(() => undefined);
     const delay = rt.latency?.delayMs(c.req.method, path) ?? 0;
     const batchItem = c.env?.batchItem;
     if (batchItem) batchItem.delayMs = delay;

@@ -18,6 +18,11 @@ import { baseReadCost, isConditionalAccessPath, resourceUnits } from './cost.ts'
 import { GraphRequestError } from './errors.ts';
 import { Pacer } from './pacer.ts';
 import { SignInError } from './sign-in.ts';
+import { VERSION } from '../version.ts';
+
+/** Sent with every request, so a server's logs can tell this tool's traffic apart: the
+ * emulator's conformance recorder keeps only the requests that carry it (src/emulator/http/record.ts). */
+export const USER_AGENT = `entra-gitops/${VERSION}`;
 
 export type ApiVersion = 'v1.0' | 'beta';
 
@@ -241,7 +246,7 @@ export class GraphTransport {
   }
 
   private async send<T>(method: string, version: ApiVersion, path: string, body: unknown, headers: Record<string, string>, traits?: RequestTraits): Promise<T> {
-    const request = this.client.api(this.url(version, path)).headers(headers);
+    const request = this.client.api(this.url(version, path)).headers({ 'User-Agent': USER_AGENT, ...headers });
     if (traits) request.middlewareOptions([traits]);
     try {
       switch (method) {

@@ -126,6 +126,10 @@ export function registerBatch(app: App, rt: EmulatorRuntime): void {
     const origin = new URL(c.req.url).origin;
     const url = `${origin}/${version}/${item.url.replace(/^\/+/, '')}`;
     const headers: Record<string, string> = { ...item.headers, authorization: c.req.header('authorization') ?? '' };
+    // The client that sent the envelope sent its items: its User-Agent goes along (the
+    // conformance recorder, http/record.ts, keeps the tool's requests by it).
+    const userAgent = c.req.header('user-agent');
+    if (userAgent && !Object.keys(item.headers).some((k) => k.toLowerCase() === 'user-agent')) headers['user-agent'] = userAgent;
     const clientRequestId = c.req.header('client-request-id');
     if (clientRequestId) headers['client-request-id'] = clientRequestId;
     const sendsBody = item.body !== undefined && item.method !== 'GET' && item.method !== 'DELETE';

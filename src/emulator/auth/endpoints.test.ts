@@ -52,3 +52,37 @@ describe('the token is for the resource the scope names', () => {
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('InvalidAuthenticationToken');
   });
 });
+
+describe('the token names the client\'s service principal', () => {
+  it('every client gets one, and the token\'s oid is its object id (appid stays the client id)', async () => {
+    const t = testTenant();
+    const client = t.rt.addClient();
+    const sp = t.rt.servicePrincipalOf(client.clientId);
+    expect(sp?.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(sp?.id).not.toBe(client.clientId);
+    const read = await t.json<{ appId: string }>('GET', `/v1.0/servicePrincipals/${String(sp?.id)}`);
+    expect(read.body.appId).toBe(client.clientId);
+    const claims = verifyToken((await token(t, client, 'https://graph.microsoft.com/.default')).body.access_token ?? '', t.rt.signingKey);
+    expect(claims).toMatchObject({ oid: sp?.id, appid: client.clientId });
+  });
+
+  it('a client whose application already has a service principal keeps that one', async () => {
+    const t = testTenant();
+    const app = await t.json<{ appId: string }>('POST', '/v1.0/applications', { body: { displayName: 'Own' } });
+    const made = await t.json<{ id: string }>('POST', '/v1.0/servicePrincipals', { body: { appId: app.body.appId } });
+    const client = t.rt.addClient(undefined, app.body.appId);
+    expect(t.rt.servicePrincipalOf(client.clientId)?.id).toBe(made.body.id);
+    expect(verifyToken((await token(t, client, 'https://graph.microsoft.com/.default')).body.access_token ?? '', t.rt.signingKey)?.oid).toBe(made.body.id);
+  });
+
+  it('a client whose service principal was deleted: 401 invalid_client AADSTS7000229, no token', async () => {
+    const t = testTenant();
+    const client = t.rt.addClient();
+    expect((await t.call('DELETE', `/v1.0/servicePrincipals/${String(t.rt.servicePrincipalOf(client.clientId)?.id)}`)).status).toBe(204);
+    const { status, body } = await token(t, client, 'https://graph.microsoft.com/.default');
+    expect(status).toBe(401);
+    expect(body).toMatchObject({ error: 'invalid_client', error_codes: [7000229] });
+    expect(body.error_description).toMatch(new RegExp(`^AADSTS7000229: The client application ${client.clientId} is missing service principal in the tenant ${t.rt.dir.tenantId}\\.`));
+    expect(body.access_token).toBeUndefined();
+  });
+});

@@ -105,6 +105,14 @@ export function registerAuthEndpoints(app: App, rt: EmulatorRuntime): void {
     } else if (!client.clientSecret || form.get('client_secret') !== client.clientSecret) {
       return c.json(oauthError(c, rt, 'invalid_client', 7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`), 401);
     }
+    // No service principal for the client in this tenant: no token. Entra answers "(401)
+    // Unauthorized ... The client application {appId} is missing service principal in the tenant
+    // {tenantId}." (entra-docs docs/identity/enterprise-apps/create-service-principal-cross-tenant.md),
+    // as AADSTS7000229 with error invalid_client.
+    const principal = rt.servicePrincipalOf(clientId);
+    if (!principal) {
+      return c.json(oauthError(c, rt, 'invalid_client', 7000229, `The client application ${clientId} is missing service principal in the tenant ${rt.dir.tenantId}. See instructions here: https://go.microsoft.com/fwlink/?linkid=2225119`), 401);
+    }
     const scope = form.get('scope') ?? '';
     if (!scope.split(' ').some((s) => s.endsWith('/.default'))) {
       return c.json(oauthError(c, rt, 'invalid_scope', 1002012, `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier.`), 400);
@@ -121,7 +129,7 @@ export function registerAuthEndpoints(app: App, rt: EmulatorRuntime): void {
     const now = Math.floor(rt.clock.now() / 1000);
     const lifetime = rt.settings.tokenLifetimeSeconds;
     const token = signToken(
-      { aud: resource, iss: `https://sts.windows.net/${rt.dir.tenantId}/`, tid: rt.dir.tenantId, appid: client.clientId, oid: client.clientId, roles: client.permissions, iat: now, nbf: now, exp: now + lifetime },
+      { aud: resource, iss: `https://sts.windows.net/${rt.dir.tenantId}/`, tid: rt.dir.tenantId, appid: client.clientId, oid: principal.id, roles: client.permissions, iat: now, nbf: now, exp: now + lifetime },
       rt.signingKey,
     );
     return c.json({ token_type: 'Bearer', expires_in: lifetime, ext_expires_in: lifetime, access_token: token });

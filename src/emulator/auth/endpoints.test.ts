@@ -26,6 +26,8 @@ describe('the token is for the resource the scope names', () => {
     expect(verifyToken(body.access_token ?? '', t.rt.signingKey)?.aud).toBe('https://graph.microsoft.com');
     const res = await t.app.request('https://graph.example/v1.0/organization', { headers: { authorization: `Bearer ${body.access_token ?? ''}` } });
     expect(res.status).toBe(200);
+    const slashed = await token(t, client, 'https://graph.microsoft.com//.default');
+    expect(verifyToken(slashed.body.access_token ?? '', t.rt.signingKey)?.aud).toBe('https://graph.microsoft.com');
   });
 
   it('Graph\'s application id as the resource gives that id as aud (v1.0 tokens: "the client ID or the resource URI used in the request")', async () => {

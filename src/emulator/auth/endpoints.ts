@@ -122,7 +122,8 @@ export function registerAuthEndpoints(app: App, rt: EmulatorRuntime): void {
     // request" (entra-docs docs/identity-platform/access-token-claims-reference.md, `aud`).
     // The emulator serves Graph only; any other resource has no service principal here, which
     // Entra answers with AADSTS500011 (reference-error-codes.md).
-    const resource = scope.split(' ').find((s) => s.endsWith('/.default'))?.slice(0, -'/.default'.length) ?? '';
+    // A slash before /.default ('https://graph.microsoft.com//.default') names the same resource.
+    const resource = (scope.split(' ').find((s) => s.endsWith('/.default'))?.slice(0, -'/.default'.length) ?? '').replace(/\/+$/, '');
     if (!GRAPH_AUDIENCES.includes(resource)) {
       return c.json(oauthError(c, rt, 'invalid_resource', 500011, `The resource principal named ${resource} was not found in the tenant named ${rt.dir.tenantId}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`), 400);
     }

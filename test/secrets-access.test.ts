@@ -204,7 +204,9 @@ describe('missing Graph permissions', () => {
 });
 
 describe('recovery and its own identity', () => {
-  it('does not delete the application and service principal it signs in as, though the target predates them', async () => {
+  it('does not delete the application and service principal it signs in as, nor take that principal out of a group it was added to, though the target predates them', async () => {
+    // A plain security group the target holds, which the tool's principal joins after it.
+    const group = await emulatorTransport(emu).write<Item>('POST', '/groups', { displayName: 'Recovery operators', mailEnabled: false, mailNickname: 'recovery-operators', securityEnabled: true });
     const repo = await makeRepo({ 'README.md': 'backups\n' });
     expect((await snapshotProcess(repo.dir)).code).toBe(0);
     const target = (await repo.git.raw(['rev-parse', 'HEAD'])).trim();
@@ -213,13 +215,24 @@ describe('recovery and its own identity', () => {
     const own = await t.write<Item>('POST', '/applications', { displayName: 'entra-gitops recovery' });
     const ownSp = await t.write<Item>('POST', '/servicePrincipals', { appId: own.appId });
     const stranger = await t.write<Item>('POST', '/applications', { displayName: 'Added in the incident' });
-    // Signs in as that application (the emulator takes any client id it is given).
+    // Signs in as that application (the emulator takes any client id it is given); its token
+    // names that service principal (oid), which memberships and owners name too.
     const client = emu.rt.addClient(PERMISSIONS, String(own.appId));
+    expect(emu.rt.servicePrincipalOf(client.clientId)?.id).toBe(ownSp.id);
+    const ref = { '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${ownSp.id}` };
+    await t.write('POST', `/groups/${group.id}/members/$ref`, ref);
+    await t.write('POST', `/groups/${group.id}/owners/$ref`, ref);
     const r = await runCli({ ...env, AZURE_CLIENT_ID: client.clientId, AZURE_CLIENT_SECRET: client.clientSecret }, 'recover', ['--repo', repo.dir, '--to', target, '--yes', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const record = JSON.parse(r.stdout) as { plan: Plan };
     const held = record.plan.skipped.filter((s) => s.rule === 'protected-accounts').map((s) => s.operation.ref.id);
     expect(held).toEqual(expect.arrayContaining([own.id, ownSp.id]));
+    // The membership and ownership added since the target name the principal: held back too.
+    const unlinks = record.plan.skipped.filter((s) => s.rule === 'protected-accounts' && s.operation.action === 'unlink' && s.operation.ref.id === group.id);
+    expect(unlinks.map((s) => s.operation.link?.name).sort()).toEqual(['members', 'owners']);
+    expect(unlinks.flatMap((s) => s.operation.link?.targets ?? [])).toEqual([ownSp.id, ownSp.id]);
+    expect((await t.get<{ value: Item[] }>(`/groups/${group.id}/members?$select=id`)).value.map((m) => m.id)).toContain(ownSp.id);
+    expect((await t.get<{ value: Item[] }>(`/groups/${group.id}/owners?$select=id`)).value.map((m) => m.id)).toContain(ownSp.id);
     expect((await t.get<Item>(`/applications/${own.id}?$select=id`)).id).toBe(own.id);
     expect((await t.get<Item>(`/servicePrincipals/${ownSp.id}?$select=id`)).id).toBe(ownSp.id);
     await expect(t.get(`/applications/${stranger.id}`)).rejects.toThrow(/404/);

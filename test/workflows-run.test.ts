@@ -378,7 +378,8 @@ describe('recover.yml', () => {
   it('a workflow edited on another branch cannot take the write identity: the environment allows only main (finding 8)', async () => {
     const { world: w } = await world('backup', false);
     // What anyone who can push could put on a branch: a job in the protected environment that
-    // signs in with the recovery identity, with no condition on the branch.
+    // signs in with the recovery identity, with no condition on the branch. Its scope names
+    // Graph, as the tool's does: a token for any other resource is refused (AADSTS500011).
     const attacker = [
       'name: take the write identity',
       'on: workflow_dispatch',
@@ -397,7 +398,7 @@ describe('recover.yml', () => {
       '        run: |',
       '          sep="?"; case "$ACTIONS_ID_TOKEN_REQUEST_URL" in *"?"*) sep="&" ;; esac',
       '          jwt=$(curl -sSf --cacert "$NODE_EXTRA_CA_CERTS" -H "Authorization: Bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN" "$ACTIONS_ID_TOKEN_REQUEST_URL${sep}audience=api://AzureADTokenExchange" | jq -er .value)',
-      '          curl -sSf --cacert "$NODE_EXTRA_CA_CERTS" "${AZURE_AUTHORITY_HOST%/}/$AZURE_TENANT_ID/oauth2/v2.0/token" -d grant_type=client_credentials -d "client_id=$AZURE_CLIENT_ID" --data-urlencode client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer -d "client_assertion=$jwt" --data-urlencode "scope=${ENTRA_GITOPS_GRAPH_URL%/}/.default" | jq -er .access_token > /dev/null',
+      '          curl -sSf --cacert "$NODE_EXTRA_CA_CERTS" "${AZURE_AUTHORITY_HOST%/}/$AZURE_TENANT_ID/oauth2/v2.0/token" -d grant_type=client_credentials -d "client_id=$AZURE_CLIENT_ID" --data-urlencode client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer -d "client_assertion=$jwt" --data-urlencode "scope=https://graph.microsoft.com/.default" | jq -er .access_token > /dev/null',
       '          echo "signed-in=true" >> "$GITHUB_OUTPUT"',
       '',
     ].join('\n');

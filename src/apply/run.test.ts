@@ -7,7 +7,9 @@ import { describe, expect, it } from 'vitest';
 import type { Plan } from '../model/types.ts';
 import type { GitStore } from '../store/git.ts';
 import { withHash } from './journal.ts';
-import { checkTapFile, choicesBesidePlanFile, readPlanFile, tapFileSink } from './run.ts';
+import type { GraphTransport } from '../graph/transport.ts';
+import type { SnapshotObject } from '../model/types.ts';
+import { checkTapFile, choicesBesidePlanFile, planOptions, readPlanFile, runningPrincipalId, tapFileSink } from './run.ts';
 
 describe('choicesBesidePlanFile', () => {
   it.each([
@@ -154,5 +156,34 @@ describe('readPlanFile', () => {
     expect(err).toMatchObject({ code: 'bad-plan-file' });
     expect(String((err as Error).message)).toMatch(message);
     rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+// Issue 17 item 9: memberships, owners and app role assignments name the running service
+// principal's object id, which a recovery whose kinds leave service principals out never read.
+describe('runningPrincipalId: the object id of the service principal the recovery signs in as', () => {
+  const APP = '0d7c3e2a-5b1f-4a7e-8c9d-1e2f3a4b5c6d';
+  const asked: string[] = [];
+  const graph = (answer: () => Promise<unknown>) => ({ get: (path: string) => (asked.push(path), answer()) }) as unknown as GraphTransport;
+  const sp = { kind: 'servicePrincipal', id: 'sp-1', name: 'tool', properties: {}, readOnly: { appId: APP.toUpperCase() }, links: {} } as unknown as SnapshotObject;
+
+  it('takes it from the tenant as read, asking Graph nothing', async () => {
+    asked.length = 0;
+    expect(await runningPrincipalId(graph(() => Promise.reject(new Error('not asked'))), APP, [sp])).toBe('sp-1');
+    expect(asked).toEqual([]);
+  });
+
+  it('asks Graph by the appId key when service principals were not read, and plans with it', async () => {
+    asked.length = 0;
+    const id = await runningPrincipalId(graph(() => Promise.resolve({ id: 'sp-2' })), APP, []);
+    expect(id).toBe('sp-2');
+    expect(asked).toEqual([`/servicePrincipals(appId='${APP}')?$select=id`]);
+    const options = planOptions({ recover: { maxDestructive: 50 }, breakGlass: [] } as never, { AZURE_CLIENT_ID: APP }, { recreate: false, noPrune: false, caReportOnly: false, issueTap: false }, id);
+    expect(options.runningIdentity).toEqual({ appId: APP, objectId: 'sp-2' });
+  });
+
+  it('without an answer, leaves the protection to the appId', async () => {
+    expect(await runningPrincipalId(graph(() => Promise.reject(new Error('403'))), APP, [])).toBeUndefined();
+    expect(await runningPrincipalId(graph(() => Promise.resolve({})), undefined, [])).toBeUndefined();
   });
 });

@@ -71,6 +71,9 @@ export interface PlannedRecovery {
   /** The target commit's objects of every kind read (old ids), re-created ones under their new ids. */
   targetObjects: SnapshotObject[];
   options: RecoveryOptionsRecord;
+  /** The object id of the service principal the recovery signs in as, when known: what
+   * memberships, owners and app role assignments name (runningPrincipalId). */
+  runningObjectId?: string;
 }
 
 /** The kinds a recovery reads: every configured kind, whatever the scope. A plan scoped to
@@ -95,8 +98,9 @@ export function transportFor(tenantId: string, environment: RecoveryEnvironment)
   });
 }
 
-export function planOptions(config: Config, env: NodeJS.ProcessEnv, options: RecoveryOptionsRecord): PlanOptions {
+export function planOptions(config: Config, env: NodeJS.ProcessEnv, options: RecoveryOptionsRecord, runningObjectId?: string): PlanOptions {
   const clientId = env.AZURE_CLIENT_ID;
+  const runningIdentity = { ...(clientId ? { appId: clientId } : {}), ...(runningObjectId ? { objectId: runningObjectId } : {}) };
   return {
     noPrune: options.noPrune,
     recreate: options.recreate,
@@ -104,7 +108,7 @@ export function planOptions(config: Config, env: NodeJS.ProcessEnv, options: Rec
     maxDestructive: config.recover.maxDestructive,
     ...(options.allowMassChanges !== undefined ? { allowMassChanges: options.allowMassChanges } : {}),
     ...(options.allowPrivilegeChanges ? { allowPrivilegeChanges: true } : {}),
-    ...(clientId ? { runningIdentity: { appId: clientId } } : {}),
+    ...(clientId || runningObjectId ? { runningIdentity } : {}),
     breakGlass: config.breakGlass,
   };
 }
@@ -127,6 +131,26 @@ function optionsRecord(config: Config, request: RecoveryRequest, issueTap: boole
   };
 }
 
+/** The object id of the service principal `appId` signs in as. An app-only token's `oid` is
+ * that id ("the object ID of the calling service principal", entra-docs
+ * docs/identity-platform/access-tokens.md), and memberships, owners and app role assignments
+ * name it, not the appId; but a client must treat its token as opaque (same page, "Token
+ * ownership"), so the id is asked of Graph (serviceprincipal-get.md, the appId key) when the
+ * tenant as read does not hold it (its kind not configured). Undefined when it cannot be read:
+ * the principal is then protected by its appId wherever it was read. */
+export async function runningPrincipalId(transport: GraphTransport, appId: string | undefined, current: readonly SnapshotObject[]): Promise<string | undefined> {
+  if (!appId) return undefined;
+  const key = appId.toLowerCase();
+  const read = current.find((o) => o.kind === 'servicePrincipal' && String(o.readOnly.appId ?? '').toLowerCase() === key);
+  if (read) return read.id;
+  try {
+    return (await transport.get<{ id?: string }>(`/servicePrincipals(appId='${encodeURIComponent(appId.replace(/'/g, "''"))}')?$select=id`)).id;
+  } catch {
+    // Without Application.Read.All (or with no principal) the appId protection still stands.
+    return undefined;
+  }
+}
+
 /** Computes the plan that brings the tenant back to `request.to`: reads the target commit, the
  * tenant and its recycle bins (kinds in scope), and assembles. Writes nothing anywhere. */
 export async function computePlan(environment: RecoveryEnvironment, request: RecoveryRequest, issueTap = false): Promise<PlannedRecovery & { current: CurrentState }> {
@@ -141,6 +165,7 @@ export async function computePlan(environment: RecoveryEnvironment, request: Rec
   const targetObjects = await targetObjectsNow(store, target.commit, tenantId, kinds);
   const transport = transportFor(tenantId, environment);
   const current = await readCurrent(transport, kinds, { redact: config.redact, ...(environment.onProgress ? { onProgress: environment.onProgress } : {}) });
+  const runningObjectId = await runningPrincipalId(transport, environment.env.AZURE_CLIENT_ID, current.current);
   const plan = withHash(assemblePlan({
     tenantId,
     targetCommit: target.commit,
@@ -148,12 +173,12 @@ export async function computePlan(environment: RecoveryEnvironment, request: Rec
     current: current.current,
     recycleBin: current.recycleBin,
     scope: planScope(options),
-    options: planOptions(config, environment.env, options),
+    options: planOptions(config, environment.env, options, runningObjectId),
     kinds,
     // The whole tenant was read: a link to an id found nowhere is a hand edit, held back.
     linkTargetsKnown: true,
   }));
-  return { plan, target, tenantId, kinds, targetObjects, options, current };
+  return { plan, target, tenantId, kinds, targetObjects, options, current, ...(runningObjectId ? { runningObjectId } : {}) };
 }
 
 /** The target's objects, with the ids earlier recoveries gave re-created objects. */
@@ -554,7 +579,7 @@ async function applyAndRecord(
     recycleBin: after.recycleBin,
     idMap: result.idMap,
     scope: planScope(planned.options),
-    options: { ...planOptions(config, env, planned.options), allowMassChanges: Number.MAX_SAFE_INTEGER },
+    options: { ...planOptions(config, env, planned.options, planned.runningObjectId), allowMassChanges: Number.MAX_SAFE_INTEGER },
     kinds: planned.kinds,
     linkTargetsKnown: true,
   });

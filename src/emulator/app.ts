@@ -5,7 +5,7 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { errorBody, GraphHttpError } from './errors.ts';
-import { registerAuthEndpoints } from './auth/endpoints.ts';
+import { GRAPH_AUDIENCES, registerAuthEndpoints } from './auth/endpoints.ts';
 import { verifyToken } from './auth/token.ts';
 import type { Env } from './http/env.ts';
 import type { EmulatorRuntime } from './runtime.ts';
@@ -59,7 +59,8 @@ export function createApp(rt: EmulatorRuntime): Hono<Env> {
     const match = /^Bearer (.+)$/i.exec(c.req.header('authorization') ?? '');
     if (!match) throw new GraphHttpError(401, 'InvalidAuthenticationToken', 'Access token is empty.');
     const claims = verifyToken(match[1] ?? '', rt.signingKey);
-    if (!claims || claims.tid !== rt.dir.tenantId) throw new GraphHttpError(401, 'InvalidAuthenticationToken', 'Access token validation failure. Invalid audience.');
+    // A token for another resource or tenant is refused as Graph refuses one (concepts/errors.md).
+    if (!claims || claims.tid !== rt.dir.tenantId || !GRAPH_AUDIENCES.includes(claims.aud)) throw new GraphHttpError(401, 'InvalidAuthenticationToken', 'Access token validation failure. Invalid audience.');
     if (claims.exp * 1000 <= rt.clock.now()) throw new GraphHttpError(401, 'InvalidAuthenticationToken', 'Lifetime validation failed, the token is expired.');
     c.set('claims', claims);
     await next();

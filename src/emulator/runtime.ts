@@ -97,11 +97,40 @@ export class EmulatorRuntime {
     return this.rng.guid();
   }
 
-  /** Registers a client application; by default it holds every permission the emulator knows. */
+  /** Registers a client application; by default it holds every permission the emulator knows.
+   * It gets a service principal in the tenant unless one with its appId is there already:
+   * Entra issues no token to a client without one (AADSTS7000229), and an app-only token's `oid`
+   * is that service principal's object id (entra-docs docs/identity-platform/access-tokens.md,
+   * access-token-claims-reference.md). Only the principal is made, as for an application
+   * registered in another tenant: the tool needs no application object to sign in. */
   addClient(permissions: readonly Permission[] = PERMISSIONS, clientId: string = randomUUID()): ClientApp {
     const client: ClientApp = { clientId, clientSecret: `emulator-${randomBytes(18).toString('base64url')}`, permissions: [...permissions] };
     this.clients.set(clientId, client);
+    if (!this.servicePrincipalOf(clientId)) {
+      this.dir.insert('servicePrincipals', {
+        id: this.idSource(),
+        '@odata.type': '#microsoft.graph.servicePrincipal',
+        appId: clientId.toLowerCase(),
+        displayName: 'entra-gitops emulator client',
+        appDisplayName: 'entra-gitops emulator client',
+        createdDateTime: this.clock.iso(),
+        accountEnabled: true,
+        servicePrincipalType: 'Application',
+        servicePrincipalNames: [clientId.toLowerCase()],
+        tags: [],
+        appRoles: [],
+        oauth2PermissionScopes: [],
+        keyCredentials: [],
+        passwordCredentials: [],
+      });
+    }
     return client;
+  }
+
+  /** The service principal of `appId` in the tenant now (a deleted one does not count). */
+  servicePrincipalOf(appId: string): { id: string } | undefined {
+    const key = appId.toLowerCase();
+    return this.dir.collections.servicePrincipals.all().find((s) => String(s.data.appId ?? '').toLowerCase() === key)?.data;
   }
 
   /** Registers a client that signs in only with a GitHub Actions OIDC token for `subject`

@@ -19,6 +19,7 @@ describe('signInError: the AADSTS code mapped to the fix', () => {
     [7000222, 'invalid_client', 'The provided client secret keys for app are expired.', /has expired/, /create a new client secret/],
     [7000218, 'invalid_client', "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.", /no client secret or assertion/, /id-token: write/],
     [700016, 'unauthorized_client', "Application with identifier 'x' was not found in the directory 'Contoso'.", /application was not found in the tenant/, /AZURE_CLIENT_ID is the app registration's Application \(client\) ID/],
+    [7000229, 'invalid_client', 'The client application 0d7c3e2a-5b1f-4a7e-8c9d-1e2f3a4b5c6d is missing service principal in the tenant 8f2f3a6e-1b1c-4d6e-9f00-0123456789ab.', /has no service principal in the tenant/, /az ad sp create --id/],
     [65001, 'invalid_grant', 'The user or administrator has not consented to use the application.', /admin consent is missing/, /Grant admin consent/],
     [90002, 'invalid_tenant', "Tenant 'x' not found.", /the tenant was not found/, /check AZURE_TENANT_ID/],
     [900023, 'invalid_request', "Specified tenant identifier 'x' is neither a valid DNS name, nor a valid external domain.", /tenant id is not valid/, /AZURE_TENANT_ID to the tenant's GUID/],
@@ -127,6 +128,17 @@ describe('a sign-in that fails against the emulator, through @azure/identity', (
     expect(err).toBeInstanceOf(SignInError);
     expect((err as Error).message).toMatch(/in tenant 99999999-2222-4333-8444-555555555555 with AADSTS90002 \(the tenant was not found\): Tenant '99999999-2222-4333-8444-555555555555' not found/);
     expect((err as Error).message).toMatch(/Hint: check AZURE_TENANT_ID/);
+  });
+
+  it('a client whose service principal was deleted: AADSTS7000229 and how to make one', async () => {
+    const client = emu.rt.addClient();
+    const sp = emu.rt.servicePrincipalOf(client.clientId);
+    emu.rt.dir.softDelete('servicePrincipals', String(sp?.id), emu.rt.clock.now());
+    const err = await transport({ AZURE_CLIENT_ID: client.clientId, AZURE_CLIENT_SECRET: client.clientSecret }).get('/users').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SignInError);
+    expect((err as Error).message).toMatch(new RegExp(`sign-in failed for application ${client.clientId} .* with AADSTS7000229 \\(the application has no service principal in the tenant\\): The client application ${client.clientId} is missing service principal in the tenant ${emu.info.tenantId}`));
+    expect((err as Error).message).toMatch(/Hint: create the application's service principal/);
+    expect((err as Error).message).not.toContain(client.clientSecret);
   });
 
   it('the token endpoint answers as Entra documents it', async () => {

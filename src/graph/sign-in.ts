@@ -32,7 +32,9 @@ const FEDERATION = 'GitHub Actions signs in with its OIDC token through a federa
  * credentials" (entra-docs docs/workload-id/workload-identity-federation-considerations.md) for
  * 70021 and its propagation delay; "Migrate GitHub Actions federated credentials to immutable
  * subjects" (entra-docs docs/workload-id/workload-identities-github-immutable-subjects.md) for the
- * subject a workflow presents. 900023, 700024, 700211, 700212 and 700213 are not in that table:
+ * subject a workflow presents; "Create an enterprise application from a multitenant application"
+ * (entra-docs docs/identity/enterprise-apps/create-service-principal-cross-tenant.md) for 7000229,
+ * a client without a service principal in the tenant. 900023, 700024, 700211, 700212 and 700213 are not in that table:
  * their meaning is the text Entra sends with them (quoted in every message anyway). */
 export const AADSTS_FIXES: ReadonlyMap<number, Fix> = new Map<number, Fix>([
   [7000215, { what: 'the client secret is wrong', hint: `AZURE_CLIENT_SECRET must hold the secret's Value, not its Secret ID; if unsure, ${NEW_SECRET}` }],
@@ -40,6 +42,7 @@ export const AADSTS_FIXES: ReadonlyMap<number, Fix> = new Map<number, Fix>([
   [7000218, { what: 'no client secret or assertion was sent', hint: 'set AZURE_CLIENT_SECRET (or AZURE_CLIENT_CERTIFICATE_PATH); in GitHub Actions give the job \'permissions: id-token: write\' so it signs in with its OIDC token' }],
   [700016, { what: 'the application was not found in the tenant', hint: 'check that AZURE_CLIENT_ID is the app registration\'s Application (client) ID and AZURE_TENANT_ID the tenant it is registered in; a multi-tenant app must first be consented in this tenant' }],
   [700027, { what: 'the client certificate was refused', hint: 'upload the certificate at AZURE_CLIENT_CERTIFICATE_PATH to the app registration (Certificates & secrets), or point AZURE_CLIENT_CERTIFICATE_PATH at the one that is uploaded' }],
+  [7000229, { what: 'the application has no service principal in the tenant', hint: 'create the application\'s service principal (enterprise application) in this tenant: grant admin consent for it (App registrations > API permissions > Grant admin consent), or run `az ad sp create --id <AZURE_CLIENT_ID>`; a deleted one can be restored from Deleted applications within 30 days' }],
   [7000112, { what: 'the application is disabled', hint: 'enable sign-in for the application\'s enterprise application (service principal) in the tenant' }],
   [65001, { what: 'admin consent is missing', hint: 'grant admin consent for the application\'s Microsoft Graph permissions in the tenant (App registrations > API permissions > Grant admin consent); `entra-gitops init` prints the list' }],
   [90002, { what: 'the tenant was not found', hint: 'check AZURE_TENANT_ID (the tenant\'s GUID or a verified domain such as contoso.onmicrosoft.com) and that the cloud (entra-gitops.yaml `cloud`, AZURE_AUTHORITY_HOST) is the tenant\'s' }],

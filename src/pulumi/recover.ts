@@ -197,7 +197,7 @@ export async function recoverWithPulumi(environment: RecoveryEnvironment, reques
       recycleBin: after.recycleBin,
       idMap,
       scope: planScope(planned.options),
-      options: { ...planOptions(config, env, planned.options), allowMassChanges: Number.MAX_SAFE_INTEGER },
+      options: { ...planOptions(config, env, planned.options, planned.runningObjectId), allowMassChanges: Number.MAX_SAFE_INTEGER },
       kinds: planned.kinds,
       linkTargetsKnown: true,
     });

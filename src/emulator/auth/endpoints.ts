@@ -28,6 +28,10 @@ function oauthError(c: Ctx, rt: EmulatorRuntime, error: string, code: number, te
   };
 }
 
+/** Microsoft Graph as a token audience: its resource URI or its application id
+ * (00000003-0000-0000-c000-000000000000, permissions-reference.md). The only resource served. */
+export const GRAPH_AUDIENCES: readonly string[] = ['https://graph.microsoft.com', '00000003-0000-0000-c000-000000000000'];
+
 /** Entra's text for an unknown tenant, for the OpenID configuration and the token endpoint alike. */
 const tenantNotFound = (tenant: string) =>
   `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`;
@@ -101,14 +105,32 @@ export function registerAuthEndpoints(app: App, rt: EmulatorRuntime): void {
     } else if (!client.clientSecret || form.get('client_secret') !== client.clientSecret) {
       return c.json(oauthError(c, rt, 'invalid_client', 7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`), 401);
     }
+    // No service principal for the client in this tenant: no token. Entra answers "(401)
+    // Unauthorized ... The client application {appId} is missing service principal in the tenant
+    // {tenantId}." (entra-docs docs/identity/enterprise-apps/create-service-principal-cross-tenant.md),
+    // as AADSTS7000229 with error invalid_client.
+    const principal = rt.servicePrincipalOf(clientId);
+    if (!principal) {
+      return c.json(oauthError(c, rt, 'invalid_client', 7000229, `The client application ${clientId} is missing service principal in the tenant ${rt.dir.tenantId}. See instructions here: https://go.microsoft.com/fwlink/?linkid=2225119`), 401);
+    }
     const scope = form.get('scope') ?? '';
     if (!scope.split(' ').some((s) => s.endsWith('/.default'))) {
       return c.json(oauthError(c, rt, 'invalid_scope', 1002012, `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier.`), 400);
     }
+    // The token is for the resource the scope names (the part before /.default): its `aud`.
+    // Graph's tokens are v1.0 ones, whose aud is "the client ID or the resource URI used in the
+    // request" (entra-docs docs/identity-platform/access-token-claims-reference.md, `aud`).
+    // The emulator serves Graph only; any other resource has no service principal here, which
+    // Entra answers with AADSTS500011 (reference-error-codes.md).
+    // A slash before /.default ('https://graph.microsoft.com//.default') names the same resource.
+    const resource = (scope.split(' ').find((s) => s.endsWith('/.default'))?.slice(0, -'/.default'.length) ?? '').replace(/\/+$/, '');
+    if (!GRAPH_AUDIENCES.includes(resource)) {
+      return c.json(oauthError(c, rt, 'invalid_resource', 500011, `The resource principal named ${resource} was not found in the tenant named ${rt.dir.tenantId}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`), 400);
+    }
     const now = Math.floor(rt.clock.now() / 1000);
     const lifetime = rt.settings.tokenLifetimeSeconds;
     const token = signToken(
-      { aud: 'https://graph.microsoft.com', iss: `https://sts.windows.net/${rt.dir.tenantId}/`, tid: rt.dir.tenantId, appid: client.clientId, oid: client.clientId, roles: client.permissions, iat: now, nbf: now, exp: now + lifetime },
+      { aud: resource, iss: `https://sts.windows.net/${rt.dir.tenantId}/`, tid: rt.dir.tenantId, appid: client.clientId, oid: principal.id, roles: client.permissions, iat: now, nbf: now, exp: now + lifetime },
       rt.signingKey,
     );
     return c.json({ token_type: 'Bearer', expires_in: lifetime, ext_expires_in: lifetime, access_token: token });

@@ -90,6 +90,24 @@ describe('the emulator CA is name-constrained to loopback', () => {
   });
 });
 
+// Issue 17 item 9: ca.pem had no final newline, so `cat ca.pem other.pem` glued the next
+// certificate's BEGIN line to this one's END line and that certificate was lost.
+describe('the CA file ends with a newline', () => {
+  it('a new CA file, and one written before without it, end with one; a bundle made by concatenation keeps both certificates', async () => {
+    const dir = temp();
+    await tlsMaterial(dir);
+    const pem = readFileSync(join(dir, 'ca.pem'), 'utf8');
+    expect(pem.endsWith('-----END CERTIFICATE-----\n')).toBe(true);
+    const other = await x509.X509CertificateGenerator.createSelfSigned({ serialNumber: '02', name: 'CN=other', notBefore: new Date(Date.now() - 86_400_000), notAfter: new Date(Date.now() + 86_400_000), signingAlgorithm: ALG, keys: (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as never });
+    expect(x509.PemConverter.decode(pem + other.toString('pem'))).toHaveLength(2);
+
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(dir, 'ca.pem'), pem.trimEnd());
+    await tlsMaterial(dir);
+    expect(readFileSync(join(dir, 'ca.pem'), 'utf8')).toBe(pem);
+  });
+});
+
 // Finding 7: the CA lived in a fixed folder of the shared /tmp and was used without an owner check.
 describe.skipIf(process.platform === 'win32')('the emulator CA folder must be the user\'s own', () => {
   it('the default folder is per user, and made 0700', async () => {

@@ -98,7 +98,11 @@ async function loadOrCreateCa(dir: string): Promise<{ cert: x509.X509Certificate
     const cert = new x509.X509Certificate(certPem);
     // One made before the CA was name-constrained is replaced: it could vouch for any host.
     const constrained = cert.getExtension(NAME_CONSTRAINTS_OID)?.critical === true;
-    if (constrained && cert.notAfter.getTime() > Date.now() + DAY) return { cert, key: await importKeyPem(keyPem), caFile };
+    if (constrained && cert.notAfter.getTime() > Date.now() + DAY) {
+      // One written before the final newline was added gets it now (see pemFile).
+      if (!certPem.endsWith('\n')) await writeFile(caFile, pemFile(certPem), { mode: 0o644 });
+      return { cert, key: await importKeyPem(keyPem), caFile };
+    }
   } catch {
     // No CA yet (or an unreadable one): make a new one below.
   }
@@ -118,8 +122,15 @@ async function loadOrCreateCa(dir: string): Promise<{ cert: x509.X509Certificate
   });
   await writeFile(keyFile, await exportKeyPem(keys.privateKey), { mode: 0o600 });
   await chmod(keyFile, 0o600);
-  await writeFile(caFile, cert.toString('pem'), { mode: 0o644 });
+  await writeFile(caFile, pemFile(cert.toString('pem')), { mode: 0o644 });
   return { cert, key: keys.privateKey, caFile };
+}
+
+/** @peculiar/x509's PEM has no final newline. A file without one breaks a CA bundle made by
+ * concatenation (`cat ca.pem other.pem > bundle.pem`): the next file's BEGIN line is glued to
+ * this one's END line, and that certificate is lost. */
+function pemFile(pem: string): string {
+  return pem.endsWith('\n') ? pem : `${pem}\n`;
 }
 
 function randomSerial(): string {

@@ -3,9 +3,7 @@
 // ("The request body must contain displayName and agentIdentityBlueprintAppId"), taken from the
 // snapshot's agentIdentityBlueprintId (beta/resources/agentidentity.md), and its sponsors come
 // back through the type segment (agentidentity-post-sponsors.md).
-import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerRecover } from '../src/cli/commands/recover.ts';
 import { DEFAULTS } from '../src/config/schema.ts';
 import { startEmulator, type Emulator } from '../src/emulator/index.ts';
 import { clientEnvironment } from '../src/emulator/server.ts';
@@ -14,6 +12,7 @@ import { Pacer } from '../src/graph/pacer.ts';
 import type { GraphTransport } from '../src/graph/transport.ts';
 import { runSnapshot } from '../src/snapshot/run.ts';
 import { GitStore } from '../src/store/git.ts';
+import { runCli, type CliResult } from './helpers/cli.ts';
 import { emulatorTransport } from './helpers/emulator.ts';
 import { makeRepo, removeTestRepos } from './helpers/repo.ts';
 
@@ -26,25 +25,9 @@ interface Item {
   [k: string]: unknown;
 }
 
-async function recover(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  let code = 0;
-  const program = new Command('entra-gitops').exitOverride().configureOutput({ writeErr: (t) => (stderr += t) });
-  registerRecover(program, {
-    env: { ...env },
-    stdout: { write: (t: string) => (stdout += t) },
-    stderr: { write: (t: string) => (stderr += t) },
-    setExitCode: (c: number) => (code = c),
-    pacer: new Pacer({ caPerSecond: 1000, concurrency: 8 }),
-    lag: { attempts: 5, delayMs: 20 },
-  });
-  try {
-    await program.parseAsync(['node', 'entra-gitops', 'recover', ...args]);
-  } catch (err) {
-    return { code: 1, stdout, stderr: `${stderr}${err instanceof Error ? err.message : String(err)}` };
-  }
-  return { code, stdout, stderr };
+/** `recover` in this process, as the other recovery tests run it (test/helpers/cli.ts). */
+function recover(args: string[]): Promise<CliResult> {
+  return runCli(env, 'recover', args);
 }
 
 async function list(path: string): Promise<Item[]> {
